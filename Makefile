@@ -1,0 +1,62 @@
+# Switchboard: `make run` starts the stack, `make test` runs the tests.
+# Both install what is missing first (Debian packages, the venv, the native build).
+
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+VENV := .venv
+PY := $(VENV)/bin/python
+# Kamailio embeds Debian's Python 3.11: the venv must be built from the same one.
+SYSTEM_PYTHON := /usr/bin/python3
+DEB_PACKAGES := kamailio kamailio-python3-modules kamailio-redis-modules \
+	kamailio-json-modules kamailio-extra-modules kamailio-utils-modules \
+	rtpengine-daemon rtpengine-utils redis-server janus sip-tester sox \
+	python3 python3-venv python3-dev
+NATIVE_SOURCES := Cargo.toml native/Cargo.toml $(wildcard native/src/*.rs)
+PYTEST_ARGS ?=
+
+.PHONY: help install run test test-all lint check-config clean
+help: ## this list
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+install: .stamps/debian $(VENV)/.installed ## install packages, the venv and the native module
+
+.stamps/debian: Makefile
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null \
+		| grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages: $$missing"; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	fi
+	@command -v cargo >/dev/null || { echo "cargo not found: install Rust (rustup) first"; exit 1; }
+	@mkdir -p .stamps && touch $@
+
+$(VENV)/.installed: pyproject.toml $(NATIVE_SOURCES) .stamps/debian
+	test -x $(PY) || $(SYSTEM_PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $@
+
+run: install ## start Kamailio, rtpengine, Redis and the web/API with demo data (Ctrl-C stops)
+	$(PY) -m launcher run
+
+test: install ## the default test suite (no slow or load runs)
+	$(PY) -m pytest $(PYTEST_ARGS)
+	cargo test --quiet
+
+test-all: install ## every test, the slow ones too
+	$(PY) -m pytest -m '' $(PYTEST_ARGS)
+
+lint: install ## formatting, lints and types
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy routing rtpengine
+	cargo fmt --check
+	cargo clippy --all-targets -- -D warnings
+	$(PY) -m mypy.stubtest routing._native
+
+check-config: install ## validate kamailio.cfg with `kamailio -c`
+	$(PY) -m launcher check-config
+
+clean: ## remove the venv, build output and runtime files
+	rm -rf $(VENV) target var .stamps routing/_native*.so

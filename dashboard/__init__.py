@@ -1,0 +1,1 @@
+"""The web/API process: REST API, admin UI, agent panel, wallboard (growing)."""

@@ -1,0 +1,52 @@
+"""Kamailio's KEMI entry script: the only module that imports ``KSR``.
+
+Each callback is one line into ``routing.adapters.ksr.EdgeRouter``. Kamailio
+embeds Debian's /usr/bin/python3, so the project's venv and root are put on
+``sys.path`` from environment variables the launcher sets.
+"""
+
+import os
+import site
+import sys
+
+site.addsitedir(os.environ["SWITCHBOARD_SITE_PACKAGES"])
+sys.path.insert(0, os.environ["SWITCHBOARD_ROOT"])
+
+import KSR  # noqa: E402  (provided by app_python3 inside Kamailio)
+
+from routing.adapters.ksr import EdgeRouter  # noqa: E402
+
+
+class kamailio:  # noqa: N801  (the class name app_python3 looks for)
+    def __init__(self):
+        self.router = EdgeRouter(
+            KSR,
+            db_url=os.environ["SWITCHBOARD_DB_URL"],
+            realm=os.environ.get("SWITCHBOARD_SIP_REALM", "switchboard"),
+        )
+
+    def child_init(self, rank):
+        return self.router.child_init(rank)
+
+    def ksr_request_route(self, msg):
+        return self.router.request_route()
+
+    # Defined so KSR calls in workers never fail (see shared/notes/kamailio.md).
+    def ksr_reply_route(self, msg):
+        return 1
+
+    def ksr_onsend_route(self, msg):
+        return 1
+
+    def ksr_onreply_media(self, msg):
+        return self.router.onreply_media()
+
+    def ksr_failure_release_media(self, msg):
+        return self.router.failure_release_media()
+
+    def ksr_provisioning_tick(self, msg, evname=None):
+        return self.router.provisioning_tick()
+
+
+def mod_init():
+    return kamailio()

@@ -1,0 +1,1 @@
+"""Starts and stops the whole Switchboard stack: one supervisor, per-process logs."""

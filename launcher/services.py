@@ -1,0 +1,157 @@
+"""The command line, environment and readiness check of every service.
+
+Pure data built from ``Settings``: the supervisor starts them, tests start the
+same specs on free ports.
+"""
+
+from __future__ import annotations
+
+import socket
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import httpx
+
+from launcher.settings import ROOT, Settings
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    argv: list[str]
+    ready: Callable[[], bool]
+    env: dict[str, str] = field(default_factory=dict)
+
+
+def redis_spec(s: Settings) -> ServiceSpec:
+    data_dir = s.var_dir / "redis"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return ServiceSpec(
+        "redis",
+        [
+            "redis-server", "--bind", "127.0.0.1", "--port", str(s.redis_port),
+            "--dir", str(data_dir), "--save", "", "--appendonly", "yes",
+            "--daemonize", "no", "--protected-mode", "yes",
+        ],
+        ready=lambda: _redis_pong(s.redis_port),
+    )
+
+
+def rtpengine_spec(s: Settings) -> ServiceSpec:
+    recordings = s.var_dir / "recordings"
+    recordings.mkdir(parents=True, exist_ok=True)
+    return ServiceSpec(
+        "rtpengine",
+        [
+            "rtpengine", "--config-file=none", "--foreground", "--log-stderr",
+            "--table=-1", "--interface=127.0.0.1",
+            f"--listen-ng=127.0.0.1:{s.rtpengine_ng_port}",
+            f"--listen-http=127.0.0.1:{s.rtpengine_http_port}",
+            f"--listen-cli=127.0.0.1:{s.rtpengine_cli_port}",
+            f"--port-min={s.rtp_port_min}", f"--port-max={s.rtp_port_max}",
+            f"--recording-dir={recordings}", "--recording-method=pcap",
+            "--delete-delay=0", f"--pidfile={s.run_dir / 'rtpengine.pid'}",
+        ],
+        ready=lambda: _http_ok(f"http://127.0.0.1:{s.rtpengine_http_port}/ping"),
+    )
+
+
+def kamailio_argv(s: Settings, check_only: bool = False) -> list[str]:
+    defines = {
+        "SIP_LISTEN_UDP": f"udp:{s.sip_host}:{s.sip_port}",
+        "SIP_LISTEN_TCP": f"tcp:{s.sip_host}:{s.sip_port}",
+        "RTPENGINE_SOCK": f'"udp:127.0.0.1:{s.rtpengine_ng_port}"',
+        "KEMI_SCRIPT": f'"{ROOT / "kamailio" / "kemi.py"}"',
+        "CTL_SOCKET": f'"unix:{s.run_dir / "kamailio_ctl"}"',
+        "UDP_WORKERS": str(s.kamailio_workers),
+    }
+    argv = ["kamailio", "-f", str(ROOT / "kamailio" / "kamailio.cfg")]
+    for name, value in defines.items():
+        argv += ["-A", f"{name}={value}"]
+    if check_only:
+        return [*argv, "-c"]
+    return [
+        *argv, "-DD", "-E", "-m", str(s.kamailio_shm_mb), "-M", "32",
+        "-P", str(s.run_dir / "kamailio.pid"), "-Y", str(s.run_dir),
+    ]
+
+
+def switchboard_env(s: Settings) -> dict[str, str]:
+    """What the KEMI script and the web app need to find the project and store."""
+    return {
+        "SWITCHBOARD_ROOT": str(ROOT),
+        "SWITCHBOARD_SITE_PACKAGES": s.site_packages,
+        "SWITCHBOARD_DB_URL": s.database_url,
+        "SWITCHBOARD_SIP_REALM": s.sip_realm,
+        "SWITCHBOARD_REDIS_URL": f"redis://127.0.0.1:{s.redis_port}/0",
+        "SWITCHBOARD_RTPENGINE_URL": f"http://127.0.0.1:{s.rtpengine_http_port}",
+        "SWITCHBOARD_SIP_ADDRESS": f"{s.sip_host}:{s.sip_port}",
+    }
+
+
+def kamailio_spec(s: Settings) -> ServiceSpec:
+    return ServiceSpec(
+        "kamailio",
+        kamailio_argv(s),
+        ready=lambda: sip_options_answered(s.sip_host, s.sip_port),
+        env=switchboard_env(s),
+    )
+
+
+def web_spec(s: Settings) -> ServiceSpec:
+    return ServiceSpec(
+        "web",
+        [
+            s.python, "-m", "uvicorn", "dashboard.app:create_app", "--factory",
+            "--host", s.web_host, "--port", str(s.web_port), "--no-access-log",
+        ],
+        ready=lambda: _http_ok(f"http://{s.web_host}:{s.web_port}/health"),
+        env=switchboard_env(s),
+    )
+
+
+def stack(s: Settings) -> list[ServiceSpec]:
+    """Every service of ``make run``, in start order."""
+    return [redis_spec(s), rtpengine_spec(s), kamailio_spec(s), web_spec(s)]
+
+
+# --- readiness probes ---------------------------------------------------------------
+
+
+def _redis_pong(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as conn:
+            conn.sendall(b"PING\r\n")
+            return conn.recv(64).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def _http_ok(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=0.5).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def sip_options_answered(host: str, port: int) -> bool:
+    """True when an OPTIONS to the server gets any SIP response."""
+    branch = "z9hG4bK" + uuid.uuid4().hex
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.settimeout(0.5)
+        local_port = sock.getsockname()[1]
+        request = (
+            f"OPTIONS sip:{host}:{port} SIP/2.0\r\n"
+            f"Via: SIP/2.0/UDP 127.0.0.1:{local_port};branch={branch};rport\r\n"
+            f"From: <sip:probe@127.0.0.1>;tag={uuid.uuid4().hex[:8]}\r\n"
+            f"To: <sip:{host}:{port}>\r\n"
+            f"Call-ID: {uuid.uuid4().hex}\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n"
+            "Content-Length: 0\r\n\r\n"
+        )
+        try:
+            sock.sendto(request.encode(), (host, port))
+            return sock.recv(4096).startswith(b"SIP/2.0 ")
+        except OSError:
+            return False

@@ -1,0 +1,69 @@
+"""Where every process listens and keeps its files. Defaults suit `make run`;
+each value can be overridden by an environment variable of the same name
+prefixed with ``SWITCHBOARD_`` (for example ``SWITCHBOARD_SIP_PORT=5070``)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import sysconfig
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    var_dir: Path = ROOT / "var"
+    sip_host: str = "127.0.0.1"
+    sip_port: int = 5060
+    sip_realm: str = "switchboard"
+    kamailio_workers: int = 4
+    kamailio_shm_mb: int = 256
+    web_host: str = "127.0.0.1"
+    web_port: int = 8000
+    redis_port: int = 6380
+    rtpengine_ng_port: int = 22222
+    rtpengine_http_port: int = 22223
+    rtpengine_cli_port: int = 22224
+    rtp_port_min: int = 30000
+    rtp_port_max: int = 30999
+    db_url: str = ""  # empty: SQLite file in var_dir
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        environ = dict(os.environ) if environ is None else environ
+        overrides: dict[str, object] = {}
+        for f in fields(cls):
+            raw = environ.get(f"SWITCHBOARD_{f.name.upper()}")
+            if raw is None:
+                continue
+            if f.type in ("int", int):
+                overrides[f.name] = int(raw)
+            elif f.type in ("Path", Path):
+                overrides[f.name] = Path(raw)
+            else:
+                overrides[f.name] = raw
+        return replace(cls(), **overrides)  # type: ignore[arg-type]
+
+    @property
+    def database_url(self) -> str:
+        return self.db_url or f"sqlite:///{self.var_dir / 'switchboard.sqlite3'}"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.var_dir / "log"
+
+    @property
+    def run_dir(self) -> Path:
+        return self.var_dir / "run"
+
+    @property
+    def site_packages(self) -> str:
+        """The venv's site-packages, which Kamailio's embedded Python adds."""
+        return sysconfig.get_paths()["purelib"]
+
+    @property
+    def python(self) -> str:
+        return sys.executable

@@ -1,0 +1,220 @@
+"""KEMI glue: reads the request from ``KSR``, asks ``routing.policy``, acts.
+
+One ``EdgeRouter`` lives in every Kamailio process (workers are forked after the
+script loads, so each has its own). It keeps a ``Directory`` built from the SQL
+store and reloads it when the provisioning version in the shared htable ``sb``
+moves; the rtimer process polls the store and publishes that version, so no
+worker ever waits on the database per call.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from typing import Any
+
+from routing import policy
+from routing.directory import Directory, build
+
+RTPENGINE_FLAGS = "replace-origin replace-session-connection"
+
+
+class EdgeRouter:
+    def __init__(self, ksr: Any, db_url: str, realm: str) -> None:
+        self.ksr = ksr
+        self.db_url = db_url
+        self.realm = realm
+        self.directory: Directory | None = None
+        self._engine: Any = None
+
+    # --- process life -------------------------------------------------------------
+
+    def child_init(self, rank: int) -> int:
+        # Connections are made lazily after the fork (see shared/notes/kamailio.md).
+        self._engine = None
+        return 0
+
+    def engine(self) -> Any:
+        if self._engine is None:
+            from store.db import make_engine
+
+            self._engine = make_engine(self.db_url)
+        return self._engine
+
+    def provisioning_tick(self) -> int:
+        """rtimer callback: publish the store's provisioning version to workers."""
+        from routing.adapters.snapshot import read_version
+
+        try:
+            version = read_version(self.engine())
+        except Exception as exc:  # a locked or missing store must not kill the timer
+            self.ksr.warn(f"provisioning version not readable: {exc}\n")
+            return 1
+        self.ksr.htable.sht_seti("sb", "gen", version)
+        return 1
+
+    def current_directory(self) -> Directory | None:
+        published = self.ksr.htable.sht_get("sb", "gen")
+        if self.directory is None or (
+            isinstance(published, int) and published > self.directory.version
+        ):
+            self._reload()
+        return self.directory
+
+    def _reload(self) -> None:
+        from routing.adapters.snapshot import read_snapshot
+
+        try:
+            snapshot = read_snapshot(self.engine())
+        except Exception as exc:  # keep serving with the data we have
+            self.ksr.err(f"routing snapshot not readable, keeping the old one: {exc}\n")
+            return
+        self.directory = build(snapshot)
+        self.ksr.info(
+            f"routing directory v{snapshot.version} loaded in pid {os.getpid()} "
+            f"({type(self.directory).__module__}.{type(self.directory).__name__})\n"
+        )
+
+    # --- request route -------------------------------------------------------------
+
+    def request_route(self) -> int:
+        k = self.ksr
+        try:
+            return self._request_route()
+        except Exception:
+            call_id = k.pv.get("$ci")
+            k.err(f"routing failed for Call-ID {call_id}: {traceback.format_exc()}\n")
+            if not k.is_ACK():
+                k.sl.sl_send_reply(500, "Server Internal Error")
+            return 1
+
+    def _request_route(self) -> int:
+        k = self.ksr
+        if k.maxfwd.process_maxfwd(10) < 0:
+            k.sl.sl_send_reply(483, "Too Many Hops")
+            return 1
+        if k.sanity.sanity_check(17895, 7) < 0:
+            k.warn(f"malformed request from {k.pv.get('$si')}:{k.pv.get('$sp')} dropped\n")
+            return 1
+        if k.siputils.has_totag() > 0:
+            return self._in_dialog()
+        if k.is_CANCEL():
+            if k.tm.t_check_trans() > 0:
+                k.tm.t_relay()
+            return 1
+        if k.is_ACK():  # an ACK without a to-tag and no transaction: nothing to do
+            k.tm.t_check_trans()
+            return 1
+        directory = self.current_directory()
+        if directory is None:
+            k.sl.sl_send_reply(503, "Routing Data Unavailable")
+            return 1
+        if k.is_OPTIONS() and not k.pv.get("$rU"):
+            k.sl.sl_send_reply(200, "OK")
+            return 1
+        if k.is_REGISTER():
+            return self._register(directory)
+        if k.is_INVITE():
+            return self._invite(directory)
+        k.sl.sl_send_reply(405, "Method Not Allowed")
+        return 1
+
+    def _in_dialog(self) -> int:
+        k = self.ksr
+        if k.rr.loose_route() > 0:
+            if k.is_BYE():
+                k.rtpengine.rtpengine_delete("")
+            elif (k.is_INVITE() or k.is_ACK()) and k.textops.has_body_type("application/sdp") > 0:
+                k.rtpengine.rtpengine_manage(RTPENGINE_FLAGS)
+            if k.is_INVITE():
+                k.tm.t_on_reply("ksr_onreply_media")
+            if k.tm.t_relay() < 0:
+                k.sl.send_reply(500, "Relay Failed")
+            return 1
+        if k.is_ACK():
+            if k.tm.t_check_trans() > 0:
+                k.tm.t_relay()
+            return 1
+        k.sl.sl_send_reply(404, "Not Here")
+        return 1
+
+    # --- authentication ------------------------------------------------------------
+
+    def _authenticate(self, directory: Directory) -> policy.Authenticated | None:
+        """Digest auth for REGISTER (401) and calls (407); replies itself on failure."""
+        k = self.ksr
+        auth_username = k.pv.get("$au") or ""
+        step = policy.credentials_to_check(directory, auth_username)
+        if isinstance(step, tuple):
+            rc = k.auth.pv_auth_check(self.realm, step[1], 1, 1)  # flags 1: password is HA1
+            outcome = policy.after_auth_check(rc, directory, auth_username)
+        else:
+            outcome = step
+        if isinstance(outcome, policy.Authenticated):
+            return outcome
+        if isinstance(outcome, policy.Challenge):
+            k.auth.auth_challenge(self.realm, 1)  # 1: qop=auth
+        else:
+            k.warn(
+                f"{k.pv.get('$rm')} from {k.pv.get('$si')} as {auth_username!r} refused: "
+                f"{outcome.code} {outcome.reason}\n"
+            )
+            k.sl.sl_send_reply(outcome.code, outcome.reason)
+        return None
+
+    def _register(self, directory: Directory) -> int:
+        k = self.ksr
+        if self._authenticate(directory) is None:
+            return 1
+        k.auth.consume_credentials()
+        if k.registrar.save("location", 0) < 0:
+            k.sl.sl_reply_error()
+        return 1
+
+    # --- calls ---------------------------------------------------------------------
+
+    def _invite(self, directory: Directory) -> int:
+        k = self.ksr
+        dialed = k.pv.get("$rU") or ""
+        trunk = directory.trunk_by_address(k.pv.get("$si"))
+        if trunk is not None:
+            decision = policy.route_from_trunk(directory, trunk[0], dialed)
+            k.info(f"INVITE {dialed} from trunk {trunk[0]}/{trunk[1]}: {decision}\n")
+        else:
+            caller = self._authenticate(directory)
+            if caller is None:
+                return 1
+            k.auth.consume_credentials()
+            decision = policy.route_from_phone(directory, caller.team, dialed)
+        if isinstance(decision, policy.Reply):
+            k.sl.sl_send_reply(decision.code, decision.reason)
+            return 1
+        return self._call_extension(decision.username)
+
+    def _call_extension(self, username: str) -> int:
+        k = self.ksr
+        k.pv.sets("$ru", f"sip:{username}@{k.pv.get('$Ri')}")
+        if k.registrar.lookup("location") < 0:
+            k.sl.sl_send_reply(480, "Temporarily Unavailable")
+            return 1
+        k.rr.record_route()
+        k.dialog.dlg_manage()
+        if k.textops.has_body_type("application/sdp") > 0:
+            k.rtpengine.rtpengine_manage(RTPENGINE_FLAGS)
+        k.tm.t_on_reply("ksr_onreply_media")
+        k.tm.t_on_failure("ksr_failure_release_media")
+        if k.tm.t_relay() < 0:
+            k.rtpengine.rtpengine_delete("")
+            k.sl.sl_reply_error()
+        return 1
+
+    def onreply_media(self) -> int:
+        k = self.ksr
+        if k.textops.has_body_type("application/sdp") > 0:
+            k.rtpengine.rtpengine_manage(RTPENGINE_FLAGS)
+        return 1
+
+    def failure_release_media(self) -> int:
+        # The call failed (busy, no answer, cancelled): free its rtpengine session.
+        self.ksr.rtpengine.rtpengine_delete("")
+        return 1

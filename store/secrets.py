@@ -1,0 +1,32 @@
+"""SIP secrets and web passwords: both kept only as derived values.
+
+A SIP secret is stored as its digest HA1 (what Kamailio's auth module needs and
+nothing more); a web password as an argon2 hash. They are different secrets on
+purpose: leaking a phone's password must not open the dashboard, and the
+other way round.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from argon2 import PasswordHasher
+from argon2.exceptions import VerificationError
+
+_hasher = PasswordHasher()
+
+
+def sip_ha1(username: str, realm: str, secret: str) -> str:
+    """RFC 2617 HA1 = MD5(username:realm:password)."""
+    return hashlib.md5(f"{username}:{realm}:{secret}".encode()).hexdigest()
+
+
+def hash_web_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_web_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except VerificationError:
+        return False
