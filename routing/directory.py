@@ -17,6 +17,7 @@ Dialed strings are classified the same way by both:
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import Protocol
 
 from routing.model import Snapshot
@@ -88,17 +89,18 @@ def build(snapshot: Snapshot, *, prefer_native: bool = True) -> Directory:
     if prefer_native:
         native = native_module()
         if native is not None:
-            return native.Directory(  # type: ignore[no-any-return]
+            directory: Directory = native.Directory(
                 snapshot.version,
                 [(a.team, a.number, a.ha1) for a in snapshot.accounts],
                 [(t.team, t.number, t.kind, t.target) for t in snapshot.dial_targets],
                 [(d.number, d.team, d.kind, d.target) for d in snapshot.dids],
                 [(t.address, t.team, t.name) for t in snapshot.trunks],
             )
+            return directory
     return PyDirectory(snapshot)
 
 
-def native_module():  # type: ignore[no-untyped-def]
+def native_module() -> ModuleType | None:
     """``routing._native`` if maturin built it, else None."""
     try:
         from routing import _native

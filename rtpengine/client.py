@@ -1,0 +1,54 @@
+"""A synchronous ng client for call control, the API and tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from rtpengine import protocol
+
+
+class RtpengineClient:
+    def __init__(self, base_url: str, timeout: float = 2.0) -> None:
+        self._http = httpx.Client(base_url=base_url, timeout=timeout)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> RtpengineClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def command(self, command: str, **params: Any) -> dict[str, Any]:
+        cookie = protocol.new_cookie()
+        try:
+            response = self._http.post(
+                "/ng",
+                content=protocol.encode(cookie, command, params),
+                headers={"Content-Type": protocol.CONTENT_TYPE},
+            )
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise protocol.RtpengineError(f"{command}: {exc}") from exc
+        return protocol.decode(cookie, response.content)
+
+    def ping(self) -> bool:
+        return self.command("ping").get("result") == "pong"
+
+    def list_calls(self, limit: int = 1000) -> list[str]:
+        return list(self.command("list", limit=limit).get("calls", []))
+
+    def query(self, call_id: str) -> dict[str, Any]:
+        return self.command("query", **{"call-id": call_id})
+
+    def delete(self, call_id: str, from_tag: str | None = None) -> dict[str, Any]:
+        params: dict[str, Any] = {"call-id": call_id}
+        if from_tag:
+            params["from-tag"] = from_tag
+        return self.command("delete", **params)
+
+    def statistics(self) -> dict[str, Any]:
+        return self.command("statistics")
