@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
+from tests.support.rtp import RtpEndpoint
+from tests.support.sipua import SipUA
 from tests.support.stack import Stack, start_stack
+
+PhoneFactory = Callable[..., SipUA]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -22,3 +26,40 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         yield running
     finally:
         running.stop()
+
+
+@pytest.fixture
+def phones(stack: Stack) -> Iterator[PhoneFactory]:
+    """Registered test phones, unregistered and closed after the test."""
+    opened: list[SipUA] = []
+
+    def register(username: str, password: str | None = None, local_ip: str = "127.0.0.1") -> SipUA:
+        if password is None:
+            password = username.replace("-", "")  # the seed's demo secret scheme
+        ua = SipUA(username, password, stack.proxy, local_ip=local_ip)
+        opened.append(ua)
+        response = ua.register()
+        assert response.status == 200, f"{username} did not register: {response.summary()}"
+        return ua
+
+    yield register
+    for ua in opened:
+        try:
+            ua.unregister(timeout=2)
+        except TimeoutError:
+            pass
+        ua.close()
+
+
+@pytest.fixture
+def rtp_endpoints() -> Iterator[Callable[..., RtpEndpoint]]:
+    opened: list[RtpEndpoint] = []
+
+    def make(local_ip: str = "127.0.0.1") -> RtpEndpoint:
+        endpoint = RtpEndpoint(local_ip)
+        opened.append(endpoint)
+        return endpoint
+
+    yield make
+    for endpoint in opened:
+        endpoint.close()

@@ -4,6 +4,7 @@ Symmetric RTP: packets are sent from the socket they are received on, which is w
 rtpengine needs to latch onto the endpoint. Audio checks use a Goertzel filter over the
 last second of received mu-law audio ("A hears 400 Hz, not 700 Hz"). Pure stdlib.
 """
+
 from __future__ import annotations
 
 import collections
@@ -13,6 +14,7 @@ import socket
 import struct
 import threading
 import time
+from typing import Self
 
 SAMPLE_RATE = 8000
 _BIAS, _CLIP = 0x84, 32635
@@ -74,12 +76,19 @@ class RtpEndpoint:
         self._send_stop = threading.Event()
         self._sender: threading.Thread | None = None
         self._stop = threading.Event()
-        self._receiver = threading.Thread(target=self._recv_loop, name=f"rtp-rx-{self.address[1]}", daemon=True)
+        self._receiver = threading.Thread(
+            target=self._recv_loop, name=f"rtp-rx-{self.address[1]}", daemon=True
+        )
         self._receiver.start()
 
     # -- sending --------------------------------------------------------------------------
-    def start_sending(self, remote: tuple[str, int], tone_hz: float = 400.0, ptime_ms: int = 20,
-                      payload_type: int = 0) -> None:
+    def start_sending(
+        self,
+        remote: tuple[str, int],
+        tone_hz: float = 400.0,
+        ptime_ms: int = 20,
+        payload_type: int = 0,
+    ) -> None:
         """Send a sine tone as mu-law RTP every ptime_ms until stop(). Calling it again while
         sending re-points the stream (new remote/tone) without restarting seq/timestamp.
         The payload is always mu-law; payload_type only sets the header field."""
@@ -88,15 +97,25 @@ class RtpEndpoint:
             self.ptime_ms, self.payload_type = ptime_ms, payload_type
         if self._sender is None or not self._sender.is_alive():
             self._send_stop.clear()
-            self._sender = threading.Thread(target=self._send_loop, name=f"rtp-tx-{self.address[1]}", daemon=True)
+            self._sender = threading.Thread(
+                target=self._send_loop, name=f"rtp-tx-{self.address[1]}", daemon=True
+            )
             self._sender.start()
 
     def _packet(self, marker: bool) -> bytes:
         n = SAMPLE_RATE * self.ptime_ms // 1000
         w = 2.0 * math.pi * self.tone_hz / SAMPLE_RATE
-        payload = bytes(ulaw_encode(round(8000 * math.sin(w * (self._phase + i)))) for i in range(n))
-        header = struct.pack("!BBHII", 0x80, (0x80 if marker else 0) | (self.payload_type & 0x7F),
-                             self._seq, self._ts, self._ssrc)
+        payload = bytes(
+            ulaw_encode(round(8000 * math.sin(w * (self._phase + i)))) for i in range(n)
+        )
+        header = struct.pack(
+            "!BBHII",
+            0x80,
+            (0x80 if marker else 0) | (self.payload_type & 0x7F),
+            self._seq,
+            self._ts,
+            self._ssrc,
+        )
         self._seq = (self._seq + 1) & 0xFFFF
         self._ts = (self._ts + n) & 0xFFFFFFFF
         self._phase = (self._phase + n) % SAMPLE_RATE  # keeps the phase continuous for integer Hz
@@ -128,7 +147,7 @@ class RtpEndpoint:
         while not self._stop.is_set():
             try:
                 data, addr = self.sock.recvfrom(65535)
-            except socket.timeout:
+            except TimeoutError:
                 continue
             except OSError:
                 if self._stop.is_set():
@@ -146,7 +165,7 @@ class RtpEndpoint:
             return  # not RTP version 2
         offset = 12 + 4 * (data[0] & 0x0F)  # CSRC list
         if data[0] & 0x10 and len(data) >= offset + 4:  # header extension (RFC 3550 5.3.1)
-            offset += 4 + 4 * struct.unpack("!H", data[offset + 2:offset + 4])[0]
+            offset += 4 + 4 * struct.unpack("!H", data[offset + 2 : offset + 4])[0]
         end = len(data) - (data[-1] if data[0] & 0x20 else 0)  # padding
         payload, pt = data[offset:end], data[1] & 0x7F
         self.payload_types[pt] += 1
@@ -177,14 +196,20 @@ class RtpEndpoint:
             self._samples.clear()
             self.dtmf_events.clear()
 
-    def wait_received(self, n: int, timeout: float = 5.0, source: tuple[str, int] | None = None) -> int:
+    def wait_received(
+        self, n: int, timeout: float = 5.0, source: tuple[str, int] | None = None
+    ) -> int:
         """Wait until n packets arrived (from `source` if given); returns the count."""
+
         def count():
             return self.received_from.get(source, 0) if source else self.received_total
+
         with self._cond:
             if not self._cond.wait_for(lambda: count() >= n, timeout):
-                raise TimeoutError(f"RTP {self.address}: {count()} of {n} packets within {timeout}s; "
-                                   f"sources {dict(self.received_from)}")
+                raise TimeoutError(
+                    f"RTP {self.address}: {count()} of {n} packets within {timeout}s; "
+                    f"sources {dict(self.received_from)}"
+                )
             return count()
 
     def close(self) -> None:
@@ -193,7 +218,7 @@ class RtpEndpoint:
         self._receiver.join(timeout=2)
         self.sock.close()
 
-    def __enter__(self) -> "RtpEndpoint":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -4,6 +4,7 @@ Pure stdlib, no I/O: sipua.py does the transactions and dialogs on top of this.
 Only what a test user agent needs (UDP, RFC 3261 syntax as Kamailio/sipp emit it),
 but parsing is defensive: anything unparseable raises SipParseError.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -12,9 +13,19 @@ import secrets
 
 # RFC 3261 7.3.3 compact forms (plus a few harmless extras).
 COMPACT = {
-    "v": "Via", "f": "From", "t": "To", "i": "Call-ID", "m": "Contact",
-    "l": "Content-Length", "c": "Content-Type", "k": "Supported", "s": "Subject",
-    "e": "Content-Encoding", "o": "Event", "r": "Refer-To", "u": "Allow-Events",
+    "v": "Via",
+    "f": "From",
+    "t": "To",
+    "i": "Call-ID",
+    "m": "Contact",
+    "l": "Content-Length",
+    "c": "Content-Type",
+    "k": "Supported",
+    "s": "Subject",
+    "e": "Content-Encoding",
+    "o": "Event",
+    "r": "Refer-To",
+    "u": "Allow-Events",
 }
 # Headers whose values may be comma-joined lists (RFC 3261 7.3.1).
 _LIST_HEADERS = {"via", "route", "record-route", "contact", "allow", "supported", "require"}
@@ -136,13 +147,22 @@ class SipMessage:
 
     # -- construction -------------------------------------------------------------
     @classmethod
-    def request(cls, method: str, uri: str, headers: list[tuple[str, str]], body: bytes = b"") -> "SipMessage":
+    def request(
+        cls, method: str, uri: str, headers: list[tuple[str, str]], body: bytes = b""
+    ) -> SipMessage:
         return cls(f"{method} {uri} SIP/2.0", Headers(headers), body)
 
     @classmethod
-    def response_to(cls, req: "SipMessage", status: int, reason: str, to_tag: str | None = None,
-                    extra: list[tuple[str, str]] | None = None, body: bytes = b"",
-                    record_route: bool = False) -> "SipMessage":
+    def response_to(
+        cls,
+        req: SipMessage,
+        status: int,
+        reason: str,
+        to_tag: str | None = None,
+        extra: list[tuple[str, str]] | None = None,
+        body: bytes = b"",
+        record_route: bool = False,
+    ) -> SipMessage:
         """RFC 3261 8.2.6.2: copy Via (all, in order), From, To, Call-ID, CSeq; add a To
         tag if the request had none. 12.1.1: a dialog-creating response copies Record-Route."""
         h = Headers()
@@ -198,6 +218,8 @@ class SipMessage:
         if not vias:
             raise SipParseError("no Via")
         proto_sentby, params = _split_params(vias[0])
+        if len(proto_sentby.split()) < 2:
+            raise SipParseError(f"bad Via {vias[0]!r}")
         return proto_sentby.split()[-1], params
 
     @property
@@ -206,7 +228,7 @@ class SipMessage:
 
     def summary(self) -> str:
         try:
-            cs = "%d %s" % self.cseq
+            cs = "{} {}".format(*self.cseq)
         except SipParseError:
             cs = "?"
         first = f"{self.method} {self.uri}" if self.is_request else f"{self.status} {self.reason}"
@@ -256,7 +278,7 @@ def parse(data: bytes) -> SipMessage:
     for name in ("Via", "From", "To", "Call-ID", "CSeq"):
         if name not in headers:
             raise SipParseError(f"missing {name}")
-    msg.cseq  # validates
+    _ = msg.cseq, msg.top_via  # raise SipParseError unless usable
     return msg
 
 
@@ -286,7 +308,9 @@ def parse_name_addr(value: str) -> tuple[str, str, dict[str, str]]:
 
 def parse_uri(uri: str) -> tuple[str | None, str, int | None, dict[str, str]]:
     """'sip:user@host:port;params' -> (user, host, port or None, uri params)."""
-    m = re.match(r"^sips?:(?:([^@]*)@)?(\[[^\]]+\]|[^:;?]+)(?::(\d+))?([^?]*)", uri.strip(), re.I)
+    m = re.match(
+        r"^sips?:(?:([^@]*)@)?(\[[^\]]+\]|[^:;?]+)(?::(\d+))?([^?]*)", uri.strip(), re.IGNORECASE
+    )
     if not m:
         raise SipParseError(f"bad SIP URI {uri!r}")
     user, host, port, params = m.groups()
@@ -318,8 +342,15 @@ def _md5(s: str) -> str:
     return hashlib.md5(s.encode()).hexdigest()
 
 
-def digest_authorization(chal: dict[str, str], method: str, uri: str, username: str,
-                         password: str, nc: int = 1, cnonce: str | None = None) -> str:
+def digest_authorization(
+    chal: dict[str, str],
+    method: str,
+    uri: str,
+    username: str,
+    password: str,
+    nc: int = 1,
+    cnonce: str | None = None,
+) -> str:
     """Build the Authorization / Proxy-Authorization value answering `chal`."""
     algorithm = chal.get("algorithm", "MD5")
     if algorithm.upper() not in ("MD5", "MD5-SESS"):

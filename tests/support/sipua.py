@@ -6,6 +6,7 @@ waits on a condition variable with deadlines and raises TimeoutError that lists 
 messages seen. Message syntax lives in sipmsg.py; this module does transactions (RFC 3261
 section 17) and dialogs (section 12) in the simplified form a test needs.
 """
+
 from __future__ import annotations
 
 import collections
@@ -14,18 +15,32 @@ import random
 import socket
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
+from typing import Self
 
-from .sipmsg import (Headers, SipMessage, SipParseError, build_sdp, digest_authorization,
-                     new_branch, new_call_id, new_tag, parse, parse_challenge,
-                     parse_name_addr, parse_sdp_audio, parse_uri, uri_dest)
+from .rtp import RtpEndpoint
+from .sipmsg import (
+    SipMessage,
+    SipParseError,
+    build_sdp,
+    digest_authorization,
+    new_branch,
+    new_call_id,
+    new_tag,
+    parse,
+    parse_challenge,
+    parse_name_addr,
+    parse_sdp_audio,
+    parse_uri,
+    uri_dest,
+)
 
 log = logging.getLogger(__name__)
 
-T1, T2 = 0.5, 4.0          # RFC 3261 17.1.1.1 timer values
-REQUEST_RETRANSMIT = 4.0    # retransmit requests for ~4 s (0.5, 1, 2 s gaps), then just wait
+T1, T2 = 0.5, 4.0  # RFC 3261 17.1.1.1 timer values
+REQUEST_RETRANSMIT = 4.0  # retransmit requests for ~4 s (0.5, 1, 2 s gaps), then just wait
 RESPONSE_RETRANSMIT = 32.0  # 2xx / non-2xx final to INVITE: until ACK or 64*T1 (13.3.1.4, 17.2.1)
-LINGER = 32.0               # keep finished transactions this long to absorb retransmissions
+LINGER = 32.0  # keep finished transactions this long to absorb retransmissions
 ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, NOTIFY, MESSAGE, UPDATE"
 Addr = tuple[str, int]
 
@@ -57,14 +72,15 @@ class _ClientTx:
         self.ack: tuple[bytes, Addr] | None = None  # re-sent when the final is retransmitted
         self.created = time.monotonic()
         self.done_at: float | None = None
-        self.retrans = _Retransmitter(req.encode(), dest, REQUEST_RETRANSMIT,
-                                      None if self.method == "INVITE" else T2)
+        self.retrans = _Retransmitter(
+            req.encode(), dest, REQUEST_RETRANSMIT, None if self.method == "INVITE" else T2
+        )
 
 
 class _ServerTx:
     def __init__(self, req: SipMessage):
         self.req = req
-        self.last: bytes | None = None       # last response, repeated on request retransmission
+        self.last: bytes | None = None  # last response, repeated on request retransmission
         self.final_status: int | None = None
         self.final_at: float | None = None
         self.retrans: _Retransmitter | None = None
@@ -78,7 +94,7 @@ def _tx_key(msg: SipMessage, method: str) -> tuple[str, str]:
     return branch, method
 
 
-def _sdp_addr(ua: "SipUA", rtp) -> Addr:
+def _sdp_addr(ua: SipUA, rtp: RtpEndpoint | None) -> Addr:
     # Without an RtpEndpoint, advertise the discard port: valid SDP, no media expected.
     return tuple(rtp.address) if rtp is not None else (ua.local_ip, 9)
 
@@ -86,8 +102,17 @@ def _sdp_addr(ua: "SipUA", rtp) -> Addr:
 class Dialog:
     """State shared by both ends of a call (RFC 3261 12): route set, CSeq, tags."""
 
-    def __init__(self, ua: "SipUA", call_id: str, local_tag: str, local_hdr: str,
-                 remote_hdr: str, remote_target: str, route_set: list[str], rtp=None):
+    def __init__(
+        self,
+        ua: SipUA,
+        call_id: str,
+        local_tag: str,
+        local_hdr: str,
+        remote_hdr: str,
+        remote_target: str,
+        route_set: list[str],
+        rtp: RtpEndpoint | None = None,
+    ):
         self.ua, self.call_id, self.local_tag = ua, call_id, local_tag
         self.local_hdr, self.remote_hdr, self.remote_target = local_hdr, remote_hdr, remote_target
         self.route_set = route_set
@@ -97,9 +122,9 @@ class Dialog:
         self.sdp_session, self.sdp_version = random.randint(1, 10**9), 1
         self.remote_rtp: Addr | None = None
         self.remote_sdp = b""
-        self.requests: list[SipMessage] = []     # in-dialog requests received
+        self.requests: list[SipMessage] = []  # in-dialog requests received
         self.bye_request: SipMessage | None = None
-        self.acks: dict[int, SipMessage] = {}    # CSeq -> ACK received for our 2xx
+        self.acks: dict[int, SipMessage] = {}  # CSeq -> ACK received for our 2xx
         self._pending_2xx: dict[int, _Retransmitter] = {}
         ua._dialogs[(call_id, local_tag)] = self
 
@@ -115,8 +140,13 @@ class Dialog:
         # RFC 3261 8.1.2 / 12.2.1.1: send to the first Route, else to the outbound proxy.
         return uri_dest(parse_name_addr(self.route_set[0])[1]) if self.route_set else self.ua.proxy
 
-    def _build(self, method: str, cseq: int | None = None, body: bytes = b"",
-               extra: list[tuple[str, str]] = ()) -> SipMessage:
+    def _build(
+        self,
+        method: str,
+        cseq: int | None = None,
+        body: bytes = b"",
+        extra: list[tuple[str, str]] = (),
+    ) -> SipMessage:
         if cseq is None:
             self.local_cseq += 1
             cseq = self.local_cseq
@@ -126,9 +156,14 @@ class Dialog:
             # the remote target is appended as the last Route.
             ruri, routes = parse_name_addr(routes[0])[1], routes[1:] + [f"<{self.remote_target}>"]
         h = [("Via", self.ua._via()), ("Max-Forwards", "70")] + [("Route", r) for r in routes]
-        h += [("From", self.local_hdr), ("To", self.remote_hdr), ("Call-ID", self.call_id),
-              ("CSeq", f"{cseq} {method}"), ("Contact", self.ua.contact),
-              ("User-Agent", "switchboard-test-ua")] + list(extra)
+        h += [
+            ("From", self.local_hdr),
+            ("To", self.remote_hdr),
+            ("Call-ID", self.call_id),
+            ("CSeq", f"{cseq} {method}"),
+            ("Contact", self.ua.contact),
+            ("User-Agent", "switchboard-test-ua"),
+        ] + list(extra)
         if body:
             h.append(("Content-Type", "application/sdp"))
         return SipMessage.request(method, ruri, h, body)
@@ -155,10 +190,18 @@ class Dialog:
                 r.active = False
             self.ua._respond(req, 200, "OK")
         elif req.method in ("INVITE", "UPDATE"):
-            # Re-INVITE / UPDATE: accept and answer with our current (unchanged) SDP.
+            # Re-INVITE / UPDATE: accept and answer with our current (unchanged) SDP; the
+            # Contact refreshes the remote target (RFC 3261 12.2.2).
             self._set_remote_sdp(req.body)
-            resp = self.ua._respond(req, 200, "OK", extra=[("Contact", self.ua.contact),
-                                    ("Content-Type", "application/sdp")], body=self._sdp())
+            if req.headers.values("Contact"):
+                self.remote_target = parse_name_addr(req.headers.values("Contact")[0])[1]
+            resp = self.ua._respond(
+                req,
+                200,
+                "OK",
+                extra=[("Contact", self.ua.contact), ("Content-Type", "application/sdp")],
+                body=self._sdp(),
+            )
             if req.method == "INVITE":
                 self._pending_2xx[cseq] = self.ua._retransmit(resp, req.source, RESPONSE_RETRANSMIT)
         elif req.method in ("OPTIONS", "INFO", "NOTIFY", "MESSAGE"):
@@ -174,10 +217,14 @@ class Dialog:
         if self.state == "answered":
             self.state = "confirmed"
 
-    def _transact(self, req: SipMessage, timeout: float, what: str,
-                  on_2xx: Callable | None = None) -> SipMessage:
-        tx = self.ua._start_tx(req, self._next_hop(),
-                               lambda tx, m: on_2xx(tx, m) if on_2xx and 200 <= m.status < 300 else None)
+    def _transact(
+        self, req: SipMessage, timeout: float, what: str, on_2xx: Callable | None = None
+    ) -> SipMessage:
+        tx = self.ua._start_tx(
+            req,
+            self._next_hop(),
+            lambda tx, m: on_2xx(tx, m) if on_2xx and 200 <= m.status < 300 else None,
+        )
         self.ua._wait(lambda: tx.final is not None, timeout, what)
         return tx.final
 
@@ -191,7 +238,7 @@ class Dialog:
         self.state = "terminated"
         return resp
 
-    def reinvite(self, rtp=None, timeout: float = 10) -> SipMessage:
+    def reinvite(self, rtp: RtpEndpoint | None = None, timeout: float = 10) -> SipMessage:
         """Re-INVITE with a new SDP version (RFC 3264 8); ACKs a 2xx; returns the final."""
         with self.ua._cond:
             self.rtp = rtp if rtp is not None else self.rtp
@@ -203,6 +250,7 @@ class Dialog:
             self._set_remote_sdp(resp.body)
             if resp.headers.values("Contact"):  # RFC 3261 12.2.1.2: target refresh
                 self.remote_target = parse_name_addr(resp.headers.values("Contact")[0])[1]
+
         return self._transact(req, timeout, f"final response to re-INVITE ({self.call_id})", on_2xx)
 
     def wait_bye(self, timeout: float = 10) -> SipMessage:
@@ -214,10 +262,13 @@ class Dialog:
 class Call(Dialog):
     """The caller's side: created by SipUA.invite()."""
 
-    def __init__(self, ua: "SipUA", ruri: str, to_uri: str, rtp, extra_headers: dict | None):
+    def __init__(
+        self, ua: SipUA, ruri: str, to_uri: str, rtp: RtpEndpoint | None, extra_headers: dict | None
+    ):
         tag = new_tag()
-        super().__init__(ua, new_call_id(ua.local_ip), tag, f"<{ua.aor}>;tag={tag}",
-                         f"<{to_uri}>", ruri, [], rtp)
+        super().__init__(
+            ua, new_call_id(ua.local_ip), tag, f"<{ua.aor}>;tag={tag}", f"<{to_uri}>", ruri, [], rtp
+        )
         self.ruri, self.extra_headers = ruri, dict(extra_headers or {})
         self.provisional: list[int] = []
         self.provisional_responses: list[SipMessage] = []
@@ -230,10 +281,18 @@ class Call(Dialog):
 
     def _send_invite(self, auth: tuple[str, str] | None = None) -> None:
         self.local_cseq += 1
-        h = [("Via", self.ua._via()), ("Max-Forwards", "70"), ("From", self.local_hdr),
-             ("To", self.remote_hdr), ("Call-ID", self.call_id), ("CSeq", f"{self.local_cseq} INVITE"),
-             ("Contact", self.ua.contact), ("Allow", ALLOW), ("User-Agent", "switchboard-test-ua"),
-             ("Content-Type", "application/sdp")] + list(self.extra_headers.items())
+        h = [
+            ("Via", self.ua._via()),
+            ("Max-Forwards", "70"),
+            ("From", self.local_hdr),
+            ("To", self.remote_hdr),
+            ("Call-ID", self.call_id),
+            ("CSeq", f"{self.local_cseq} INVITE"),
+            ("Contact", self.ua.contact),
+            ("Allow", ALLOW),
+            ("User-Agent", "switchboard-test-ua"),
+            ("Content-Type", "application/sdp"),
+        ] + list(self.extra_headers.items())
         if auth:
             h.append(auth)
         self._invite = SipMessage.request("INVITE", self.ruri, h, self._sdp())
@@ -269,13 +328,18 @@ class Call(Dialog):
     def wait_provisional(self, code: int | None = None, timeout: float = 10) -> SipMessage:
         def seen():
             return any(code in (None, r.status) for r in self.provisional_responses)
-        self.ua._wait(lambda: seen() or self.status is not None, timeout, f"provisional {code or ''}")
+
+        self.ua._wait(
+            lambda: seen() or self.status is not None, timeout, f"provisional {code or ''}"
+        )
         if not seen():
             raise AssertionError(f"final {self.status} arrived before provisional {code}")
         return [r for r in self.provisional_responses if code in (None, r.status)][-1]
 
     def wait_final(self, timeout: float = 10) -> SipMessage:
-        self.ua._wait(lambda: self.status is not None, timeout, f"final response to INVITE {self.ruri}")
+        self.ua._wait(
+            lambda: self.status is not None, timeout, f"final response to INVITE {self.ruri}"
+        )
         return self.response
 
     def cancel(self, timeout: float = 10) -> SipMessage | None:
@@ -283,7 +347,11 @@ class Call(Dialog):
         (None if the INVITE already had a final). Afterwards call.status is 487 normally;
         if a 2xx won the race, the call is ACKed and hung up with BYE."""
         # 9.1: a CANCEL must not be sent before a provisional response arrived.
-        self.ua._wait(lambda: self.provisional or self.status is not None, timeout, "provisional before CANCEL")
+        self.ua._wait(
+            lambda: self.provisional or self.status is not None,
+            timeout,
+            "provisional before CANCEL",
+        )
         with self.ua._cond:
             if self.status is not None:
                 return None
@@ -307,13 +375,19 @@ class Call(Dialog):
 class IncomingCall(Dialog):
     """The callee's side of an INVITE received by the UA (SipUA.wait_incoming())."""
 
-    def __init__(self, ua: "SipUA", req: SipMessage, stx: _ServerTx):
+    def __init__(self, ua: SipUA, req: SipMessage, stx: _ServerTx):
         tag = new_tag()
         contact = req.headers.values("Contact")
-        super().__init__(ua, req.call_id, tag, f"{req.headers['To']};tag={tag}", req.headers["From"],
-                         parse_name_addr(contact[0])[1] if contact else req.uri,
-                         # RFC 3261 12.1.1: the UAS keeps Record-Route in order as its route set.
-                         req.headers.values("Record-Route"))
+        super().__init__(
+            ua,
+            req.call_id,
+            tag,
+            f"{req.headers['To']};tag={tag}",
+            req.headers["From"],
+            parse_name_addr(contact[0])[1] if contact else req.uri,
+            # RFC 3261 12.1.1: the UAS keeps Record-Route in order as its route set.
+            req.headers.values("Record-Route"),
+        )
         self.request, self._stx = req, stx
         self.remote_cseq = req.cseq[0]
         self.cancel_request: SipMessage | None = None
@@ -321,30 +395,47 @@ class IncomingCall(Dialog):
         self.state = "incoming"
 
     def _reply(self, code: int, reason: str, body: bytes = b"") -> SipMessage:
+        if self._stx.final_status is not None:
+            raise RuntimeError(
+                f"INVITE {self.call_id} already got a final {self._stx.final_status}"
+                f" (state {self.state}): cannot send {code}"
+            )
         extra = [("Contact", self.ua.contact), ("Allow", ALLOW)]
         if body:
             extra.append(("Content-Type", "application/sdp"))
-        return self.ua._respond(self.request, code, reason, to_tag=self.local_tag, extra=extra,
-                                body=body, record_route=code < 300)
+        return self.ua._respond(
+            self.request,
+            code,
+            reason,
+            to_tag=self.local_tag,
+            extra=extra,
+            body=body,
+            record_route=code < 300,
+        )
 
     def ring(self, code: int = 180, reason: str = "Ringing") -> SipMessage:
         with self.ua._cond:
-            return self._reply(code, reason)
+            resp = self._reply(code, reason)
+            self.state = "ringing"
+            return resp
 
-    def answer(self, rtp=None) -> SipMessage:
+    def answer(self, rtp: RtpEndpoint | None = None) -> SipMessage:
         """200 OK with SDP, retransmitted until the ACK arrives (RFC 3261 13.3.1.4)."""
         with self.ua._cond:
-            self.rtp, self.state = rtp, "answered"
+            self.rtp = rtp
             resp = self._reply(200, "OK", self._sdp())
+            self.state = "answered"
             self._pending_2xx[self.remote_cseq] = self.ua._retransmit(
-                resp, self.request.source, RESPONSE_RETRANSMIT)
+                resp, self.request.source, RESPONSE_RETRANSMIT
+            )
             return resp
 
     def reject(self, code: int = 486, reason: str = "Busy Here") -> SipMessage:
         """Final non-2xx, retransmitted until the ACK (RFC 3261 17.2.1)."""
         with self.ua._cond:
+            resp = self._reply(code, reason)
             self.state = "rejected"
-            return self._reply(code, reason)
+            return resp
 
     def wait_ack(self, timeout: float = 10) -> SipMessage:
         num = self.request.cseq[0]
@@ -357,9 +448,21 @@ class IncomingCall(Dialog):
 
 
 class SipUA:
-    def __init__(self, username: str, password: str | None, proxy: Addr,
-                 local_ip: str = "127.0.0.1", domain: str | None = None):
+    """One SIP phone on one UDP socket; `proxy` is the outbound proxy for every request
+    outside a dialog (and inside one when the route set is empty)."""
+
+    def __init__(
+        self,
+        username: str,
+        password: str | None,
+        proxy: Addr,
+        local_ip: str = "127.0.0.1",
+        domain: str | None = None,
+        auth_username: str | None = None,
+    ):
         self.username, self.password, self.proxy = username, password, (proxy[0], int(proxy[1]))
+        # The digest username; differs from the AOR's user only in tests of identity checks.
+        self.auth_username = auth_username or username
         self.domain = domain or proxy[0]  # may carry a port: "127.0.0.1:5070"
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.bind((local_ip, 0))
@@ -390,11 +493,19 @@ class SipUA:
         def build(auth=None):
             with self._cond:
                 self._reg_cseq += 1  # RFC 3261 10.2: same Call-ID, increasing CSeq
-                h = [("Via", self._via()), ("Max-Forwards", "70"), ("From", f"<{self.aor}>;tag={new_tag()}"),
-                     ("To", f"<{self.aor}>"), ("Call-ID", self._reg_call_id),
-                     ("CSeq", f"{self._reg_cseq} REGISTER"), ("Contact", self.contact),
-                     ("Expires", str(expires)), ("User-Agent", "switchboard-test-ua")]
+                h = [
+                    ("Via", self._via()),
+                    ("Max-Forwards", "70"),
+                    ("From", f"<{self.aor}>;tag={new_tag()}"),
+                    ("To", f"<{self.aor}>"),
+                    ("Call-ID", self._reg_call_id),
+                    ("CSeq", f"{self._reg_cseq} REGISTER"),
+                    ("Contact", self.contact),
+                    ("Expires", str(expires)),
+                    ("User-Agent", "switchboard-test-ua"),
+                ]
                 return SipMessage.request("REGISTER", ruri, h + ([auth] if auth else []))
+
         resp = self.request(build(), timeout=timeout)
         auth = self._authorization(resp, "REGISTER", ruri) if resp.status in (401, 407) else None
         return self.request(build(auth), timeout=timeout) if auth else resp
@@ -403,10 +514,18 @@ class SipUA:
         return self.register(expires=0, timeout=timeout)
 
     def options(self, ruri: str | None = None, timeout: float = 10) -> SipMessage:
-        h = [("Via", self._via()), ("Max-Forwards", "70"), ("From", f"<{self.aor}>;tag={new_tag()}"),
-             ("To", f"<{ruri or self.aor}>"), ("Call-ID", new_call_id(self.local_ip)),
-             ("CSeq", "1 OPTIONS"), ("Contact", self.contact)]
-        return self.request(SipMessage.request("OPTIONS", ruri or f"sip:{self.domain}", h), timeout=timeout)
+        h = [
+            ("Via", self._via()),
+            ("Max-Forwards", "70"),
+            ("From", f"<{self.aor}>;tag={new_tag()}"),
+            ("To", f"<{ruri or self.aor}>"),
+            ("Call-ID", new_call_id(self.local_ip)),
+            ("CSeq", "1 OPTIONS"),
+            ("Contact", self.contact),
+        ]
+        return self.request(
+            SipMessage.request("OPTIONS", ruri or f"sip:{self.domain}", h), timeout=timeout
+        )
 
     def request(self, req: SipMessage, dest: Addr | None = None, timeout: float = 10) -> SipMessage:
         """Send any non-INVITE request in its own client transaction; return the final."""
@@ -414,8 +533,16 @@ class SipUA:
         self._wait(lambda: tx.final is not None, timeout, f"final response to {req.summary()}")
         return tx.final
 
-    def invite(self, target_user: str, *, rtp=None, extra_headers: dict | None = None,
-               ruri: str | None = None, timeout: float = 10, wait: bool = True) -> Call:
+    def invite(
+        self,
+        target_user: str,
+        *,
+        rtp: RtpEndpoint | None = None,
+        extra_headers: dict | None = None,
+        ruri: str | None = None,
+        timeout: float = 10,
+        wait: bool = True,
+    ) -> Call:
         """INVITE via the proxy. With wait=True returns once a final response arrived;
         wait=False returns at once (use call.wait_provisional / wait_final / cancel)."""
         uri = ruri or f"sip:{target_user}@{self.domain}"
@@ -426,7 +553,13 @@ class SipUA:
             call.wait_final(timeout)
         return call
 
+    def has_incoming(self) -> bool:
+        """True when an INVITE is waiting to be taken by wait_incoming()."""
+        with self._cond:
+            return bool(self._incoming)
+
     def wait_incoming(self, timeout: float = 10) -> IncomingCall:
+        """The next new INVITE (retransmissions are absorbed); nothing is answered yet."""
         self._wait(lambda: self._incoming, timeout, "incoming INVITE")
         with self._cond:
             return self._incoming.popleft()
@@ -434,8 +567,11 @@ class SipUA:
     def send_raw(self, data: bytes, to: Addr | None = None) -> None:
         self._sendto(data, to or self.proxy, f"raw {data[:40]!r}")
 
-    def wait_response(self, predicate: Callable[[SipMessage], bool], timeout: float = 10) -> SipMessage:
-        """Next response matching no transaction of ours (e.g. to send_raw) that satisfies predicate."""
+    def wait_response(
+        self, predicate: Callable[[SipMessage], bool], timeout: float = 10
+    ) -> SipMessage:
+        """The next response that matches no transaction of ours (e.g. one to send_raw())
+        and satisfies predicate; responses are buffered, so it may have arrived already."""
         found: list[SipMessage] = []
 
         def match():
@@ -445,6 +581,7 @@ class SipUA:
                     found.append(m)
                     return True
             return False
+
         self._wait(match, timeout, "matching response")
         return found[0]
 
@@ -456,7 +593,7 @@ class SipUA:
         self._thread.join(timeout=2)
         self.sock.close()
 
-    def __enter__(self) -> "SipUA":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -478,7 +615,9 @@ class SipUA:
         with self._cond:
             if not self._cond.wait_for(predicate, timeout):
                 recent = "\n  ".join(list(self._recent)[-12:]) or "(nothing)"
-                raise TimeoutError(f"{self.username}: no {what} within {timeout}s; last messages:\n  {recent}")
+                raise TimeoutError(
+                    f"{self.username}: no {what} within {timeout}s; last messages:\n  {recent}"
+                )
 
     def _authorization(self, resp: SipMessage, method: str, uri: str) -> tuple[str, str] | None:
         if self.password is None:
@@ -487,7 +626,7 @@ class SipUA:
         for value in resp.headers.getlist(name):
             try:
                 chal = parse_challenge(value)
-                value = digest_authorization(chal, method, uri, self.username, self.password)
+                value = digest_authorization(chal, method, uri, self.auth_username, self.password)
             except SipParseError:
                 continue  # e.g. a SHA-256 challenge next to the MD5 one
             return ("Proxy-Authorization" if resp.status == 407 else "Authorization"), value
@@ -506,9 +645,17 @@ class SipUA:
         self._retransmitters.append(r)
         return r
 
-    def _respond(self, req: SipMessage, code: int, reason: str, *, to_tag: str | None = None,
-                 extra: list[tuple[str, str]] | None = None, body: bytes = b"",
-                 record_route: bool = False) -> SipMessage:
+    def _respond(
+        self,
+        req: SipMessage,
+        code: int,
+        reason: str,
+        *,
+        to_tag: str | None = None,
+        extra: list[tuple[str, str]] | None = None,
+        body: bytes = b"",
+        record_route: bool = False,
+    ) -> SipMessage:
         resp = SipMessage.response_to(req, code, reason, to_tag, extra, body, record_route)
         data = resp.encode()
         stx = self._server_txs.get(_tx_key(req, req.method))
@@ -527,7 +674,7 @@ class SipUA:
         while not self._stop.is_set():
             try:
                 data, addr = self.sock.recvfrom(65535)
-            except socket.timeout:
+            except TimeoutError:
                 data = None
             except OSError:
                 if self._stop.is_set():
@@ -539,7 +686,12 @@ class SipUA:
                         self._on_datagram(data, addr)
                     self._on_timers()
                 except Exception:  # never let one bad message kill the UA
-                    log.exception("%s: error handling datagram from %s: %r", self.username, data and addr, data)
+                    log.exception(
+                        "%s: error handling datagram from %s: %r",
+                        self.username,
+                        data and addr,
+                        data,
+                    )
                 self._cond.notify_all()
 
     def _on_timers(self) -> None:
@@ -549,7 +701,11 @@ class SipUA:
                 self._sendto(r.data, r.dest, "(retransmission)")
         self._retransmitters = [r for r in self._retransmitters if r.active]
         for key, tx in list(self._client_txs.items()):
-            if now - (tx.done_at or tx.created) > LINGER + (0 if tx.done_at else 32):
+            # A pending INVITE stays (a queue may ring for minutes); a pending non-INVITE
+            # gives up after 64*T1 (Timer F, RFC 3261 17.1.2.2).
+            if (tx.done_at and now - tx.done_at > LINGER) or (
+                not tx.done_at and tx.method != "INVITE" and now - tx.created > 2 * LINGER
+            ):
                 del self._client_txs[key]
         for key, stx in list(self._server_txs.items()):
             if stx.final_at and now - stx.final_at > LINGER:
@@ -576,7 +732,9 @@ class SipUA:
         if tx is None:
             self._stray.append(resp)
             return
-        if tx.final is not None:  # a retransmitted final: repeat our ACK (13.2.2.4, 17.1.1.2)
+        if tx.final is not None:
+            # A retransmitted final: repeat our ACK (13.2.2.4, 17.1.1.3). A 2xx from another
+            # fork (other To tag) gets the first dialog's ACK: forking is out of scope here.
             if tx.ack and resp.status >= 200:
                 self._sendto(tx.ack[0], tx.ack[1], "ACK (again)")
             return
@@ -592,8 +750,12 @@ class SipUA:
                 inv = tx.req
                 h = [("Via", inv.headers.values("Via")[0]), ("Max-Forwards", "70")]
                 h += [("Route", r) for r in inv.headers.getlist("Route")]
-                h += [("From", inv.headers["From"]), ("To", resp.headers["To"]),
-                      ("Call-ID", inv.call_id), ("CSeq", f"{inv.cseq[0]} ACK")]
+                h += [
+                    ("From", inv.headers["From"]),
+                    ("To", resp.headers["To"]),
+                    ("Call-ID", inv.call_id),
+                    ("CSeq", f"{inv.cseq[0]} ACK"),
+                ]
                 ack = SipMessage.request("ACK", inv.uri, h)
                 tx.ack = (ack.encode(), tx.dest)
                 self._sendto(tx.ack[0], tx.dest, ack.summary())
