@@ -41,8 +41,8 @@ run: install ## start Kamailio, rtpengine, Redis and the web/API with demo data 
 	$(PY) -m launcher run
 
 test: install ## the default test suite (no slow or load runs)
+	cargo test --quiet --all-targets
 	$(PY) -m pytest $(PYTEST_ARGS)
-	cargo test --quiet
 
 test-all: install ## every test, the slow ones too
 	$(PY) -m pytest -m '' $(PYTEST_ARGS)
