@@ -15,7 +15,7 @@ DEB_PACKAGES := kamailio kamailio-python3-modules kamailio-redis-modules \
 NATIVE_SOURCES := Cargo.toml native/Cargo.toml $(wildcard native/src/*.rs)
 PYTEST_ARGS ?=
 
-.PHONY: help install run test test-all lint check-config clean
+.PHONY: help install run test test-all lint check-config clean bench bench-proxy bench-acd
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
@@ -57,6 +57,14 @@ lint: install ## formatting, lints and types
 
 check-config: install ## validate kamailio.cfg with `kamailio -c`
 	$(PY) -m launcher check-config
+
+bench: bench-proxy bench-acd ## every benchmark, side by side; results in BENCHMARKS.md
+
+bench-proxy: install ## Kamailio CPS and REGISTER/s: KEMI + native module vs a plain native cfg
+	$(PY) -m loadtests.bench.proxy
+
+bench-acd: install ## agent selection: native vs Python reference vs Redis-only
+	$(PY) -m loadtests.bench.acd
 
 clean: ## remove the venv, build output and runtime files
 	rm -rf $(VENV) target var .stamps routing/_native*.so

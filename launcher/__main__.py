@@ -48,10 +48,17 @@ def run(settings: Settings) -> int:
         directory.mkdir(parents=True, exist_ok=True)
     supervisor = Supervisor(settings.log_dir)
 
-    def stop(signum: int, _frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
+    stopping = False
 
-    signal.signal(signal.SIGTERM, stop)
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        nonlocal stopping
+        if not stopping:  # a second Ctrl-C must not interrupt the clean shutdown
+            stopping = True
+            raise KeyboardInterrupt
+
+    # Explicitly, since a shell may start us with SIGINT ignored (background jobs).
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stop)
     try:
         supervisor.start_all(stack(settings))
         print(banner(settings), flush=True)

@@ -57,6 +57,8 @@ def run_once(var_dir: Path) -> None:
         launcher = subprocess.Popen(
             [sys.executable, "-m", "launcher", "run"], cwd=ROOT, env=env,
             stdout=stdout, stderr=subprocess.STDOUT,
+            # As a shell starts a background job: SIGINT ignored. Ctrl-C must work anyway.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
         )
     try:
         wait_until(lambda: "Press Ctrl-C" in out.read_text() or launcher.poll() is not None,

@@ -1,0 +1,1 @@
+"""Load tests (Locust, sipp) and benchmarks (`make bench`)."""
