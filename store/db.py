@@ -7,7 +7,6 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from store.models import Base, ProvisioningState
 
 
 def make_engine(url: str) -> Engine:
@@ -32,8 +31,7 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create missing tables and the single provisioning-state row."""
-    Base.metadata.create_all(engine)
-    with Session(engine) as session, session.begin():
-        if session.get(ProvisioningState, 1) is None:
-            session.add(ProvisioningState(id=1, version=1))
+    """Bring the database to the newest schema (Alembic migrations)."""
+    from store.migrate import upgrade
+
+    upgrade(engine)

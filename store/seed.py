@@ -18,10 +18,15 @@ DEMO_AGENTS = {str(1000 + i): str(5000 + i) for i in range(1, 6)}  # agent -> ex
 DEMO_ADMIN_LOGIN = "admin@demo"
 DEMO_ADMIN_PASSWORD = "demo-admin-web"  # a web password, never a SIP secret
 CARRIER_ADDRESS = "127.0.0.2"
+DEMO_PAUSE_REASONS = ("lunch", "training", "meeting")
 
 
 def demo_sip_secret(number: str) -> str:
     return f"demo{number}"
+
+
+def demo_agent_password(number: str) -> str:
+    return number  # agent 1001 keys in 1001 (demo only)
 
 
 def seed_demo(session: Session, realm: str) -> bool:
@@ -29,18 +34,21 @@ def seed_demo(session: Session, realm: str) -> bool:
     if session.scalars(select(Team).where(Team.slug == DEMO_TEAM)).first() is not None:
         return False
     team = p.create_team(session, DEMO_TEAM, "Demo Company")
-    admin = p.create_user(session, team, DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD, "team_admin")
-    extensions = {
-        number: p.add_extension(session, team, number, demo_sip_secret(number), realm, admin)
-        for number in DEMO_EXTENSIONS
-    }
-    support = p.add_agent_group(session, team, "support")
-    for agent_number, extension_number in DEMO_AGENTS.items():
-        p.add_agent(
-            session, team, agent_number, f"agent{agent_number}", extensions[extension_number],
-            [support],
+    p.create_user(session, team, DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD, "team_admin", "Demo admin")
+    for number in DEMO_EXTENSIONS:
+        p.create_extension(
+            session, team, number, realm, sip_secret=demo_sip_secret(number), owner=DEMO_ADMIN_LOGIN
         )
-    p.add_trunk(session, team, "carrier", CARRIER_ADDRESS)
-    p.route_did(session, team, "+15550100", agent_group=support)
-    p.route_did(session, team, "+15550101", extension=extensions["5000"])
+    for reason in DEMO_PAUSE_REASONS:
+        p.create_pause_reason(session, team, reason)
+    p.create_agent_group(session, team, "support", pause_reasons=list(DEMO_PAUSE_REASONS))
+    for agent_number, extension_number in DEMO_AGENTS.items():
+        p.create_agent(
+            session, team, agent_number, demo_agent_password(agent_number),
+            groups=["support"], binding="fixed", extension=extension_number,
+        )
+    carrier = p.create_trunk(session, team, "carrier", address=CARRIER_ADDRESS)
+    p.update_team(session, team, {"default_trunk": carrier.name})
+    p.create_did(session, team, "+15550100", {"kind": "agent_group", "ref": "support"})
+    p.create_did(session, team, "+15550101", {"kind": "extension", "ref": "5000"})
     return True

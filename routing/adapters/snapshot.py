@@ -28,22 +28,30 @@ def read_snapshot(engine: Engine) -> Snapshot:
         version = session.scalar(
             select(ProvisioningState.version).where(ProvisioningState.id == 1)
         )
-        extensions = session.scalars(select(Extension).options(joinedload(Extension.team))).all()
-        accounts = tuple(SipAccount(e.team.slug, e.number, e.sip_ha1) for e in extensions)
+        extensions = session.scalars(
+            select(Extension).where(Extension.kind == "sip").options(joinedload(Extension.team))
+        ).all()
+        accounts = tuple(
+            SipAccount(e.team.slug, e.number, e.sip_ha1) for e in extensions if e.sip_ha1
+        )
         dial_targets = tuple(
             DialTarget(e.team.slug, e.number, "extension", f"{e.team.slug}-{e.number}")
             for e in extensions
         )
-        dids = tuple(_did(row) for row in session.scalars(select(DidRow)).all())
+        dids = tuple(
+            _did(row)
+            for row in session.scalars(select(DidRow).options(joinedload(DidRow.team))).all()
+        )
         trunks = tuple(
-            Trunk(t.name, t.team.slug, t.address) for t in session.scalars(select(TrunkRow)).all()
+            Trunk(t.name, t.team.slug, t.address)
+            for t in session.scalars(select(TrunkRow).options(joinedload(TrunkRow.team))).all()
+            if t.address
         )
     return Snapshot(int(version or 0), accounts, dial_targets, dids, trunks)
 
 
 def _did(row: DidRow) -> Did:
-    if row.extension is not None:
-        extension = row.extension
-        return Did(row.number, row.team.slug, "extension", f"{row.team.slug}-{extension.number}")
-    assert row.agent_group is not None  # guaranteed by the table's check constraint
-    return Did(row.number, row.team.slug, "agent_group", row.agent_group.name)
+    """Extension targets are named by SIP username, which is what the edge looks up."""
+    team = row.team.slug
+    target = f"{team}-{row.dest_ref}" if row.dest_kind == "extension" else row.dest_ref
+    return Did(row.number, team, row.dest_kind, target)

@@ -28,7 +28,7 @@ def acme(stack: Stack) -> Iterator[None]:
     with stack.sessions() as session, session.begin():
         team = p.create_team(session, "acme", "Acme Corp")
         for number in ("5001", "5002"):
-            p.add_extension(session, team, number, f"acme{number}", REALM)
+            p.create_extension(session, team, number, REALM, sip_secret=f"acme{number}")
     wait_until(lambda: registers(stack, "acme-5001", "acme5001"), timeout=5, what="acme provisioned")
     yield
 
@@ -116,7 +116,9 @@ def test_unknown_source_cannot_reach_a_did(stack: Stack, phones: PhoneFactory) -
 
 def test_new_extension_can_register_within_a_second(stack: Stack) -> None:
     with stack.sessions() as session, session.begin():
-        p.add_extension(session, p.team_by_slug(session, "demo"), "5010", "new-secret-5010", REALM)
+        p.create_extension(
+            session, p.get_team(session, "demo"), "5010", REALM, sip_secret="new-secret-5010"
+        )
     committed = time.monotonic()
     wait_until(
         lambda: registers(stack, "demo-5010", "new-secret-5010"),
@@ -133,8 +135,11 @@ def test_repointed_did_is_used_within_a_second(
 
     def repoint(number: str) -> None:
         with stack.sessions() as session, session.begin():
-            team = p.team_by_slug(session, "demo")
-            p.route_did(session, team, "+15550101", extension=p.extension_by_number(session, team, number))
+            team = p.get_team(session, "demo")
+            p.update_did(
+                session, team, p.get_did(session, team, "+15550101"),
+                {"destination": {"kind": "extension", "ref": number}},
+            )
 
     def reaches_5003(carrier: SipUA) -> bool:
         call = carrier.invite("+15550101", rtp=rtp_endpoints("127.0.0.2"), wait=False)

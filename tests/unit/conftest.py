@@ -29,3 +29,27 @@ def snapshot() -> Snapshot:
         ),
         trunks=(Trunk("carrier", "demo", "127.0.0.2"), Trunk("acme-carrier", "acme", "127.0.0.4")),
     )
+
+
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """Migrate and seed once (argon2 hashing is slow on purpose); tests get copies."""
+    from tests.support.store import seeded_store
+
+    path = tmp_path_factory.mktemp("template") / "store.sqlite3"
+    seeded_store(f"sqlite:///{path}", path).engine.dispose()
+    return path
+
+
+@pytest.fixture
+def store(tmp_path, seeded_template):  # type: ignore[no-untyped-def]
+    import shutil
+
+    from store.db import make_engine, make_sessionmaker
+    from tests.support.store import SeededStore
+
+    path = tmp_path / "store.sqlite3"
+    shutil.copy(seeded_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    yield SeededStore(engine, make_sessionmaker(engine), path)
+    engine.dispose()

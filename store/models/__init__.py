@@ -1,0 +1,20 @@
+"""The call-center model (SQLAlchemy 2). One module per area; everything re-exported here."""
+
+from store.models.acd import Agent, AgentGroup, AgentGroupAdmin, PauseReason
+from store.models.base import Base, ProvisioningState
+from store.models.people import ApiToken, Team, User, UserGroup
+from store.models.telephony import (
+    Did,
+    Extension,
+    RingGroup,
+    RingGroupMember,
+    Trunk,
+    TrunkGroup,
+    TrunkGroupMember,
+)
+
+__all__ = [
+    "Agent", "AgentGroup", "AgentGroupAdmin", "ApiToken", "Base", "Did", "Extension",
+    "PauseReason", "ProvisioningState", "RingGroup", "RingGroupMember", "Team", "Trunk",
+    "TrunkGroup", "TrunkGroupMember", "User", "UserGroup",
+]

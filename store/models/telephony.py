@@ -1,0 +1,138 @@
+"""What SIP routing reads: extensions, trunks and trunk groups, ring groups, DIDs.
+
+Destinations (a DID's target, a ring group's failover, an agent group's overflow)
+are stored as ``(kind, ref)`` where ``ref`` is the target's natural key inside the
+team: an extension or ring-group number, an agent-group name, an external number.
+Natural keys never change (they are not editable), and the store refuses to
+delete anything a destination still names (``store.usage``).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from store.models.base import Base
+from store.models.people import Team
+
+DESTINATION_KINDS = ("extension", "ring_group", "agent_group", "external", "hangup")
+
+
+class Extension(Base):
+    """A SIP phone with its own secret, or a plain phone number reached through a trunk."""
+
+    __tablename__ = "extensions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    number: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(8), default="sip")  # "sip" | "phone"
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    # MD5(username:realm:secret) for "sip"; the secret itself is never stored.
+    sip_ha1: Mapped[str | None] = mapped_column(String(32))
+    phone_number: Mapped[str | None] = mapped_column(String(32))  # for "phone"
+    agent_mode: Mapped[bool] = mapped_column(Boolean, default=False)
+    team: Mapped[Team] = relationship()
+    __table_args__ = (
+        UniqueConstraint("team_id", "number"),
+        CheckConstraint(
+            "(kind = 'sip' AND sip_ha1 IS NOT NULL) OR (kind = 'phone' AND phone_number IS NOT NULL)",
+            name="sip_has_secret_phone_has_number",
+        ),
+    )
+
+
+class Trunk(Base):
+    """A carrier: recognised inbound by source address, or registering with credentials."""
+
+    __tablename__ = "trunks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str | None] = mapped_column(String(64), unique=True)
+    port: Mapped[int] = mapped_column(Integer, default=5060)
+    username: Mapped[str | None] = mapped_column(String(64))
+    # Outbound registration needs the secret itself (the carrier checks it): kept as given.
+    password: Mapped[str | None] = mapped_column(String(128))
+    codecs: Mapped[str] = mapped_column(String(128), default="PCMU,PCMA")
+    caller_id: Mapped[str | None] = mapped_column(String(32))  # presented number, if fixed
+    strip_digits: Mapped[int] = mapped_column(Integer, default=0)  # from the dialed number
+    add_prefix: Mapped[str] = mapped_column(String(16), default="")
+    max_calls: Mapped[int] = mapped_column(Integer, default=0)  # 0: no limit
+    # Explicit: teams.default_trunk_id is a second path between the two tables.
+    team: Mapped[Team] = relationship(foreign_keys=[team_id])
+    __table_args__ = (
+        UniqueConstraint("team_id", "name"),
+        CheckConstraint(
+            "address IS NOT NULL OR username IS NOT NULL", name="identified_by_address_or_login"
+        ),
+    )
+
+
+class TrunkGroupMember(Base):
+    __tablename__ = "trunk_group_members"
+    trunk_group_id: Mapped[int] = mapped_column(
+        ForeignKey("trunk_groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    trunk_id: Mapped[int] = mapped_column(
+        ForeignKey("trunks.id", ondelete="RESTRICT"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    trunk: Mapped[Trunk] = relationship()
+
+
+class TrunkGroup(Base):
+    """Ordered trunks used in ``failover`` order or in ``round_robin``."""
+
+    __tablename__ = "trunk_groups"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(64))
+    policy: Mapped[str] = mapped_column(String(16), default="failover")
+    members: Mapped[list[TrunkGroupMember]] = relationship(
+        order_by=TrunkGroupMember.position, cascade="all, delete-orphan"
+    )
+    __table_args__ = (UniqueConstraint("team_id", "name"),)
+
+
+class RingGroupMember(Base):
+    __tablename__ = "ring_group_members"
+    ring_group_id: Mapped[int] = mapped_column(
+        ForeignKey("ring_groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    extension_id: Mapped[int] = mapped_column(
+        ForeignKey("extensions.id", ondelete="RESTRICT"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    extension: Mapped[Extension] = relationship()
+
+
+class RingGroup(Base):
+    """A short number ringing several extensions (all at once, in order, or in turn)."""
+
+    __tablename__ = "ring_groups"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    number: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(64), default="")
+    strategy: Mapped[str] = mapped_column(String(16), default="ring_all")
+    ring_timeout_s: Mapped[int] = mapped_column(Integer, default=30)
+    failover_kind: Mapped[str] = mapped_column(String(16), default="hangup")
+    failover_ref: Mapped[str] = mapped_column(String(64), default="")
+    members: Mapped[list[RingGroupMember]] = relationship(
+        order_by=RingGroupMember.position, cascade="all, delete-orphan"
+    )
+    __table_args__ = (UniqueConstraint("team_id", "number"),)
+
+
+class Did(Base):
+    """An inbound number (E.164 with "+"), routed to a destination with a failover."""
+
+    __tablename__ = "dids"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    dest_kind: Mapped[str] = mapped_column(String(16))
+    dest_ref: Mapped[str] = mapped_column(String(64), default="")
+    failover_kind: Mapped[str] = mapped_column(String(16), default="hangup")
+    failover_ref: Mapped[str] = mapped_column(String(64), default="")
+    team: Mapped[Team] = relationship()

@@ -1,0 +1,152 @@
+"""Teams, users and user groups."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from store.errors import Duplicate, InUse, Invalid
+from store.models import Team, Trunk, TrunkGroup, User, UserGroup
+from store.models.people import ROLES
+from store.provisioning.common import apply, in_team, one, refuse_duplicate
+from store.secrets import hash_web_password
+from store.usage import user_users
+
+_SLUG = re.compile(r"^[a-z][a-z0-9]{0,31}$")
+
+
+def get_team(session: Session, slug: str) -> Team:
+    return one(session, select(Team).where(Team.slug == slug), f"team {slug}")
+
+
+def create_team(session: Session, slug: str, name: str) -> Team:
+    if not _SLUG.match(slug):
+        raise Invalid("slug", "1-32 lowercase letters and digits, starting with a letter")
+    if session.scalar(select(Team.id).where(Team.slug == slug)) is not None:
+        raise Duplicate(f"team {slug} already exists", {"field": "slug"})
+    team = Team(slug=slug, name=name)
+    session.add(team)
+    session.flush()
+    return team
+
+
+def update_team(session: Session, team: Team, changes: dict[str, Any]) -> Team:
+    apply(team, changes, ("name",))
+    if "default_trunk" in changes:
+        name = changes["default_trunk"]
+        team.default_trunk_id = (
+            None if name is None else in_team(session, Trunk, team.id, f"trunk {name}", name=name).id
+        )
+    if "default_trunk_group" in changes:
+        name = changes["default_trunk_group"]
+        team.default_trunk_group_id = (
+            None
+            if name is None
+            else in_team(session, TrunkGroup, team.id, f"trunk group {name}", name=name).id
+        )
+    session.flush()
+    return team
+
+
+def delete_team(session: Session, team: Team) -> None:
+    session.delete(team)
+    session.flush()
+
+
+def get_user(session: Session, team: Team | None, login: str) -> User:
+    owner = User.team_id.is_(None) if team is None else User.team_id == team.id
+    return one(session, select(User).where(User.login == login, owner), f"user {login}")
+
+
+def _check_role(team: Team | None, role: str) -> None:
+    if role not in ROLES:
+        raise Invalid("role", f"one of {', '.join(ROLES)}")
+    if (role == "system_admin") != (team is None):
+        raise Invalid("role", "system admins belong to no team; team users are never system admins")
+
+
+def create_user(
+    session: Session,
+    team: Team | None,
+    login: str,
+    password: str,
+    role: str,
+    display_name: str = "",
+) -> User:
+    _check_role(team, role)
+    if len(password) < 8:
+        raise Invalid("password", "at least 8 characters")
+    if session.scalar(select(User.id).where(User.login == login)) is not None:
+        raise Duplicate(f"login {login} already exists", {"field": "login"})
+    user = User(
+        team=team,
+        login=login,
+        password_hash=hash_web_password(password),
+        role=role,
+        display_name=display_name,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def update_user(session: Session, user: User, changes: dict[str, Any]) -> User:
+    if "role" in changes:
+        _check_role(user.team, changes["role"])
+    if "password" in changes:
+        if len(changes["password"]) < 8:
+            raise Invalid("password", "at least 8 characters")
+        user.password_hash = hash_web_password(changes["password"])
+    apply(user, changes, ("role", "display_name"))
+    session.flush()
+    return user
+
+
+def delete_user(session: Session, user: User) -> None:
+    used_by = user_users(session, user.id)
+    if used_by:
+        raise InUse(f"user {user.login} still owns {', '.join(used_by)}", {"used_by": used_by})
+    session.delete(user)
+    session.flush()
+
+
+def get_user_group(session: Session, team: Team, name: str) -> UserGroup:
+    return in_team(session, UserGroup, team.id, f"user group {name}", name=name)
+
+
+def _set_user_group_links(session: Session, team: Team, group: UserGroup, changes: dict[str, Any]) -> None:
+    if "members" in changes:
+        group.members = [get_user(session, team, login) for login in changes["members"]]
+    if "trunk" in changes:
+        name = changes["trunk"]
+        group.trunk_id = None if name is None else in_team(session, Trunk, team.id, f"trunk {name}", name=name).id
+    if "trunk_group" in changes:
+        name = changes["trunk_group"]
+        group.trunk_group_id = (
+            None if name is None else in_team(session, TrunkGroup, team.id, f"trunk group {name}", name=name).id
+        )
+    if group.trunk_id is not None and group.trunk_group_id is not None:
+        raise Invalid("trunk", "a user group uses a trunk or a trunk group, not both")
+
+
+def create_user_group(session: Session, team: Team, name: str, **links: Any) -> UserGroup:
+    refuse_duplicate(session, UserGroup, team.id, f"user group {name}", name=name)
+    group = UserGroup(team_id=team.id, name=name)
+    session.add(group)
+    _set_user_group_links(session, team, group, links)
+    session.flush()
+    return group
+
+
+def update_user_group(session: Session, team: Team, group: UserGroup, changes: dict[str, Any]) -> UserGroup:
+    _set_user_group_links(session, team, group, changes)
+    session.flush()
+    return group
+
+
+def delete_user_group(session: Session, group: UserGroup) -> None:
+    session.delete(group)
+    session.flush()

@@ -1,0 +1,106 @@
+"""Trunks (carriers) and trunk groups."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from store.errors import Duplicate, InUse, Invalid
+from store.models import Team, Trunk, TrunkGroup, TrunkGroupMember
+from store.provisioning.common import apply, in_team, refuse_duplicate
+from store.usage import trunk_group_users, trunk_users
+
+TRUNK_FIELDS = (
+    "port", "username", "password", "codecs", "caller_id", "strip_digits", "add_prefix",
+    "max_calls",
+)
+TRUNK_GROUP_POLICIES = ("failover", "round_robin")
+
+
+def get_trunk(session: Session, team: Team, name: str) -> Trunk:
+    return in_team(session, Trunk, team.id, f"trunk {name}", name=name)
+
+
+def _configure_trunk(session: Session, trunk: Trunk, changes: dict[str, Any]) -> None:
+    if "address" in changes and changes["address"] is not None:
+        address = changes["address"]
+        try:
+            ipaddress.ip_address(address)
+        except ValueError:
+            raise Invalid("address", "an IP address, the carrier's source of requests") from None
+        other = session.scalar(select(Trunk).where(Trunk.address == address))
+        if other is not None and other is not trunk:
+            # An address identifies one carrier: two trunks on it would be ambiguous.
+            raise Duplicate(f"address {address} already identifies another trunk", {"field": "address"})
+    apply(trunk, changes, ("address", *TRUNK_FIELDS))
+    if trunk.address is None and trunk.username is None:
+        raise Invalid("address", "a trunk is recognised by its address or by its username")
+    if trunk.max_calls < 0 or trunk.strip_digits < 0:
+        raise Invalid("max_calls" if trunk.max_calls < 0 else "strip_digits", "must not be negative")
+
+
+def create_trunk(session: Session, team: Team, name: str, **settings: Any) -> Trunk:
+    refuse_duplicate(session, Trunk, team.id, f"trunk {name}", name=name)
+    trunk = Trunk(team_id=team.id, name=name, port=5060, codecs="PCMU,PCMA", strip_digits=0, add_prefix="", max_calls=0)
+    trunk.team = team
+    _configure_trunk(session, trunk, settings)
+    session.add(trunk)
+    session.flush()
+    return trunk
+
+
+def update_trunk(session: Session, trunk: Trunk, changes: dict[str, Any]) -> Trunk:
+    _configure_trunk(session, trunk, changes)
+    session.flush()
+    return trunk
+
+
+def delete_trunk(session: Session, trunk: Trunk) -> None:
+    used_by = trunk_users(session, trunk)
+    if used_by:
+        raise InUse(f"trunk {trunk.name} is used by {', '.join(used_by)}", {"used_by": used_by})
+    session.delete(trunk)
+    session.flush()
+
+
+def get_trunk_group(session: Session, team: Team, name: str) -> TrunkGroup:
+    return in_team(session, TrunkGroup, team.id, f"trunk group {name}", name=name)
+
+
+def _configure_trunk_group(session: Session, team: Team, group: TrunkGroup, changes: dict[str, Any]) -> None:
+    if changes.get("policy", group.policy) not in TRUNK_GROUP_POLICIES:
+        raise Invalid("policy", f"one of {', '.join(TRUNK_GROUP_POLICIES)}")
+    apply(group, changes, ("policy",))
+    if "trunks" in changes:
+        names = changes["trunks"]
+        if not names or len(set(names)) != len(names):
+            raise Invalid("trunks", "a non-empty list of distinct trunk names")
+        group.members = [
+            TrunkGroupMember(trunk=get_trunk(session, team, n), position=i) for i, n in enumerate(names)
+        ]
+
+
+def create_trunk_group(session: Session, team: Team, name: str, **settings: Any) -> TrunkGroup:
+    refuse_duplicate(session, TrunkGroup, team.id, f"trunk group {name}", name=name)
+    group = TrunkGroup(team_id=team.id, name=name, policy="failover")
+    session.add(group)
+    _configure_trunk_group(session, team, group, settings)
+    session.flush()
+    return group
+
+
+def update_trunk_group(session: Session, team: Team, group: TrunkGroup, changes: dict[str, Any]) -> TrunkGroup:
+    _configure_trunk_group(session, team, group, changes)
+    session.flush()
+    return group
+
+
+def delete_trunk_group(session: Session, group: TrunkGroup) -> None:
+    used_by = trunk_group_users(session, group)
+    if used_by:
+        raise InUse(f"trunk group {group.name} is used by {', '.join(used_by)}", {"used_by": used_by})
+    session.delete(group)
+    session.flush()
