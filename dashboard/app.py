@@ -1,49 +1,54 @@
-"""ASGI application factory. ``uvicorn dashboard.app:create_app --factory``.
+"""ASGI application factory: ``uvicorn dashboard.app:create_app --factory``.
 
-For now: a health check of every part of the stack and a landing page that
-tells a newcomer where to register a phone. The REST API of the model grows here.
+The REST API lives under ``/api/v1`` (OpenAPI at ``/openapi.json``, interactive docs at
+``/docs``); ``/health`` checks every part of the stack; ``/`` tells a newcomer where
+to register a phone.
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import redis
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import select
 
+from dashboard import errors
+from dashboard.routes import auth, extensions, teams
+from dashboard.settings import WebSettings
 from store.db import make_engine, make_sessionmaker
 from store.models import Extension, ProvisioningState, Team
 
-
-@dataclass(frozen=True)
-class WebSettings:
-    db_url: str
-    redis_url: str
-    rtpengine_url: str
-    sip_address: str
-
-    @classmethod
-    def from_env(cls) -> WebSettings:
-        return cls(
-            db_url=os.environ["SWITCHBOARD_DB_URL"],
-            redis_url=os.environ.get("SWITCHBOARD_REDIS_URL", "redis://127.0.0.1:6380/0"),
-            rtpengine_url=os.environ.get("SWITCHBOARD_RTPENGINE_URL", "http://127.0.0.1:22223"),
-            sip_address=os.environ.get("SWITCHBOARD_SIP_ADDRESS", "127.0.0.1:5060"),
-        )
+RESOURCE_ROUTERS = [auth.router, teams.router, extensions.router]
 
 
 def create_app(settings: WebSettings | None = None) -> FastAPI:
     settings = settings or WebSettings.from_env()
     engine = make_engine(settings.db_url)
-    sessions = make_sessionmaker(engine)
-    redis_client = redis.Redis.from_url(settings.redis_url, socket_timeout=1)
-    app = FastAPI(title="Switchboard", version="0.1.0")
+    app = FastAPI(
+        title="Switchboard",
+        version="0.1.0",
+        description="Call-center provisioning and control. Authenticate with "
+        "`POST /api/v1/auth/login` and send `Authorization: Bearer <token>`.",
+    )
+    app.state.settings = settings
+    app.state.sessions = make_sessionmaker(engine)
+    errors.install(app)
+    api = APIRouter(prefix="/api/v1")
+    for router in RESOURCE_ROUTERS:
+        api.include_router(router)
+    app.include_router(api)
+    _add_status_pages(app, settings)
+    return app
 
-    @app.get("/health", summary="Is every part of the stack answering?")
+
+def _add_status_pages(app: FastAPI, settings: WebSettings) -> None:
+    sessions = app.state.sessions
+    redis_client = redis.Redis.from_url(settings.redis_url, socket_timeout=1)
+
+    @app.get("/health", tags=["status"], summary="Is every part of the stack answering?")
     def health() -> JSONResponse:
         checks = {
             "database": _check(lambda: _db_version(sessions)),
@@ -59,9 +64,10 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     def landing() -> str:
         with sessions() as session:
             rows = session.execute(
-                select(Team.slug, Extension.number).join(Extension.team).order_by(
-                    Team.slug, Extension.number
-                )
+                select(Team.slug, Extension.number)
+                .join(Extension.team)
+                .where(Extension.kind == "sip")
+                .order_by(Team.slug, Extension.number)
             ).all()
         users = "".join(f"<li><code>{slug}-{number}</code></li>" for slug, number in rows)
         return (
@@ -72,16 +78,14 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
             '<a href="/openapi.json">/openapi.json</a>. Health: <a href="/health">/health</a>.</p>'
         )
 
-    return app
 
-
-def _db_version(sessions: object) -> int:
-    with sessions() as session:  # type: ignore[operator]
+def _db_version(sessions: Any) -> int:
+    with sessions() as session:
         return int(session.scalar(select(ProvisioningState.version)) or 0)
 
 
-def _check(probe: object) -> dict[str, object]:
+def _check(probe: Any) -> dict[str, object]:
     try:
-        return {"ok": True, "value": probe()}  # type: ignore[operator]
+        return {"ok": True, "value": probe()}
     except Exception as exc:  # a health check reports, it does not raise
         return {"ok": False, "error": str(exc)}

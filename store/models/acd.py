@@ -97,6 +97,7 @@ class Agent(Base):
         ForeignKey("extensions.id", ondelete="RESTRICT"), unique=True
     )
     extension: Mapped[Extension | None] = relationship()
+    owner: Mapped[User | None] = relationship(viewonly=True)
     groups: Mapped[list[AgentGroup]] = relationship(
         secondary=agent_group_members, back_populates="agents"
     )

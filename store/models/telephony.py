@@ -13,7 +13,7 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Un
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from store.models.base import Base
-from store.models.people import Team
+from store.models.people import Team, User
 
 DESTINATION_KINDS = ("extension", "ring_group", "agent_group", "external", "hangup")
 
@@ -32,6 +32,7 @@ class Extension(Base):
     phone_number: Mapped[str | None] = mapped_column(String(32))  # for "phone"
     agent_mode: Mapped[bool] = mapped_column(Boolean, default=False)
     team: Mapped[Team] = relationship()
+    owner: Mapped[User | None] = relationship(viewonly=True)
     __table_args__ = (
         UniqueConstraint("team_id", "number"),
         CheckConstraint(

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import Field
+
+from dashboard.schemas.common import Input, Output
+
+
+class Login(Input):
+    login: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class AgentLogin(Input):
+    team: str = Field(min_length=1, max_length=32)
+    number: str = Field(min_length=1, max_length=16)
+    password: str = Field(min_length=1, max_length=32)
+
+
+class TokenOut(Output):
+    token: str = Field(description="send as 'Authorization: Bearer <token>'")
+    expires_at: datetime | None
+
+
+class MeOut(Output):
+    role: str
+    team: str | None
+    login: str | None = None
+    agent: str | None = None
+    administers: list[str] = []

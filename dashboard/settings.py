@@ -1,0 +1,27 @@
+"""Settings of the web/API process, from the environment the launcher sets."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    db_url: str
+    redis_url: str = "redis://127.0.0.1:6380/0"
+    rtpengine_url: str = "http://127.0.0.1:22223"
+    sip_address: str = "127.0.0.1:5060"
+    sip_realm: str = "switchboard"
+    session_hours: int = 12
+
+    @classmethod
+    def from_env(cls) -> WebSettings:
+        env = os.environ
+        return cls(
+            db_url=env["SWITCHBOARD_DB_URL"],
+            redis_url=env.get("SWITCHBOARD_REDIS_URL", cls.redis_url),
+            rtpengine_url=env.get("SWITCHBOARD_RTPENGINE_URL", cls.rtpengine_url),
+            sip_address=env.get("SWITCHBOARD_SIP_ADDRESS", cls.sip_address),
+            sip_realm=env.get("SWITCHBOARD_SIP_REALM", cls.sip_realm),
+        )
