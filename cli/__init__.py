@@ -1,0 +1,1 @@
+"""The `switchboard` command: first system admin, migrations, CSV import and export."""
