@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from store.errors import Duplicate, InUse, Invalid
 from store.models import Agent, AgentGroup, AgentGroupAdmin, Extension, PauseReason, Team
 from store.models.acd import ACW_MODES, BINDINGS, STRATEGIES, WORKING_WAYS
-from store.provisioning.common import apply, in_team, refuse_duplicate
+from store.provisioning.common import apply, in_team, referenced_by, refuse_duplicate
 from store.provisioning.destinations import check_destination
 from store.provisioning.extensions import get_extension
 from store.provisioning.people import get_user
@@ -67,7 +67,8 @@ def _configure_group(session: Session, team: Team, group: AgentGroup, changes: d
         check_destination(session, team, kind, ref, "overflow")
         group.overflow_kind, group.overflow_ref = kind, ref
     if "pause_reasons" in changes:
-        group.pause_reasons = [get_pause_reason(session, team, n) for n in changes["pause_reasons"]]
+        with referenced_by("pause_reasons"):
+            group.pause_reasons = [get_pause_reason(session, team, n) for n in changes["pause_reasons"]]
 
 
 def create_agent_group(session: Session, team: Team, name: str, **settings: Any) -> AgentGroup:
@@ -143,7 +144,8 @@ def _bound_extension(
         return None
     if extension_number is None:
         raise Invalid("extension", "a fixed agent needs its extension")
-    extension = get_extension(session, team, extension_number)
+    with referenced_by("extension"):
+        extension = get_extension(session, team, extension_number)
     if extension.kind != "sip":
         raise Invalid("extension", f"extension {extension_number} is not a SIP extension")
     with session.no_autoflush:
@@ -179,10 +181,12 @@ def create_agent(
     refuse_duplicate(session, Agent, team.id, f"agent {number}", number=number)
     if not groups:
         raise Invalid("groups", "an agent is in at least one agent group")
-    agent_groups = [get_agent_group(session, team, name) for name in groups]
+    with referenced_by("groups"):
+        agent_groups = [get_agent_group(session, team, name) for name in groups]
     _check_working_way(working_way, agent_groups)
     bound = _bound_extension(session, team, None, binding, extension)
-    user_id = None if owner is None else get_user(session, team, owner).id
+    with referenced_by("owner"):
+        user_id = None if owner is None else get_user(session, team, owner).id
     agent = Agent(
         team_id=team.id, number=number, password_hash=hash_web_password(password),
         binding=binding, working_way=working_way, user_id=user_id, extension=bound,
@@ -200,7 +204,8 @@ def update_agent(session: Session, team: Team, agent: Agent, changes: dict[str, 
     if "groups" in changes:
         if not changes["groups"]:
             raise Invalid("groups", "an agent is in at least one agent group")
-        groups = [get_agent_group(session, team, name) for name in changes["groups"]]
+        with referenced_by("groups"):
+            groups = [get_agent_group(session, team, name) for name in changes["groups"]]
     _check_working_way(changes.get("working_way", agent.working_way), groups)
     binding = changes.get("binding", agent.binding)
     current = agent.extension.number if agent.extension is not None else None
@@ -210,7 +215,8 @@ def update_agent(session: Session, team: Team, agent: Agent, changes: dict[str, 
         _check_pin(changes["password"])
     owner_id = agent.user_id
     if "owner" in changes:
-        owner_id = None if changes["owner"] is None else get_user(session, team, changes["owner"]).id
+        with referenced_by("owner"):
+            owner_id = None if changes["owner"] is None else get_user(session, team, changes["owner"]).id
     # Every check passed: now change the agent.
     if agent.extension is not None and agent.extension is not bound:
         agent.extension.agent_mode = False

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from store.errors import Duplicate, NotFound
+from store.errors import Duplicate, Invalid, NotFound
 
 T = TypeVar("T")
 
@@ -40,3 +42,13 @@ def apply(obj: object, changes: dict[str, Any], fields: tuple[str, ...]) -> None
     for name in fields:
         if name in changes:
             setattr(obj, name, changes[name])
+
+
+@contextmanager
+def referenced_by(field: str) -> Iterator[None]:
+    """Objects named in the input: a missing one is bad input naming ``field`` (422), not a
+    missing resource (404, which the API keeps for the object in the path)."""
+    try:
+        yield
+    except NotFound as missing:
+        raise Invalid(field, missing.message) from None

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from store.errors import Duplicate, InUse, Invalid
 from store.models import Extension, RingGroup, Team, User
-from store.provisioning.common import apply, in_team
+from store.provisioning.common import apply, in_team, referenced_by
 from store.provisioning.people import get_user
 from store.secrets import sip_ha1, verify_web_password
 from store.usage import extension_users
@@ -56,7 +56,8 @@ def create_extension(
     agent_mode: bool = False,
 ) -> Extension:
     check_short_number(session, team, number)
-    user = None if owner is None else get_user(session, team, owner)
+    with referenced_by("owner"):
+        user = None if owner is None else get_user(session, team, owner)
     extension = Extension(team_id=team.id, number=number, kind=kind, agent_mode=agent_mode)
     extension.team = team
     extension.user_id = None if user is None else user.id
@@ -97,7 +98,8 @@ def update_extension(
 ) -> Extension:
     if "owner" in changes:
         owner = changes["owner"]
-        extension.user_id = None if owner is None else get_user(session, team, owner).id
+        with referenced_by("owner"):
+            extension.user_id = None if owner is None else get_user(session, team, owner).id
     owner_user = None if extension.user_id is None else session.get(User, extension.user_id)
     if {"kind", "sip_secret", "phone_number"} & changes.keys():
         _set_reachability(

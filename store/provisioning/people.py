@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from store.errors import Duplicate, InUse, Invalid
 from store.models import Team, Trunk, TrunkGroup, User, UserGroup
 from store.models.people import ROLES
-from store.provisioning.common import apply, in_team, one, refuse_duplicate
+from store.provisioning.common import apply, in_team, one, referenced_by, refuse_duplicate
 from store.secrets import hash_web_password
 from store.usage import user_users
 
@@ -37,16 +37,18 @@ def update_team(session: Session, team: Team, changes: dict[str, Any]) -> Team:
     apply(team, changes, ("name",))
     if "default_trunk" in changes:
         name = changes["default_trunk"]
-        team.default_trunk_id = (
-            None if name is None else in_team(session, Trunk, team.id, f"trunk {name}", name=name).id
-        )
+        with referenced_by("default_trunk"):
+            team.default_trunk_id = (
+                None if name is None else in_team(session, Trunk, team.id, f"trunk {name}", name=name).id
+            )
     if "default_trunk_group" in changes:
         name = changes["default_trunk_group"]
-        team.default_trunk_group_id = (
-            None
-            if name is None
-            else in_team(session, TrunkGroup, team.id, f"trunk group {name}", name=name).id
-        )
+        with referenced_by("default_trunk_group"):
+            team.default_trunk_group_id = (
+                None
+                if name is None
+                else in_team(session, TrunkGroup, team.id, f"trunk group {name}", name=name).id
+            )
     session.flush()
     return team
 
@@ -93,9 +95,27 @@ def create_user(
     return user
 
 
+def _is_last_team_admin(session: Session, user: User) -> bool:
+    """A team keeps at least one team admin: without one, only a system admin could help."""
+    if user.team_id is None or user.role != "team_admin":
+        return False
+    others = session.scalar(
+        select(func.count(User.id)).where(
+            User.team_id == user.team_id, User.role == "team_admin", User.id != user.id
+        )
+    )
+    return not others
+
+
+def _slug(user: User) -> str:
+    return user.team.slug if user.team is not None else ""
+
+
 def update_user(session: Session, user: User, changes: dict[str, Any]) -> User:
     if "role" in changes:
         _check_role(user.team, changes["role"])
+        if changes["role"] != "team_admin" and _is_last_team_admin(session, user):
+            raise Invalid("role", f"{user.login} is the last team admin of team {_slug(user)}")
     if "password" in changes:
         if len(changes["password"]) < 8:
             raise Invalid("password", "at least 8 characters")
@@ -107,6 +127,8 @@ def update_user(session: Session, user: User, changes: dict[str, Any]) -> User:
 
 def delete_user(session: Session, user: User) -> None:
     used_by = user_users(session, user.id)
+    if _is_last_team_admin(session, user):
+        used_by.append(f"team {_slug(user)} as its last team admin")
     if used_by:
         raise InUse(f"user {user.login} still owns {', '.join(used_by)}", {"used_by": used_by})
     session.delete(user)
@@ -119,15 +141,18 @@ def get_user_group(session: Session, team: Team, name: str) -> UserGroup:
 
 def _set_user_group_links(session: Session, team: Team, group: UserGroup, changes: dict[str, Any]) -> None:
     if "members" in changes:
-        group.members = [get_user(session, team, login) for login in changes["members"]]
+        with referenced_by("members"):
+            group.members = [get_user(session, team, login) for login in changes["members"]]
     if "trunk" in changes:
         name = changes["trunk"]
-        group.trunk_id = None if name is None else in_team(session, Trunk, team.id, f"trunk {name}", name=name).id
+        with referenced_by("trunk"):
+            group.trunk_id = None if name is None else in_team(session, Trunk, team.id, f"trunk {name}", name=name).id
     if "trunk_group" in changes:
         name = changes["trunk_group"]
-        group.trunk_group_id = (
-            None if name is None else in_team(session, TrunkGroup, team.id, f"trunk group {name}", name=name).id
-        )
+        with referenced_by("trunk_group"):
+            group.trunk_group_id = (
+                None if name is None else in_team(session, TrunkGroup, team.id, f"trunk group {name}", name=name).id
+            )
     if group.trunk_id is not None and group.trunk_group_id is not None:
         raise Invalid("trunk", "a user group uses a trunk or a trunk group, not both")
 

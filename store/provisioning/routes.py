@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from store.errors import Duplicate, InUse, Invalid
 from store.models import Did, RingGroup, RingGroupMember, Team
-from store.provisioning.common import apply, in_team
+from store.provisioning.common import apply, in_team, referenced_by
 from store.provisioning.destinations import check_destination
 from store.provisioning.extensions import E164, check_short_number, get_extension
 from store.usage import ring_group_users
@@ -69,10 +69,11 @@ def _configure_ring_group(session: Session, team: Team, group: RingGroup, change
         numbers = changes["members"]
         if len(set(numbers)) != len(numbers):
             raise Invalid("members", "an extension is listed twice")
-        group.members = [
-            RingGroupMember(extension=get_extension(session, team, n), position=i)
-            for i, n in enumerate(numbers)
-        ]
+        with referenced_by("members"):
+            group.members = [
+                RingGroupMember(extension=get_extension(session, team, n), position=i)
+                for i, n in enumerate(numbers)
+            ]
     if "failover" in changes:
         kind, ref = changes["failover"]["kind"], changes["failover"].get("ref", "")
         if (kind, ref) == ("ring_group", group.number):

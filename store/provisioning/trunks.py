@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from store.errors import Duplicate, InUse, Invalid
 from store.models import Team, Trunk, TrunkGroup, TrunkGroupMember
-from store.provisioning.common import apply, in_team, refuse_duplicate
+from store.provisioning.common import apply, in_team, referenced_by, refuse_duplicate
 from store.usage import trunk_group_users, trunk_users
 
 TRUNK_FIELDS = (
@@ -78,9 +78,10 @@ def _configure_trunk_group(session: Session, team: Team, group: TrunkGroup, chan
         names = changes["trunks"]
         if not names or len(set(names)) != len(names):
             raise Invalid("trunks", "a non-empty list of distinct trunk names")
-        group.members = [
-            TrunkGroupMember(trunk=get_trunk(session, team, n), position=i) for i, n in enumerate(names)
-        ]
+        with referenced_by("trunks"):
+            group.members = [
+                TrunkGroupMember(trunk=get_trunk(session, team, n), position=i) for i, n in enumerate(names)
+            ]
 
 
 def create_trunk_group(session: Session, team: Team, name: str, **settings: Any) -> TrunkGroup:

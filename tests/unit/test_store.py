@@ -156,3 +156,40 @@ def test_two_trunks_cannot_share_a_source_address(store: SeededStore) -> None:
         team = p.create_team(session, "acme", "Acme")
         with pytest.raises(Duplicate):
             p.create_trunk(session, team, "other", address="127.0.0.2")
+
+
+@pytest.mark.parametrize(
+    ("field", "create"),
+    [
+        ("groups", lambda s, t: p.create_agent(s, t, "1009", "1009", groups=["nosuch"], binding="dynamic")),
+        ("extension", lambda s, t: p.create_agent(s, t, "1009", "1009", groups=["support"], extension="5999")),
+        ("owner", lambda s, t: p.create_extension(s, t, "5100", REALM, sip_secret="s3cret-5100", owner="nobody")),
+        ("pause_reasons", lambda s, t: p.create_agent_group(s, t, "sales", pause_reasons=["nap"])),
+        ("members", lambda s, t: p.create_ring_group(s, t, "600", members=["5999"])),
+        ("trunks", lambda s, t: p.create_trunk_group(s, t, "out", trunks=["nosuch"])),
+        ("trunk", lambda s, t: p.create_user_group(s, t, "staff", trunk="nosuch")),
+        ("default_trunk", lambda s, t: p.update_team(s, t, {"default_trunk": "nosuch"})),
+    ],
+)
+def test_a_missing_object_named_in_the_input_is_invalid_naming_the_field(
+    store: SeededStore, field: str, create: object
+) -> None:
+    with store.sessions() as session, session.begin():
+        team = p.get_team(session, "demo")
+        with pytest.raises(Invalid) as refused:
+            create(session, team)  # type: ignore[operator]
+    assert refused.value.details["field"] == field
+    assert "not found" in refused.value.details["reason"]
+
+
+def test_the_last_team_admin_can_be_neither_demoted_nor_deleted(store: SeededStore) -> None:
+    with store.sessions() as session, session.begin():
+        team = p.get_team(session, "demo")
+        admin = p.get_user(session, team, DEMO_ADMIN_LOGIN)
+        with pytest.raises(Invalid, match="last team admin of team demo"):
+            p.update_user(session, admin, {"role": "user"})
+        with pytest.raises(InUse, match="team demo as its last team admin"):
+            p.delete_user(session, admin)
+        p.create_user(session, team, "second@demo", "second-admin", "team_admin")
+        p.update_user(session, admin, {"role": "user"})
+        assert admin.role == "user"
