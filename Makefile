@@ -11,7 +11,7 @@ SYSTEM_PYTHON := /usr/bin/python3
 DEB_PACKAGES := kamailio kamailio-python3-modules kamailio-redis-modules \
 	kamailio-json-modules kamailio-extra-modules kamailio-utils-modules \
 	rtpengine-daemon rtpengine-utils redis-server janus sip-tester sox \
-	python3 python3-venv python3-dev
+	python3 python3-venv python3-dev postgresql
 NATIVE_SOURCES := Cargo.toml native/Cargo.toml $(wildcard native/src/*.rs)
 PYTEST_ARGS ?=
 

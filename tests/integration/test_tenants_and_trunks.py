@@ -18,8 +18,12 @@ REALM = "switchboard"
 
 
 def registers(stack: Stack, username: str, password: str) -> bool:
+    """True when ``username`` can register; the probe unregisters again."""
     with SipUA(username, password, stack.proxy) as phone:
-        return phone.register(timeout=2).status == 200
+        if phone.register(timeout=2).status != 200:
+            return False
+        phone.unregister(timeout=2)
+        return True
 
 
 @pytest.fixture(scope="module")

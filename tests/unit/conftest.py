@@ -41,15 +41,36 @@ def seeded_template(tmp_path_factory):  # type: ignore[no-untyped-def]
     return path
 
 
-@pytest.fixture
-def store(tmp_path, seeded_template):  # type: ignore[no-untyped-def]
+@pytest.fixture(scope="session")
+def postgres_template(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """A PostgreSQL server with a migrated, seeded template database."""
+    from tests.support.postgres import create_database, postgres_server
+    from tests.support.store import seeded_store
+
+    with postgres_server() as server_url:
+        template_url = create_database(server_url)
+        seeded_store(template_url).engine.dispose()
+        yield server_url, template_url.rsplit("/", 1)[1]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):  # type: ignore[no-untyped-def]
+    """A seeded store, once on SQLite and once on PostgreSQL for every test using it."""
     import shutil
 
     from store.db import make_engine, make_sessionmaker
     from tests.support.store import SeededStore
 
-    path = tmp_path / "store.sqlite3"
-    shutil.copy(seeded_template, path)
-    engine = make_engine(f"sqlite:///{path}")
+    if request.param == "sqlite":
+        path = tmp_path / "store.sqlite3"
+        shutil.copy(request.getfixturevalue("seeded_template"), path)
+        url = f"sqlite:///{path}"
+    else:
+        from tests.support.postgres import create_database
+
+        server_url, template = request.getfixturevalue("postgres_template")
+        path = None
+        url = create_database(server_url, template)
+    engine = make_engine(url)
     yield SeededStore(engine, make_sessionmaker(engine), path)
     engine.dispose()
