@@ -44,6 +44,9 @@ class kamailio:  # noqa: N801  (the class name app_python3 looks for)
     def ksr_failure_release_media(self, msg):
         return self.router.failure_release_media()
 
+    def ksr_failure_call_control(self, msg):
+        return self.router.failure_call_control()
+
     def ksr_provisioning_tick(self, msg, evname=None):
         return self.router.provisioning_tick()
 

@@ -10,6 +10,7 @@ import socket
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 
@@ -52,6 +53,7 @@ def rtpengine_spec(s: Settings) -> ServiceSpec:
             f"--port-min={s.rtp_port_min}", f"--port-max={s.rtp_port_max}",
             f"--recording-dir={recordings}", "--recording-method=pcap",
             "--delete-delay=0", f"--pidfile={s.run_dir / 'rtpengine.pid'}",
+            f"--dtmf-log-dest=127.0.0.1:{s.rtpengine_dtmf_port}",
         ],
         ready=lambda: _http_ok(f"http://127.0.0.1:{s.rtpengine_http_port}/ping"),
     )
@@ -65,6 +67,7 @@ def kamailio_argv(s: Settings, check_only: bool = False) -> list[str]:
         "KEMI_SCRIPT": f'"{ROOT / "kamailio" / "kemi.py"}"',
         "CTL_SOCKET": f'"unix:{s.run_dir / "kamailio_ctl"}"',
         "UDP_WORKERS": str(s.kamailio_workers),
+        "DISPATCHER_LIST": f'"{write_dispatcher_list(s)}"',
     }
     argv = ["kamailio", "-f", str(ROOT / "kamailio" / "kamailio.cfg")]
     for name, value in defines.items():
@@ -77,6 +80,14 @@ def kamailio_argv(s: Settings, check_only: bool = False) -> list[str]:
     ]
 
 
+def write_dispatcher_list(s: Settings) -> Path:
+    """Kamailio's dispatcher set 1: the call-control processes (probed with OPTIONS)."""
+    s.run_dir.mkdir(parents=True, exist_ok=True)
+    path = s.run_dir / "dispatcher.list"
+    path.write_text(f"1 sip:127.0.0.1:{s.callcontrol_sip_port};transport=udp 0 0\n")
+    return path
+
+
 def switchboard_env(s: Settings) -> dict[str, str]:
     """What the KEMI script and the web app need to find the project and store."""
     return {
@@ -87,6 +98,10 @@ def switchboard_env(s: Settings) -> dict[str, str]:
         "SWITCHBOARD_REDIS_URL": f"redis://127.0.0.1:{s.redis_port}/0",
         "SWITCHBOARD_RTPENGINE_URL": f"http://127.0.0.1:{s.rtpengine_http_port}",
         "SWITCHBOARD_SIP_ADDRESS": f"{s.sip_host}:{s.sip_port}",
+        "SWITCHBOARD_CALLCONTROL_SIP_PORT": str(s.callcontrol_sip_port),
+        "SWITCHBOARD_RTPENGINE_DTMF_PORT": str(s.rtpengine_dtmf_port),
+        "SWITCHBOARD_ACD_LEASE_MS": str(s.acd_lease_ms),
+        "SWITCHBOARD_VAR_DIR": str(s.var_dir),
     }
 
 
@@ -111,9 +126,19 @@ def web_spec(s: Settings) -> ServiceSpec:
     )
 
 
+def callcontrol_spec(s: Settings) -> ServiceSpec:
+    """The queue B2BUA: answers agent-group calls, plays music, dials agents via Kamailio."""
+    return ServiceSpec(
+        "callcontrol",
+        [s.python, "-m", "callcontrol"],
+        ready=lambda: sip_options_answered("127.0.0.1", s.callcontrol_sip_port),
+        env=switchboard_env(s),
+    )
+
+
 def stack(s: Settings) -> list[ServiceSpec]:
     """Every service of ``make run``, in start order."""
-    return [redis_spec(s), rtpengine_spec(s), kamailio_spec(s), web_spec(s)]
+    return [redis_spec(s), rtpengine_spec(s), kamailio_spec(s), callcontrol_spec(s), web_spec(s)]
 
 
 # --- readiness probes ---------------------------------------------------------------

@@ -29,6 +29,9 @@ class Settings:
     rtpengine_cli_port: int = 22224
     rtp_port_min: int = 30000
     rtp_port_max: int = 30999
+    callcontrol_sip_port: int = 5070  # the queue B2BUA, reached through Kamailio's dispatcher
+    rtpengine_dtmf_port: int = 22225  # rtpengine reports DTMF events here (call control reads)
+    acd_lease_ms: int = 5000  # an agent claim outlives a dead call-control process this long
     db_url: str = ""  # empty: SQLite file in var_dir
 
     @classmethod

@@ -37,11 +37,18 @@ class CallExtension:
     username: str
 
 
-Decision = Reply | CallExtension
+@dataclass(frozen=True)
+class CallQueue:
+    """Hand the call to call control (dispatcher set), which queues it for an agent group."""
+
+    team: str
+    group: str  # the agent group's name inside the team
+
+
+Decision = Reply | CallExtension | CallQueue
 AuthDecision = Challenge | Reply | tuple[str, str]  # (username, ha1) to check
 
 NOT_FOUND = Reply(404, "Not Found")
-QUEUE_NOT_SERVED = Reply(503, "Agent Groups Not Served Yet")
 
 
 def credentials_to_check(directory: Directory, auth_username: str) -> AuthDecision:
@@ -85,11 +92,11 @@ def route_from_phone(directory: Directory, caller_team: str, dialed: str) -> Dec
     if kind == "extension":
         return CallExtension(target)
     if kind == "agent_group":
-        return QUEUE_NOT_SERVED
+        return CallQueue(caller_team, target)
     if kind == "external":
         destination = directory.did(target)
         if destination is not None and destination[0] == caller_team:
-            return _to_destination(destination[1], destination[2])
+            return _to_destination(destination[0], destination[1], destination[2])
         return Reply(403, "No Outbound Route")
     if kind == "feature":
         return Reply(404, "Feature Code Not Available")
@@ -101,12 +108,19 @@ def route_from_trunk(directory: Directory, trunk_team: str, dialed: str) -> Deci
     destination = directory.did(dialed)
     if destination is None or destination[0] != trunk_team:
         return Reply(404, "DID Not Found")
-    return _to_destination(destination[1], destination[2])
+    return _to_destination(destination[0], destination[1], destination[2])
 
 
-def _to_destination(kind: str, target: str) -> Decision:
+def _to_destination(team: str, kind: str, target: str) -> Decision:
     if kind == "extension":
         return CallExtension(target)
     if kind == "agent_group":
-        return QUEUE_NOT_SERVED
+        return CallQueue(team, target)
     return NOT_FOUND
+
+
+def route_from_call_control(directory: Directory, dialed: str) -> Decision:
+    """Call control dials an agent's extension by its SIP username (``demo-5001``)."""
+    if directory.account(dialed) is None:
+        return NOT_FOUND
+    return CallExtension(dialed)

@@ -52,3 +52,46 @@ class RtpengineClient:
 
     def statistics(self) -> dict[str, Any]:
         return self.command("statistics")
+
+    # --- media control for call control (one rtpengine call per SIP leg) ---------------
+
+    def offer(
+        self, call_id: str, from_tag: str, sdp: str, flags: list[str] | None = None,
+        **params: Any,
+    ) -> str:
+        """Offer ``sdp`` from ``from_tag``; returns the SDP to send to the other side."""
+        reply = self.command(
+            "offer", **{"call-id": call_id, "from-tag": from_tag, "sdp": sdp,
+                        "flags": flags or [], **params}
+        )
+        return str(reply["sdp"])
+
+    def answer(
+        self, call_id: str, from_tag: str, to_tag: str, sdp: str,
+        flags: list[str] | None = None, **params: Any,
+    ) -> str:
+        """Answer with ``sdp`` from ``to_tag``; returns the SDP for the offerer."""
+        reply = self.command(
+            "answer", **{"call-id": call_id, "from-tag": from_tag, "to-tag": to_tag,
+                         "sdp": sdp, "flags": flags or [], **params}
+        )
+        return str(reply["sdp"])
+
+    def play_media(
+        self, call_id: str, to_tag: str, file: str, repeat_times: int = 1
+    ) -> dict[str, Any]:
+        """Play ``file`` (a WAV) to the party whose tag is ``to_tag``."""
+        return self.command(
+            "play media", **{"call-id": call_id, "from-tag": to_tag, "file": file,
+                             "repeat-times": repeat_times}
+        )
+
+    def stop_media(self, call_id: str, tag: str) -> dict[str, Any]:
+        return self.command("stop media", **{"call-id": call_id, "from-tag": tag})
+
+    def block_media(self, call_id: str, tag: str) -> dict[str, Any]:
+        """Drop the media that the party ``tag`` sends."""
+        return self.command("block media", **{"call-id": call_id, "from-tag": tag})
+
+    def unblock_media(self, call_id: str, tag: str) -> dict[str, Any]:
+        return self.command("unblock media", **{"call-id": call_id, "from-tag": tag})

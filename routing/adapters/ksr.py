@@ -17,6 +17,14 @@ from routing import policy
 from routing.directory import Directory, build
 
 RTPENGINE_FLAGS = "replace-origin replace-session-connection"
+# Dispatcher set of the call-control processes, and how a destination is picked (4: round
+# robin). Their media is theirs: the caller leg's rtpengine session is call control's own.
+CALL_CONTROL_SET = 1
+CALL_CONTROL_ALG = 4
+# Record-Route parameter marking the caller's dialog with call control: in-dialog requests
+# of that dialog leave media alone (same Call-ID as call control's rtpengine session).
+CALL_CONTROL_RR_PARAM = "sbcc=1"
+QUEUE_HEADER = "X-Switchboard-Queue"
 
 
 class EdgeRouter:
@@ -122,7 +130,9 @@ class EdgeRouter:
     def _in_dialog(self) -> int:
         k = self.ksr
         if k.rr.loose_route() > 0:
-            if k.is_BYE():
+            if k.rr.check_route_param(CALL_CONTROL_RR_PARAM) > 0:
+                pass  # the caller's leg to call control: its media is call control's
+            elif k.is_BYE():
                 k.rtpengine.rtpengine_delete("")
             elif (k.is_INVITE() or k.is_ACK()) and k.textops.has_body_type("application/sdp") > 0:
                 k.rtpengine.rtpengine_manage(RTPENGINE_FLAGS)
@@ -177,7 +187,9 @@ class EdgeRouter:
         k = self.ksr
         dialed = k.pv.get("$rU") or ""
         trunk = directory.trunk_by_address(k.pv.get("$si"))
-        if trunk is not None:
+        if k.dispatcher.ds_is_from_list_mode(CALL_CONTROL_SET, 0) > 0:  # ip, port and proto
+            decision = policy.route_from_call_control(directory, dialed)
+        elif trunk is not None:
             decision = policy.route_from_trunk(directory, trunk[0], dialed)
             k.info(f"INVITE {dialed} from trunk {trunk[0]}/{trunk[1]}: {decision}\n")
         else:
@@ -189,7 +201,37 @@ class EdgeRouter:
         if isinstance(decision, policy.Reply):
             k.sl.sl_send_reply(decision.code, decision.reason)
             return 1
+        if isinstance(decision, policy.CallQueue):
+            return self._call_control(decision)
         return self._call_extension(decision.username)
+
+    def _call_control(self, decision: policy.CallQueue) -> int:
+        """Relay to a live call-control process, which answers and queues the call."""
+        k = self.ksr
+        if k.dispatcher.ds_select_dst(CALL_CONTROL_SET, CALL_CONTROL_ALG) < 0:
+            k.sl.sl_send_reply(503, "Call Control Unavailable")
+            return 1
+        k.hdr.remove(QUEUE_HEADER)  # only the edge says which queue a call is for
+        k.hdr.append(f"{QUEUE_HEADER}: {decision.team}/{decision.group}\r\n")
+        k.rr.add_rr_param(";" + CALL_CONTROL_RR_PARAM)
+        k.rr.record_route()
+        k.dialog.dlg_manage()
+        k.tm.t_set_fr(0, 2000)  # no 100 Trying in 2 s: try the next call-control process
+        k.tm.t_on_failure("ksr_failure_call_control")
+        if k.tm.t_relay() < 0:
+            k.sl.sl_reply_error()
+        return 1
+
+    def failure_call_control(self) -> int:
+        k = self.ksr
+        if k.tm.t_is_canceled() > 0:
+            return 1
+        status = k.pv.get("$T_reply_code")
+        if status in (408, 500, 503) and k.dispatcher.ds_next_dst() > 0:
+            k.info(f"call control failed with {status}; trying {k.pv.get('$du')}\n")
+            k.tm.t_on_failure("ksr_failure_call_control")
+            k.tm.t_relay()
+        return 1
 
     def _call_extension(self, username: str) -> int:
         k = self.ksr

@@ -42,7 +42,7 @@ class _PV:
 class FakeKSR:
     MODULES = (
         "sl", "tm", "rr", "maxfwd", "sanity", "siputils", "registrar", "auth",
-        "dialog", "rtpengine", "textops", "htable",
+        "dialog", "rtpengine", "textops", "htable", "dispatcher", "hdr",
     )
 
     def __init__(self, method: str = "INVITE", **pvs: Any) -> None:
@@ -57,6 +57,9 @@ class FakeKSR:
         self.siputils.returns["has_totag"] = -1
         self.textops.returns["has_body_type"] = -1
         self.htable.returns["sht_get"] = None
+        # Not from a call-control process; not in a call-control dialog.
+        self.dispatcher.returns["ds_is_from_list_mode"] = -1
+        self.rr.returns["check_route_param"] = -1
 
     def is_method(self, name: str) -> bool:
         return self.method == name

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from launcher.__main__ import init_db
 from launcher.services import (
+    callcontrol_spec,
     kamailio_spec,
     redis_spec,
     rtpengine_spec,
@@ -55,6 +56,9 @@ def settings_on_free_ports(var_dir: Path) -> Settings:
         rtpengine_cli_port=free_port(),
         rtp_port_min=rtp_base,
         rtp_port_max=rtp_base + 999,
+        callcontrol_sip_port=free_port((socket.SOCK_DGRAM,)),
+        rtpengine_dtmf_port=free_port((socket.SOCK_DGRAM,)),
+        acd_lease_ms=3000,
     )
 
 
@@ -95,7 +99,10 @@ def start_stack(var_dir: Path, with_web: bool = True) -> Stack:
     init_db(settings)
     settings.run_dir.mkdir(parents=True, exist_ok=True)
     supervisor = Supervisor(settings.log_dir)
-    specs = [redis_spec(settings), rtpengine_spec(settings), kamailio_spec(settings)]
+    specs = [
+        redis_spec(settings), rtpengine_spec(settings), kamailio_spec(settings),
+        callcontrol_spec(settings),
+    ]
     if with_web:
         specs.append(web_spec(settings))
     supervisor.start_all(specs)

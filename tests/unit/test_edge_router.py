@@ -112,3 +112,43 @@ def test_newer_published_version_reloads_the_directory(snapshot: Snapshot) -> No
     router._reload = lambda: reloads.append(1)  # type: ignore[method-assign]
     router.request_route()
     assert reloads == [1]
+
+
+def test_invite_to_agent_group_did_goes_to_call_control_with_its_queue(
+    snapshot: Snapshot,
+) -> None:
+    ksr = FakeKSR("INVITE", **{"$rU": "+15550100", "$si": "127.0.0.2"})
+    ksr.textops.returns["has_body_type"] = 1
+    router = router_for(ksr, snapshot)
+    router.request_route()
+    assert ksr.called("dispatcher.ds_select_dst") == [(1, 4)]
+    assert ksr.called("hdr.append") == [("X-Switchboard-Queue: demo/support\r\n",)]
+    assert ksr.called("rr.add_rr_param") == [(";sbcc=1",)]
+    assert ksr.called("tm.t_relay") and not ksr.called("rtpengine.rtpengine_manage")
+
+
+def test_agent_group_call_without_live_call_control_gets_503(snapshot: Snapshot) -> None:
+    ksr = FakeKSR("INVITE", **{"$rU": "+15550100", "$si": "127.0.0.2"})
+    ksr.dispatcher.returns["ds_select_dst"] = -1
+    router_for(ksr, snapshot).request_route()
+    assert ksr.replies() == [(503, "Call Control Unavailable")]
+
+
+def test_call_control_dials_an_agent_extension_without_credentials(snapshot: Snapshot) -> None:
+    ksr = FakeKSR("INVITE", **{"$rU": "demo-5001", "$si": "127.0.0.1"})
+    ksr.dispatcher.returns["ds_is_from_list_mode"] = 1
+    ksr.textops.returns["has_body_type"] = 1
+    router_for(ksr, snapshot).request_route()
+    assert not ksr.called("auth.pv_auth_check")
+    assert ("$ru", "sip:demo-5001@127.0.0.1") in ksr.called("pv.sets")
+    assert ksr.called("rtpengine.rtpengine_manage") and ksr.called("tm.t_relay")
+
+
+def test_in_dialog_request_of_a_call_control_dialog_leaves_media_alone(
+    snapshot: Snapshot,
+) -> None:
+    ksr = FakeKSR("BYE")
+    ksr.siputils.returns["has_totag"] = 1
+    ksr.rr.returns["check_route_param"] = 1
+    router_for(ksr, snapshot).request_route()
+    assert ksr.called("tm.t_relay") and not ksr.called("rtpengine.rtpengine_delete")

@@ -53,10 +53,22 @@ def test_trunk_cannot_reach_another_teams_did(directory: PyDirectory) -> None:
     )
 
 
-def test_did_to_agent_group_is_refused_until_call_control_serves_queues(
+def test_did_to_agent_group_is_handed_to_call_control_with_team_and_group(
     directory: PyDirectory,
 ) -> None:
-    assert policy.route_from_trunk(directory, "demo", "+15550100") == policy.QUEUE_NOT_SERVED
+    assert policy.route_from_trunk(directory, "demo", "+15550100") == policy.CallQueue(
+        "demo", "support"
+    )
+    assert policy.route_from_phone(directory, "demo", "+15550100") == policy.CallQueue(
+        "demo", "support"
+    )
+
+
+def test_call_control_reaches_extensions_by_sip_username_only(directory: PyDirectory) -> None:
+    assert policy.route_from_call_control(directory, "demo-5001") == policy.CallExtension(
+        "demo-5001"
+    )
+    assert policy.route_from_call_control(directory, "5001") == policy.NOT_FOUND
 
 
 def test_no_credentials_are_challenged_and_unknown_users_forbidden(

@@ -1,0 +1,36 @@
+"""Call control's settings, from the environment the launcher sets (``SWITCHBOARD_*``)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class CallControlSettings:
+    sip_host: str
+    sip_port: int
+    proxy: tuple[str, int]
+    db_url: str
+    redis_url: str
+    rtpengine_url: str
+    var_dir: Path
+    lease_ms: int
+    dtmf_port: int
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> CallControlSettings:
+        e = dict(os.environ) if env is None else env
+        proxy_host, _, proxy_port = e.get("SWITCHBOARD_SIP_ADDRESS", "127.0.0.1:5060").partition(":")
+        return cls(
+            sip_host="127.0.0.1",
+            sip_port=int(e.get("SWITCHBOARD_CALLCONTROL_SIP_PORT", "5070")),
+            proxy=(proxy_host, int(proxy_port or 5060)),
+            db_url=e["SWITCHBOARD_DB_URL"],
+            redis_url=e.get("SWITCHBOARD_REDIS_URL", "redis://127.0.0.1:6380/0"),
+            rtpengine_url=e.get("SWITCHBOARD_RTPENGINE_URL", "http://127.0.0.1:22223"),
+            var_dir=Path(e.get("SWITCHBOARD_VAR_DIR", "var")),
+            lease_ms=int(e.get("SWITCHBOARD_ACD_LEASE_MS", "5000")),
+            dtmf_port=int(e.get("SWITCHBOARD_RTPENGINE_DTMF_PORT", "22225")),
+        )

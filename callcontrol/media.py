@@ -1,0 +1,102 @@
+"""The caller's media in rtpengine: hold with music, then re-point to the agent's leg.
+
+One rtpengine call per queued caller, under the caller's own Call-ID: the phone side is
+the caller's From tag, the other side a fixed tag (``B_TAG``). With ``port latching`` on
+every offer/answer, re-sending the caller's offer and answering with the agent leg's SDP
+moves the far side without moving the caller's port: no re-INVITE reaches the caller
+(see ../shared/notes/media.md). The SDP offered to agents is this call's b-side, so the
+agent leg (which Kamailio relays through its own rtpengine session) meets it there.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from rtpengine import RtpengineClient, RtpengineError
+
+log = logging.getLogger(__name__)
+
+B_TAG = "switchboard-queue"
+FLAGS = ["port latching"]
+REPLACE = ["origin", "session-connection"]
+MOH_REPEAT = 10_000  # the file loops until stopped; bounded so a lost stop cannot run forever
+
+
+def dummy_sdp(session: int) -> str:
+    """A ``sendrecv`` answer for the waiting caller's far side (``recvonly`` breaks play media)."""
+    return (
+        "v=0\r\n"
+        f"o=switchboard {session} 1 IN IP4 127.0.0.1\r\n"
+        "s=queue\r\n"
+        "c=IN IP4 127.0.0.1\r\n"
+        "t=0 0\r\n"
+        "m=audio 9 RTP/AVP 0 8 101\r\n"
+        "a=rtpmap:0 PCMU/8000\r\n"
+        "a=rtpmap:8 PCMA/8000\r\n"
+        "a=rtpmap:101 telephone-event/8000\r\n"
+        "a=fmtp:101 0-15\r\n"
+        "a=sendrecv\r\n"
+    )
+
+
+@dataclass
+class CallerMedia:
+    call_id: str
+    caller_tag: str
+    caller_sdp: str
+    caller_answer: str = ""  # what the caller was answered with (rtpengine's a-side)
+    agent_offer: str = ""  # what agents are offered (rtpengine's b-side)
+    music: bool = False
+
+
+class QueueMedia:
+    def __init__(self, rtpengine: RtpengineClient, moh_file: str) -> None:
+        self.rtpengine = rtpengine
+        self.moh_file = moh_file
+
+    def hold(self, call_id: str, caller_tag: str, caller_sdp: str) -> CallerMedia:
+        """Set up the caller's session with a dummy far side; raises RtpengineError."""
+        media = CallerMedia(call_id, caller_tag, caller_sdp)
+        media.agent_offer = self.rtpengine.offer(
+            call_id, caller_tag, caller_sdp, FLAGS, replace=REPLACE
+        )
+        media.caller_answer = self.rtpengine.answer(
+            call_id, caller_tag, B_TAG, dummy_sdp(int(time.time())), FLAGS, replace=REPLACE
+        )
+        return media
+
+    def start_music(self, media: CallerMedia) -> None:
+        """Music to the caller; whatever the far side sends is dropped meanwhile."""
+        try:
+            self.rtpengine.play_media(media.call_id, media.caller_tag, self.moh_file, MOH_REPEAT)
+            self.rtpengine.block_media(media.call_id, B_TAG)
+            media.music = True
+        except RtpengineError as exc:  # the caller still waits, in silence
+            log.warning("music on hold for %s failed: %s", media.call_id, exc)
+
+    def stop_music(self, media: CallerMedia) -> None:
+        if not media.music:
+            return
+        media.music = False
+        for command in (self.rtpengine.stop_media, self.rtpengine.unblock_media):
+            tag = media.caller_tag if command == self.rtpengine.stop_media else B_TAG
+            try:
+                command(media.call_id, tag)
+            except RtpengineError as exc:
+                log.info("%s for %s: %s", command.__name__, media.call_id, exc)
+
+    def bridge(self, media: CallerMedia, agent_sdp: str) -> None:
+        """Point the caller's far side at the agent leg; the caller's port stays."""
+        self.rtpengine.offer(media.call_id, media.caller_tag, media.caller_sdp, FLAGS,
+                             replace=REPLACE)
+        self.rtpengine.answer(media.call_id, media.caller_tag, B_TAG, agent_sdp, FLAGS,
+                              replace=REPLACE)
+        self.stop_music(media)
+
+    def release(self, media: CallerMedia) -> None:
+        try:
+            self.rtpengine.delete(media.call_id)
+        except RtpengineError as exc:
+            log.info("delete %s: %s", media.call_id, exc)

@@ -1,0 +1,104 @@
+"""A queued call and the decisions about it: pure, no I/O, unit-tested.
+
+``callcontrol.service`` owns the I/O and asks these functions what to do next:
+offer an agent, keep waiting with music, or overflow; why an offer ended; which
+candidate to try; what the call record says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from callcontrol.acdconfig import QueueSettings
+
+WAITING, OFFERING, CONNECTED, ENDED = "waiting", "offering", "connected", "ended"
+# An agent who just failed an offer for this call is not offered it again for this long
+# (others are tried meanwhile; the caller keeps waiting with music either way).
+RETRY_SAME_AGENT_MS = 3_000
+
+
+@dataclass
+class QueueCall:
+    call_id: str
+    group: str
+    caller: str
+    dialed: str
+    entered_ms: int
+    queued_ms: int = 0  # when it joined its current group (an overflow moves it)
+    state: str = WAITING
+    agent: str = ""
+    agent_leg_call_id: str = ""
+    offer_started_ms: int = 0
+    answered_ms: int = 0
+    ended_ms: int = 0
+    outcome: str = ""  # answered | abandoned | overflowed | failed
+    end_reason: str = ""
+    offers: int = 0
+    failed_offers: dict[str, int] = field(default_factory=dict)  # agent -> when it failed
+    ring_ms: int = 0  # summed over every offer, answered or not
+
+    def __post_init__(self) -> None:
+        self.queued_ms = self.queued_ms or self.entered_ms
+
+    def wait_ms(self, now_ms: int) -> int:
+        until = self.answered_ms or self.ended_ms or now_ms
+        return max(0, until - self.entered_ms)
+
+
+def next_step(call: QueueCall, queue: QueueSettings, now_ms: int, any_signed_in: bool) -> str:
+    """For a waiting call: ``"overflow"``, ``"offer"`` or ``"wait"``."""
+    if call.state != WAITING:
+        return "wait"
+    if queue.max_wait_s > 0 and now_ms - call.queued_ms >= queue.max_wait_s * 1000:
+        return "overflow"
+    if not any_signed_in and queue.overflow_when_no_agent and queue.overflow_kind != "hangup":
+        return "overflow"
+    return "offer"
+
+
+def choose(candidates: list[str], call: QueueCall, now_ms: int) -> list[str]:
+    """Candidates in the selector's order, without those that just failed this call."""
+    return [a for a in candidates
+            if now_ms - call.failed_offers.get(a, now_ms - RETRY_SAME_AGENT_MS)
+            >= RETRY_SAME_AGENT_MS]
+
+
+def ring_end_reason(code: int) -> str:
+    """Why an offer ended unanswered, from the agent leg's final response."""
+    if code in (486, 600):
+        return "busy"
+    if code in (603, 403):
+        return "rejected"
+    if code in (404, 410, 480, 484):
+        return "unavailable"
+    if code in (408, 487):
+        return "no_answer"
+    return "failed"
+
+
+def offer_started(call: QueueCall, agent: str, now_ms: int) -> None:
+    call.state, call.agent, call.offer_started_ms = OFFERING, agent, now_ms
+    call.offers += 1
+
+
+def offer_failed(call: QueueCall, now_ms: int) -> str:
+    """Back to waiting; returns the agent whose offer ended."""
+    agent = call.agent
+    call.ring_ms += max(0, now_ms - call.offer_started_ms)
+    call.failed_offers[agent] = now_ms
+    call.state, call.agent, call.agent_leg_call_id = WAITING, "", ""
+    return agent
+
+
+def answered(call: QueueCall, now_ms: int) -> None:
+    call.ring_ms += max(0, now_ms - call.offer_started_ms)
+    call.state, call.answered_ms, call.outcome = CONNECTED, now_ms, "answered"
+
+
+def ended(call: QueueCall, now_ms: int, reason: str) -> None:
+    """The call is over: its outcome follows from how far it got."""
+    if call.state == OFFERING:
+        call.ring_ms += max(0, now_ms - call.offer_started_ms)
+    if not call.outcome:
+        call.outcome = "abandoned" if reason == "caller_hangup" else "failed"
+    call.state, call.ended_ms, call.end_reason = ENDED, now_ms, reason

@@ -1,0 +1,320 @@
+"""Call control's queue service: answers queued callers, plays music, offers agents.
+
+Everything here runs in the SIP reactor thread (``callcontrol.sip``): SIP events, timers
+and the periodic tick. Decisions come from ``callcontrol.queue`` (pure) and the ACD core
+(selector + state machine through ``callcontrol.agentstate``); media from
+``callcontrol.media``; records from ``callcontrol.records``.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from typing import Any
+
+from callcontrol import queue as q
+from callcontrol.acdconfig import AcdConfig, QueueSettings
+from callcontrol.agentstate import AgentStates, Changed, now_ms
+from callcontrol.media import CallerMedia, QueueMedia
+from callcontrol.records import Records
+from callcontrol.sip import InboundLeg, OutboundLeg, SipStack, Timer
+from routing.acd import machine
+from routing.acd.events import live_to_wire
+from routing.acd.model import AgentLive, State
+from routing.acd.selector import Selector
+from rtpengine import RtpengineError
+
+log = logging.getLogger(__name__)
+
+TICK_S = 0.2
+HOUSEKEEPING_EVERY = 5  # ticks: lease renewal, sweep, configuration reload
+
+
+class Active:
+    """One queued call's live objects (the pure state is ``call``)."""
+
+    def __init__(self, call: q.QueueCall, leg: InboundLeg, media: CallerMedia) -> None:
+        self.call, self.leg, self.media = call, leg, media
+        self.agent_leg: OutboundLeg | None = None
+        self.ring_timer: Timer | None = None
+        self.overflow_target = ""  # an extension being rung as the overflow destination
+
+
+class QueueService:
+    def __init__(
+        self,
+        sip: SipStack,
+        media: QueueMedia,
+        states: AgentStates,
+        selector: Selector,
+        load_config: Callable[[], AcdConfig],
+        config_version: Callable[[], int],
+        records: Records,
+    ) -> None:
+        self.sip, self.media, self.states, self.selector = sip, media, states, selector
+        self.load_config, self.config_version, self.records = load_config, config_version, records
+        self.config = AcdConfig(0, {}, {}, {}, {})
+        self.calls: dict[str, Active] = {}
+        self._ticks = 0
+
+    # --- start-up and housekeeping ------------------------------------------------------
+
+    def start(self) -> None:
+        self.reload(force=True)
+        self.sip.every(TICK_S, self.tick)
+
+    def reload(self, force: bool = False) -> None:
+        if not force and self.config_version() == self.config.version:
+            return
+        config = self.load_config()
+        for group in config.groups.values():
+            self.selector.apply({"type": "group_configured", "group": group.name,
+                                 "strategy": str(group.strategy),
+                                 "acw_mode": str(group.acw_mode),
+                                 "acw_seconds": group.acw_seconds, "skills": {},
+                                 "max_penalty": 0, "penalty_steps": []})
+        for agent in config.agents.values():
+            self.selector.apply({"type": "agent_configured", "agent": agent.agent_id,
+                                 "extension": agent.extension, "fixed": agent.fixed,
+                                 "working_way": str(agent.working_way), "skills": {},
+                                 "memberships": [{"group": m.group, "penalty": m.penalty,
+                                                  "position": m.position, "weight": m.weight}
+                                                 for m in agent.memberships]})
+        self.config = config
+        self.states.ensure_registered(config)
+        log.info("configuration v%s: %d groups, %d agents", config.version,
+                 len(config.groups), len(config.agents))
+
+    def tick(self) -> None:
+        try:
+            self._ticks += 1
+            if self._ticks % HOUSEKEEPING_EVERY == 0:
+                self._housekeeping()
+            for active in list(self.calls.values()):
+                if active.call.state == q.WAITING:
+                    self._advance(active)
+        except Exception:
+            log.exception("tick failed")
+
+    def _housekeeping(self) -> None:
+        self.reload()
+        for active in self.calls.values():
+            call = active.call
+            if call.agent and call.state in (q.OFFERING, q.CONNECTED):
+                if not self.states.renew(call.agent, call.call_id):
+                    log.warning("lease of %s for %s was lost", call.agent, call.call_id)
+        for changed in self.states.sweep(self.config):
+            self._observe(changed)
+            self.records.agent_event(changed.event)
+
+    # --- the caller -----------------------------------------------------------------------
+
+    def on_invite(self, leg: InboundLeg) -> None:
+        group = leg.headers.get("x-switchboard-queue", "").strip()
+        queue = self.config.queues.get(group)
+        if queue is None:
+            log.warning("INVITE %s for unknown queue %r", leg.call_id, group)
+            leg.reject(404, "Queue Not Found")
+            return
+        try:
+            media = self.media.hold(leg.call_id, leg.from_tag, leg.sdp)
+        except RtpengineError as exc:
+            log.error("media for %s failed: %s", leg.call_id, exc)
+            leg.reject(503, "Media Unavailable")
+            return
+        leg.answer(media.caller_answer)
+        self.media.start_music(media)
+        at = now_ms()
+        call = q.QueueCall(leg.call_id, group, leg.caller, leg.dialed, at)
+        active = Active(call, leg, media)
+        self.calls[call.call_id] = active
+        leg.on_end = lambda reason: self._caller_ended(active, reason)
+        self.selector.apply({"type": "call_queued", "call": call.call_id, "group": group,
+                             "priority": 0, "enqueued_ms": at, "skills": {}})
+        self.records.call_started(call)
+        log.info("call %s from %s queued in %s", call.call_id, call.caller, group)
+        self._advance(active)
+
+    def _advance(self, active: Active) -> None:
+        call = active.call
+        queue = self.config.queues.get(call.group)
+        if queue is None or call.state != q.WAITING:
+            return
+        at = now_ms()
+        members = self.config.members(call.group)
+        lives = self._refresh(members)
+        signed_in = any(live.state != State.SIGNED_OUT for live in lives.values())
+        step = q.next_step(call, queue, at, signed_in)
+        if step == "overflow":
+            self._overflow(active, queue)
+        elif step == "offer":
+            self._offer(active, queue, at, len(members))
+
+    def _offer(self, active: Active, queue: QueueSettings, at: int, limit: int) -> None:
+        call = active.call
+        candidates = self.selector.select(call.call_id, at, random.getrandbits(63), limit)
+        for agent in q.choose(candidates, call, at):
+            extension = self.config.agents[agent].extension
+            if not extension:
+                continue
+            result = self.states.apply(
+                self.config, agent,
+                machine.Command("offer", call_id=call.call_id, group=call.group), at,
+            )
+            if not isinstance(result, Changed):
+                continue  # lost a race or changed meanwhile: the next candidate
+            self._observe(result)
+            self.records.agent_event(result.event)
+            q.offer_started(call, agent, at)
+            self._dial_agent(active, agent, extension, queue.ring_timeout_s)
+            return
+
+    def _dial_agent(self, active: Active, agent: str, extension: str, ring_s: int) -> None:
+        leg = OutboundLeg()
+        call = active.call
+        leg.on_answer = lambda sdp: self._agent_answered(active, leg, sdp)
+        leg.on_fail = lambda code, reason: self._agent_failed(active, leg, code)
+        leg.on_end = lambda: self._agent_hung_up(active, leg)
+        active.agent_leg = leg
+        self.sip.dial(extension, active.media.agent_offer, leg, caller=call.caller)
+        call.agent_leg_call_id = leg.call_id
+        active.ring_timer = self.sip.call_later(ring_s, lambda: self._ring_timeout(active, leg))
+        log.info("call %s offered to %s (%s)", call.call_id, agent, extension)
+
+    def _ring_timeout(self, active: Active, leg: OutboundLeg) -> None:
+        if active.agent_leg is leg and not leg.answered:
+            leg.hangup()  # CANCEL
+            self._agent_failed(active, leg, 408)
+
+    def _agent_failed(self, active: Active, leg: OutboundLeg, code: int) -> None:
+        if active.agent_leg is not leg:
+            return
+        active.agent_leg = None
+        self._cancel_ring_timer(active)
+        if active.overflow_target:
+            self._end(active, "overflow_failed")
+            return
+        call = active.call
+        reason = q.ring_end_reason(code)
+        agent = q.offer_failed(call, now_ms())
+        self._agent_command(agent, machine.Command("ring_end", call_id=call.call_id,
+                                                   reason=reason))
+        log.info("call %s: %s did not take it (%s %s)", call.call_id, agent, code, reason)
+        self.records.offer_missed(call, agent, reason)
+        self._advance(active)
+
+    def _agent_answered(self, active: Active, leg: OutboundLeg, sdp: str) -> None:
+        if active.agent_leg is not leg or active.call.state == q.ENDED:
+            leg.hangup()
+            return
+        self._cancel_ring_timer(active)
+        call = active.call
+        try:
+            self.media.bridge(active.media, sdp)
+        except RtpengineError as exc:
+            log.error("bridging %s failed: %s", call.call_id, exc)
+            self._end(active, "media_failed")
+            return
+        q.answered(call, now_ms())
+        if call.agent:
+            self._agent_command(call.agent, machine.Command("answer", call_id=call.call_id))
+        self.selector.apply({"type": "call_left", "call": call.call_id, "reason": "answered",
+                             "at_ms": call.answered_ms})
+        self.records.call_answered(call)
+        log.info("call %s connected to %s after %d ms", call.call_id,
+                 call.agent or active.overflow_target, call.wait_ms(call.answered_ms))
+
+    def _agent_hung_up(self, active: Active, leg: OutboundLeg) -> None:
+        if active.agent_leg is leg:
+            self._end(active, "agent_hangup")
+
+    def _caller_ended(self, active: Active, reason: str) -> None:
+        self._end(active, reason)
+
+    # --- overflow and the end ------------------------------------------------------------
+
+    def _overflow(self, active: Active, queue: QueueSettings) -> None:
+        call = active.call
+        team = call.group.split("/", 1)[0]
+        log.info("call %s overflows from %s to %s %s", call.call_id, call.group,
+                 queue.overflow_kind, queue.overflow_ref)
+        call.outcome = "overflowed"
+        if queue.overflow_kind == "agent_group":
+            target = f"{team}/{queue.overflow_ref}"
+            if target in self.config.queues and target != call.group:
+                self.selector.apply({"type": "call_left", "call": call.call_id,
+                                     "reason": "overflow", "at_ms": now_ms()})
+                call.group, call.queued_ms, call.outcome = target, now_ms(), ""
+                self.selector.apply({"type": "call_queued", "call": call.call_id,
+                                     "group": target, "priority": 0,
+                                     "enqueued_ms": call.queued_ms, "skills": {}})
+                return
+        if queue.overflow_kind == "extension" and queue.overflow_ref:
+            active.overflow_target = f"{team}-{queue.overflow_ref}"
+            call.state = q.OFFERING
+            call.offer_started_ms = now_ms()
+            self._dial_agent(active, "", active.overflow_target, max(queue.ring_timeout_s, 30))
+            return
+        self._end(active, "overflow")
+
+    def _end(self, active: Active, reason: str) -> None:
+        call = active.call
+        if call.state == q.ENDED:
+            return
+        was = call.state
+        at = now_ms()
+        self._cancel_ring_timer(active)
+        q.ended(call, at, reason)
+        if active.agent_leg is not None:
+            active.agent_leg.hangup()
+            active.agent_leg = None
+        if reason != "caller_hangup":
+            active.leg.hangup()
+        self.media.release(active.media)
+        if call.agent:
+            command = (
+                machine.Command("call_end", call_id=call.call_id) if was == q.CONNECTED
+                else machine.Command("ring_end", call_id=call.call_id, reason="caller_abandoned")
+            )
+            self._agent_command(call.agent, command)
+        if was != q.CONNECTED:
+            self.selector.apply({"type": "call_left", "call": call.call_id,
+                                 "reason": call.outcome, "at_ms": at})
+        self.calls.pop(call.call_id, None)
+        self.records.call_ended(call)
+        log.info("call %s ended (%s, %s)", call.call_id, call.outcome, reason)
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _cancel_ring_timer(self, active: Active) -> None:
+        if active.ring_timer is not None:
+            active.ring_timer.cancel()
+            active.ring_timer = None
+
+    def _agent_command(self, agent: str, command: machine.Command) -> None:
+        result = self.states.apply(self.config, agent, command)
+        if isinstance(result, Changed):
+            self._observe(result)
+            self.records.agent_event(result.event)
+        else:
+            log.warning("agent %s: %s refused (%s)", agent, command.kind, result.code)
+
+    def _observe(self, changed: Changed) -> None:
+        self.selector.apply(changed.event)
+
+    def _refresh(self, agents: list[str]) -> dict[str, AgentLive]:
+        """Bring the selector's copy of ``agents`` up to Redis (changes by other processes)."""
+        lives = self.states.lives(self.config, agents)
+        for agent, live in lives.items():
+            known = self.selector.live(agent)
+            if known is None or live.version > known.version:
+                self.selector.apply(_state_wire(agent, known, live))
+        return lives
+
+
+def _state_wire(agent: str, known: AgentLive | None, live: AgentLive) -> dict[str, Any]:
+    return {"type": "agent_state", "agent": agent, "version": live.version,
+            "from": str(known.state if known else State.SIGNED_OUT), "to": str(live.state),
+            "reason": "sync", "call_id": live.call_id, "at_ms": now_ms(),
+            "live": live_to_wire(live)}

@@ -1,0 +1,73 @@
+"""Shared steps of the queue tests: a carrier caller, agents in a known state, records."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import redis
+
+from routing.acd.events import live_from_wire, live_to_wire
+from routing.acd.model import AgentLive, State
+from tests.support.rtp import RtpEndpoint
+from tests.support.sipua import Call, SipUA
+from tests.support.stack import Stack
+
+QUEUE_DID = "+15550100"
+CARRIER_IP = "127.0.0.2"
+MOH_HZ = (523.25, 659.25, 783.99)  # the notes of callcontrol.moh
+CALLER_TONE, AGENT_TONE = 400.0, 1100.0
+DEMO_AGENTS = ("demo/1001", "demo/1002", "demo/1003", "demo/1004", "demo/1005")
+
+
+def redis_client(stack: Stack) -> redis.Redis:
+    return redis.Redis(port=stack.settings.redis_port, decode_responses=True)
+
+
+def agent_live(stack: Stack, agent: str) -> AgentLive:
+    raw = redis_client(stack).get(f"sb:cc:agent:{agent}")
+    assert raw, f"no live state for {agent}"
+    return live_from_wire(json.loads(raw))
+
+
+def set_agents(stack: Stack, idle: tuple[str, ...], paused: tuple[str, ...] = ()) -> None:
+    """Force a known state: ``idle`` agents idle, every other demo agent paused.
+
+    The version moves past the stored one, so call control's index takes it as newer.
+    """
+    client = redis_client(stack)
+    for i, agent in enumerate(DEMO_AGENTS):
+        old = client.get(f"sb:cc:agent:{agent}")
+        version = live_from_wire(json.loads(old)).version if old else 0
+        if agent in idle:
+            live = AgentLive(state=State.IDLE, registered=True, idle_since_ms=1000 + i,
+                             version=version + 1)
+        else:
+            live = AgentLive(state=State.PAUSED, registered=True, version=version + 1,
+                             pause_reason="training" if agent not in paused else "lunch")
+        client.set(f"sb:cc:agent:{agent}", json.dumps(live_to_wire(live)))
+        client.delete(f"sb:cc:lease:{agent}")
+
+
+@contextmanager
+def carrier(stack: Stack) -> Iterator[SipUA]:
+    with SipUA("carrier", None, stack.proxy, local_ip=CARRIER_IP) as ua:
+        yield ua
+
+
+def call_queue(ua: SipUA, rtp: RtpEndpoint) -> Call:
+    """Dial the support DID; call control answers at once (music while waiting)."""
+    call = ua.invite(QUEUE_DID, rtp=rtp, wait=False)
+    response = call.wait_final(timeout=10)
+    assert response.status == 200, response.summary()
+    rtp.start_sending(call.remote_rtp, tone_hz=CALLER_TONE)
+    return call
+
+
+def hears_music(rtp: RtpEndpoint) -> bool:
+    return max(rtp.dominant_power(f) for f in MOH_HZ) > 0.3
+
+
+def hears(rtp: RtpEndpoint, tone: float, other: float) -> bool:
+    return rtp.dominant_power(tone) > 0.5 and rtp.dominant_power(tone) > 10 * rtp.dominant_power(other)
