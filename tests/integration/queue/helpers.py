@@ -13,6 +13,7 @@ from routing.acd.model import AgentLive, State
 from tests.support.rtp import RtpEndpoint
 from tests.support.sipua import Call, SipUA
 from tests.support.stack import Stack
+from tests.support.waiting import wait_until
 
 QUEUE_DID = "+15550100"
 CARRIER_IP = "127.0.0.2"
@@ -71,3 +72,24 @@ def hears_music(rtp: RtpEndpoint) -> bool:
 
 def hears(rtp: RtpEndpoint, tone: float, other: float) -> bool:
     return rtp.dominant_power(tone) > 0.5 and rtp.dominant_power(tone) > 10 * rtp.dominant_power(other)
+
+
+def configure_support(stack: Stack, **values: object) -> None:
+    """Change the demo support group in SQL and wait until call control reloaded it."""
+    from sqlalchemy import select
+
+    from store.models import AgentGroup, ProvisioningState
+
+    with stack.sessions() as session, session.begin():
+        group = session.scalars(select(AgentGroup).where(AgentGroup.name == "support")).one()
+        changed = False
+        for name, value in values.items():
+            if getattr(group, name) != value:
+                setattr(group, name, value)
+                changed = True
+    if not changed:
+        return
+    with stack.sessions() as session:
+        version = session.scalar(select(ProvisioningState.version))
+    wait_until(lambda: f"configuration v{version}:" in stack.log("callcontrol"), timeout=5,
+               what=f"call control reloaded configuration v{version}")

@@ -57,3 +57,106 @@ def test_free_agent_is_connected_and_audio_flows_both_ways_through_rtpengine(
                    what="agent leg's rtpengine session deleted")
         wait_until(lambda: agent_live(stack, "demo/1001").state in ("idle", "acw"),
                    what="agent released")
+
+
+def test_caller_hears_music_while_no_agent_is_free_then_is_connected_when_one_frees_up(
+    stack: Stack, phones: PhoneFactory, rtp_endpoints: Callable[..., RtpEndpoint]
+) -> None:
+    set_agents(stack, idle=())
+    agent_phone = phones("demo-5001")
+    caller_rtp, agent_rtp = rtp_endpoints(CARRIER_IP), rtp_endpoints()
+    with carrier(stack) as ua:
+        call = call_queue(ua, caller_rtp)
+        wait_until(lambda: caller_rtp.received_total > 25, what="RTP reaches the waiting caller")
+        wait_until(lambda: hears_music(caller_rtp), timeout=5, what="the caller hears music")
+        assert not agent_phone.has_incoming()
+
+        set_agents(stack, idle=("demo/1001",))
+        incoming = agent_phone.wait_incoming(timeout=5)
+        incoming.answer(agent_rtp)
+        agent_rtp.start_sending(incoming.remote_rtp, tone_hz=AGENT_TONE)
+        wait_until(lambda: hears(caller_rtp, AGENT_TONE, CALLER_TONE), timeout=5,
+                   what="the caller hears the agent instead of music")
+        wait_until(lambda: hears(agent_rtp, CALLER_TONE, AGENT_TONE), timeout=5,
+                   what="the agent hears the caller")
+        assert incoming.bye().status == 200  # the agent hangs up: the caller's leg ends too
+        call.wait_bye()
+        wait_until(lambda: call.call_id not in stack.rtpengine.list_calls(),
+                   what="caller's rtpengine session deleted")
+
+
+def test_unanswered_offer_is_cancelled_after_the_ring_timeout_and_the_next_agent_is_offered(
+    stack: Stack, phones: PhoneFactory, rtp_endpoints: Callable[..., RtpEndpoint]
+) -> None:
+    set_agents(stack, idle=("demo/1001", "demo/1002"))
+    first, second = phones("demo-5001"), phones("demo-5002")
+    caller_rtp = rtp_endpoints(CARRIER_IP)
+    with carrier(stack) as ua:
+        call = call_queue(ua, caller_rtp)
+        ringing = first.wait_incoming(timeout=5)  # the longest idle
+        ringing.ring()
+        offered_at = time.monotonic()
+        ringing.wait_cancel(timeout=5)
+        assert 1.5 < time.monotonic() - offered_at < 4  # the group's ring timeout is 2 s
+        incoming = second.wait_incoming(timeout=5)
+        incoming.answer(rtp_endpoints())
+        wait_until(lambda: agent_live(stack, "demo/1002").state == "on_call",
+                   what="second agent on the call")
+        assert agent_live(stack, "demo/1001").state == "idle"
+        assert hears_music(caller_rtp) or caller_rtp.received_total > 0
+        assert call.bye().status == 200
+        incoming.wait_bye()
+
+
+def test_rejected_offer_goes_to_the_next_agent_while_the_caller_keeps_waiting(
+    stack: Stack, phones: PhoneFactory, rtp_endpoints: Callable[..., RtpEndpoint]
+) -> None:
+    set_agents(stack, idle=("demo/1001", "demo/1002"))
+    first, second = phones("demo-5001"), phones("demo-5002")
+    caller_rtp = rtp_endpoints(CARRIER_IP)
+    with carrier(stack) as ua:
+        call = call_queue(ua, caller_rtp)
+        first.wait_incoming(timeout=5).reject(603, "Decline")
+        incoming = second.wait_incoming(timeout=5)
+        wait_until(lambda: hears_music(caller_rtp), timeout=5, what="music while re-offering")
+        incoming.answer(rtp_endpoints())
+        wait_until(lambda: agent_live(stack, "demo/1002").state == "on_call",
+                   what="second agent on the call")
+        assert call.bye().status == 200
+        incoming.wait_bye()
+
+
+def test_caller_hanging_up_while_waiting_is_an_abandon_and_no_agent_is_offered(
+    stack: Stack, phones: PhoneFactory, rtp_endpoints: Callable[..., RtpEndpoint]
+) -> None:
+    set_agents(stack, idle=())
+    agent_phone = phones("demo-5001")
+    caller_rtp = rtp_endpoints(CARRIER_IP)
+    with carrier(stack) as ua:
+        call = call_queue(ua, caller_rtp)
+        wait_until(lambda: hears_music(caller_rtp), timeout=5, what="music")
+        assert call.bye().status == 200
+        wait_until(lambda: call.call_id not in stack.rtpengine.list_calls(),
+                   what="caller's rtpengine session deleted")
+        wait_until(lambda: f"CDR {call.call_id} " in stack.log("callcontrol"), what="CDR")
+        cdr = next(line for line in stack.log("callcontrol").splitlines()
+                   if f"CDR {call.call_id} " in line)
+        assert "outcome=abandoned" in cdr and "offers=0" in cdr
+    set_agents(stack, idle=("demo/1001",))  # a free agent now gets nothing: the call is gone
+    assert not agent_phone.has_incoming()
+
+
+def test_paused_agent_is_never_offered_a_call(
+    stack: Stack, phones: PhoneFactory, rtp_endpoints: Callable[..., RtpEndpoint]
+) -> None:
+    set_agents(stack, idle=("demo/1002",), paused=("demo/1001",))
+    paused_phone, free_phone = phones("demo-5001"), phones("demo-5002")
+    with carrier(stack) as ua:
+        call = call_queue(ua, rtp_endpoints(CARRIER_IP))
+        incoming = free_phone.wait_incoming(timeout=5)
+        incoming.answer(rtp_endpoints())
+        wait_until(lambda: agent_live(stack, "demo/1002").state == "on_call", what="on call")
+        assert not paused_phone.has_incoming()
+        assert agent_live(stack, "demo/1001").state == "paused"
+        assert call.bye().status == 200
+        incoming.wait_bye()
