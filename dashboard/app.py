@@ -16,12 +16,30 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import select
 
 from dashboard import errors
-from dashboard.routes import auth, extensions, teams
+from dashboard.routes import (
+    agent_groups,
+    agents,
+    api_tokens,
+    auth,
+    dids,
+    extensions,
+    pause_reasons,
+    ring_groups,
+    teams,
+    trunk_groups,
+    trunks,
+    user_groups,
+    users,
+)
 from dashboard.settings import WebSettings
 from store.db import make_engine, make_sessionmaker
 from store.models import Extension, ProvisioningState, Team
 
-RESOURCE_ROUTERS = [auth.router, teams.router, extensions.router]
+RESOURCE_ROUTERS = [
+    auth.router, teams.router, users.router, user_groups.router, api_tokens.router,
+    extensions.router, agents.router, agent_groups.router, pause_reasons.router,
+    trunks.router, trunk_groups.router, dids.router, ring_groups.router,
+]
 
 
 def create_app(settings: WebSettings | None = None) -> FastAPI:

@@ -1,0 +1,47 @@
+"""/api/v1/teams/{team}/trunks: carriers. The password is write-only (``has_password``)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+from sqlalchemy import select
+
+from dashboard.deps import PrincipalDep, SessionDep, TeamDep
+from dashboard.schemas.trunks import TrunkCreate, TrunkOut, TrunkUpdate
+from dashboard.security import may_configure
+from store import provisioning as p
+from store.models import Trunk
+
+router = APIRouter(prefix="/teams/{team}/trunks", tags=["trunks"])
+
+
+@router.get("", summary="List the team's trunks")
+def list_trunks(team: TeamDep, principal: PrincipalDep, session: SessionDep) -> list[TrunkOut]:
+    may_configure(principal, write=False)
+    rows = session.scalars(select(Trunk).where(Trunk.team_id == team.id).order_by(Trunk.name))
+    return [TrunkOut.of(t) for t in rows]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Create a trunk (by source address or registration login)")
+def create_trunk(body: TrunkCreate, team: TeamDep, principal: PrincipalDep, session: SessionDep) -> TrunkOut:
+    may_configure(principal, write=True)
+    return TrunkOut.of(p.create_trunk(session, team, body.name, **body.settings()))
+
+
+@router.get("/{name}", summary="One trunk")
+def get_trunk(name: str, team: TeamDep, principal: PrincipalDep, session: SessionDep) -> TrunkOut:
+    may_configure(principal, write=False)
+    return TrunkOut.of(p.get_trunk(session, team, name))
+
+
+@router.patch("/{name}", summary="Change a trunk (its name is its identity)")
+def update_trunk(
+    name: str, body: TrunkUpdate, team: TeamDep, principal: PrincipalDep, session: SessionDep
+) -> TrunkOut:
+    may_configure(principal, write=True)
+    return TrunkOut.of(p.update_trunk(session, p.get_trunk(session, team, name), body.changes()))
+
+
+@router.delete("/{name}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a trunk nothing uses")
+def delete_trunk(name: str, team: TeamDep, principal: PrincipalDep, session: SessionDep) -> None:
+    may_configure(principal, write=True)
+    p.delete_trunk(session, p.get_trunk(session, team, name))

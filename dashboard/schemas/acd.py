@@ -1,0 +1,186 @@
+"""Agents, agent groups (queue settings and administrators) and pause reasons."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
+
+from dashboard.schemas.common import (
+    Destination,
+    DestinationOut,
+    Input,
+    Name,
+    Output,
+    ShortNumber,
+    Update,
+)
+from dashboard.schemas.names import Login, Names, distinct, hangup
+from store.models import Agent, AgentGroup, AgentGroupAdmin, PauseReason
+
+AgentNumber = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,8}$")]
+Pin = Annotated[str, StringConstraints(pattern=r"^[0-9]{4,12}$")]
+Binding = Literal["fixed", "self_adapting", "dynamic"]
+WorkingWay = Literal["dial_out", "dial_in", "all", "self_selection"]
+WorkingWays = Annotated[list[WorkingWay], AfterValidator(distinct), Field(min_length=1)]
+Strategy = Literal[
+    "ring_all", "longest_idle", "fewest_calls", "least_talk_time", "round_robin", "linear",
+    "random", "weighted_random",
+]
+AcwMode = Literal["after_ring", "after_answered", "disabled"]
+Sound = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_\-]{1,64}$")]
+PopupUrl = Annotated[
+    str, StringConstraints(max_length=500, pattern=r"^(https?://\S+)?$"),
+    Field(description="the business module: an http(s) URL template opened for the agent on a call"),
+]
+PIN_HELP = "4-12 digits: keyed in on a phone, and used for agent functions"
+
+# --- pause reasons -------------------------------------------------------------------
+
+
+class PauseReasonCreate(Input):
+    name: Name
+
+
+class PauseReasonOut(Output):
+    name: str
+
+    @classmethod
+    def of(cls, reason: PauseReason) -> PauseReasonOut:
+        return cls(name=reason.name)
+
+
+# --- agents --------------------------------------------------------------------------
+
+
+class AgentCreate(Input):
+    number: AgentNumber = Field(description="announced, and used to sign in by phone")
+    password: Pin = Field(description=PIN_HELP)
+    binding: Binding = "fixed"
+    extension: ShortNumber | None = Field(None, description="the bound extension; fixed agents only")
+    working_way: WorkingWay = "all"
+    groups: Names = Field(min_length=1, description="agent group names; at least one")
+    owner: Login | None = Field(None, description="login of the owning user")
+
+
+class AgentUpdate(Update):
+    nullable = frozenset({"extension", "owner"})
+    password: Pin | None = Field(None, description=PIN_HELP)
+    binding: Binding | None = None
+    extension: ShortNumber | None = None
+    working_way: WorkingWay | None = None
+    groups: Names | None = Field(None, min_length=1)
+    owner: Login | None = None
+
+
+class AgentOut(Output):
+    number: str
+    binding: str
+    extension: str | None
+    working_way: str
+    groups: list[str]
+    owner: str | None
+
+    @classmethod
+    def of(cls, agent: Agent) -> AgentOut:
+        return cls(
+            number=agent.number, binding=agent.binding, working_way=agent.working_way,
+            extension=agent.extension.number if agent.extension is not None else None,
+            groups=sorted(g.name for g in agent.groups),
+            owner=agent.owner.login if agent.owner is not None else None,
+        )
+
+
+# --- agent groups --------------------------------------------------------------------
+
+
+class AgentGroupCreate(Input):
+    name: Name
+    strategy: Strategy = "longest_idle"
+    ring_timeout_s: int = Field(20, ge=1, le=600)
+    max_wait_s: int = Field(300, ge=0, le=86_400)
+    overflow: Destination = Field(default_factory=hangup, description="where a caller goes after max_wait_s")
+    acw_mode: AcwMode = "after_answered"
+    acw_seconds: int = Field(10, ge=0, le=3600, description="after-call work")
+    allowed_working_ways: WorkingWays = Field(default_factory=lambda: ["dial_out", "dial_in", "all", "self_selection"])
+    music_on_hold: Sound = "default"
+    popup_url_template: PopupUrl = ""
+    pause_reasons: Names = Field(default_factory=list, description="names of the team's pause reasons")
+
+
+class AgentGroupUpdate(Update):
+    strategy: Strategy | None = None
+    ring_timeout_s: int | None = Field(None, ge=1, le=600)
+    max_wait_s: int | None = Field(None, ge=0, le=86_400)
+    overflow: Destination | None = None
+    acw_mode: AcwMode | None = None
+    acw_seconds: int | None = Field(None, ge=0, le=3600)
+    allowed_working_ways: WorkingWays | None = None
+    music_on_hold: Sound | None = None
+    popup_url_template: PopupUrl | None = None
+    pause_reasons: Names | None = None
+
+
+RIGHTS = ("monitor", "barge", "whisper", "record", "import", "export")
+
+
+class GroupAdminRights(Input):
+    """What an administrator may do in this one group."""
+
+    monitor: bool = True
+    barge: bool = False
+    whisper: bool = False
+    record: bool = False
+    import_: bool = Field(False, alias="import", description="import data (CSV) of the group's agents")
+    export: bool = Field(False, description="export statements of the group")
+
+    def rights(self) -> dict[str, bool]:
+        return self.model_dump(by_alias=True)
+
+
+class GroupAdminOut(Output):
+    model_config = ConfigDict(populate_by_name=True)
+
+    login: str
+    monitor: bool
+    barge: bool
+    whisper: bool
+    record: bool
+    import_: bool = Field(alias="import")
+    export: bool
+
+    @classmethod
+    def of(cls, admin: AgentGroupAdmin) -> GroupAdminOut:
+        return cls.model_validate(
+            {"login": admin.user.login, **{r: getattr(admin, f"can_{r}") for r in RIGHTS}}
+        )
+
+
+class AgentGroupOut(Output):
+    name: str
+    strategy: str
+    ring_timeout_s: int
+    max_wait_s: int
+    overflow: DestinationOut
+    acw_mode: str
+    acw_seconds: int
+    allowed_working_ways: list[str]
+    music_on_hold: str
+    popup_url_template: str
+    pause_reasons: list[str]
+    agents: list[str] = Field(description="numbers of the group's agents")
+    admins: list[GroupAdminOut]
+
+    @classmethod
+    def of(cls, group: AgentGroup) -> AgentGroupOut:
+        return cls(
+            name=group.name, strategy=group.strategy, ring_timeout_s=group.ring_timeout_s,
+            max_wait_s=group.max_wait_s,
+            overflow=DestinationOut(kind=group.overflow_kind, ref=group.overflow_ref),
+            acw_mode=group.acw_mode, acw_seconds=group.acw_seconds,
+            allowed_working_ways=group.allowed_working_ways.split(","),
+            music_on_hold=group.music_on_hold, popup_url_template=group.popup_url_template,
+            pause_reasons=sorted(r.name for r in group.pause_reasons),
+            agents=sorted((a.number for a in group.agents), key=lambda n: (len(n), n)),
+            admins=sorted((GroupAdminOut.of(a) for a in group.admins), key=lambda a: a.login),
+        )

@@ -1,0 +1,84 @@
+"""Inbound routes: DIDs and ring groups."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from dashboard.schemas.common import (
+    E164,
+    Destination,
+    DestinationOut,
+    Input,
+    Output,
+    ShortNumber,
+    Update,
+)
+from dashboard.schemas.names import ShortNumbers, hangup
+from store.models import Did, RingGroup
+
+FAILOVER_HELP = "where the call goes when the destination does not answer"
+
+
+class DidCreate(Input):
+    number: E164 = Field(description="unique across all teams: a carrier delivers it to one team")
+    destination: Destination
+    failover: Destination = Field(default_factory=hangup, description=FAILOVER_HELP)
+
+
+class DidUpdate(Update):
+    destination: Destination | None = None
+    failover: Destination | None = None
+
+
+class DidOut(Output):
+    number: str
+    destination: DestinationOut
+    failover: DestinationOut
+
+    @classmethod
+    def of(cls, did: Did) -> DidOut:
+        return cls(
+            number=did.number,
+            destination=DestinationOut(kind=did.dest_kind, ref=did.dest_ref),
+            failover=DestinationOut(kind=did.failover_kind, ref=did.failover_ref),
+        )
+
+
+RingStrategy = Literal["ring_all", "sequential", "round_robin"]
+
+
+class RingGroupCreate(Input):
+    number: ShortNumber = Field(description="shares the team's number plan with extensions")
+    name: str = Field("", max_length=64)
+    strategy: RingStrategy = "ring_all"
+    ring_timeout_s: int = Field(30, ge=1, le=600)
+    members: ShortNumbers = Field(default_factory=list, description="extension numbers, in ring order")
+    failover: Destination = Field(default_factory=hangup, description=FAILOVER_HELP)
+
+
+class RingGroupUpdate(Update):
+    name: str | None = Field(None, max_length=64)
+    strategy: RingStrategy | None = None
+    ring_timeout_s: int | None = Field(None, ge=1, le=600)
+    members: ShortNumbers | None = None
+    failover: Destination | None = None
+
+
+class RingGroupOut(Output):
+    number: str
+    name: str
+    strategy: str
+    ring_timeout_s: int
+    members: list[str]
+    failover: DestinationOut
+
+    @classmethod
+    def of(cls, group: RingGroup) -> RingGroupOut:
+        return cls(
+            number=group.number, name=group.name, strategy=group.strategy,
+            ring_timeout_s=group.ring_timeout_s,
+            members=[m.extension.number for m in group.members],
+            failover=DestinationOut(kind=group.failover_kind, ref=group.failover_ref),
+        )
