@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
+import socket
 import signal
 import sys
 from types import FrameType
@@ -38,8 +40,9 @@ def main() -> int:
     engine = make_engine(settings.db_url)
     moh = write_default_moh(settings.var_dir / "moh" / "default.wav")
     rtpengine = RtpengineClient(settings.rtpengine_url)
-    states = AgentStates(redis.Redis.from_url(settings.redis_url, socket_timeout=2),
-                         settings.lease_ms)
+    client = redis.Redis.from_url(settings.redis_url, socket_timeout=2)
+    states = AgentStates(client, settings.lease_ms)
+    node = f"{socket.gethostname()}:{os.getpid()}:{settings.sip_port}"
     holder: list[QueueService] = []
     sip = SipStack(settings.sip_host, settings.sip_port, settings.proxy,
                    on_invite=lambda leg: holder[0].on_invite(leg))
@@ -47,7 +50,7 @@ def main() -> int:
         sip, QueueMedia(rtpengine, str(moh.resolve())), states, build_selector(),
         load_config=lambda: acdconfig.read_config(engine),
         config_version=lambda: acdconfig.read_version(engine),
-        records=SqlRecords(engine),
+        records=SqlRecords(engine, node, client, settings.lease_ms),
     )
     holder.append(service)
     service.start()

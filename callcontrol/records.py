@@ -27,7 +27,10 @@ class Records:
             call.wait_ms(call.ended_ms), call.ring_ms, call.offers,
         )
 
-    def offer_missed(self, call: QueueCall, agent: str, reason: str) -> None:
+    def offer_started(self, call: QueueCall, agent: str, target: str) -> None:
+        pass
+
+    def offer_missed(self, call: QueueCall, agent: str, reason: str, leg_call_id: str = "") -> None:
         pass
 
     def agent_event(self, event: dict[str, Any]) -> None:

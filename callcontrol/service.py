@@ -179,6 +179,7 @@ class QueueService:
         active.agent_leg = leg
         self.sip.dial(extension, active.media.agent_offer, leg, caller=call.caller)
         call.agent_leg_call_id = leg.call_id
+        self.records.offer_started(call, agent, extension)
         active.ring_timer = self.sip.call_later(ring_s, lambda: self._ring_timeout(active, leg))
         log.info("call %s offered to %s (%s)", call.call_id, agent, extension)
 
@@ -193,15 +194,17 @@ class QueueService:
         active.agent_leg = None
         self._cancel_ring_timer(active)
         if active.overflow_target:
+            self.records.offer_missed(active.call, "", q.ring_end_reason(code))
             self._end(active, "overflow_failed")
             return
         call = active.call
         reason = q.ring_end_reason(code)
+        leg_call_id = call.agent_leg_call_id
         agent = q.offer_failed(call, now_ms())
         self._agent_command(agent, machine.Command("ring_end", call_id=call.call_id,
                                                    reason=reason))
         log.info("call %s: %s did not take it (%s %s)", call.call_id, agent, code, reason)
-        self.records.offer_missed(call, agent, reason)
+        self.records.offer_missed(call, agent, reason, leg_call_id)
         self._advance(active)
 
     def _agent_answered(self, active: Active, leg: OutboundLeg, sdp: str) -> None:

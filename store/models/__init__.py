@@ -2,6 +2,7 @@
 
 from store.models.acd import Agent, AgentGroup, AgentGroupAdmin, PauseReason
 from store.models.base import Base, ProvisioningState
+from store.models.history import AgentActivity, CallLegRecord, CallRecord
 from store.models.people import ApiToken, Team, User, UserGroup
 from store.models.telephony import (
     Did,
@@ -14,6 +15,7 @@ from store.models.telephony import (
 )
 
 __all__ = [
+    "AgentActivity", "CallLegRecord", "CallRecord",
     "Agent", "AgentGroup", "AgentGroupAdmin", "ApiToken", "Base", "Did", "Extension",
     "PauseReason", "ProvisioningState", "RingGroup", "RingGroupMember", "Team", "Trunk",
     "TrunkGroup", "TrunkGroupMember", "User", "UserGroup",

@@ -93,3 +93,47 @@ def configure_support(stack: Stack, **values: object) -> None:
         version = session.scalar(select(ProvisioningState.version))
     wait_until(lambda: f"configuration v{version}:" in stack.log("callcontrol"), timeout=5,
                what=f"call control reloaded configuration v{version}")
+
+
+def call_record(stack: Stack, call_id: str, outcome: str | None = None) -> dict[str, object]:
+    """The call's CDR row once it exists (and has ``outcome``, if given)."""
+    from sqlalchemy import select
+
+    from store.models import CallRecord
+
+    def row() -> dict[str, object] | None:
+        with stack.sessions() as session:
+            found = session.execute(
+                select(CallRecord.__table__).where(CallRecord.call_id == call_id)
+            ).mappings().first()
+        if found is None or (outcome is not None and found["outcome"] != outcome):
+            return None
+        return dict(found)
+
+    return wait_until(row, timeout=8, what=f"CDR of {call_id} with outcome {outcome}")
+
+
+def leg_records(stack: Stack, call_id: str) -> list[dict[str, object]]:
+    from sqlalchemy import select
+
+    from store.models import CallLegRecord
+
+    with stack.sessions() as session:
+        rows = session.execute(
+            select(CallLegRecord.__table__).where(CallLegRecord.call_id == call_id)
+            .order_by(CallLegRecord.id)
+        ).mappings().all()
+    return [dict(r) for r in rows]
+
+
+def activity(stack: Stack, agent_number: str) -> list[dict[str, object]]:
+    from sqlalchemy import select
+
+    from store.models import AgentActivity
+
+    with stack.sessions() as session:
+        rows = session.execute(
+            select(AgentActivity.__table__).where(AgentActivity.agent == agent_number)
+            .order_by(AgentActivity.id)
+        ).mappings().all()
+    return [dict(r) for r in rows]

@@ -13,8 +13,10 @@ from launcher.services import callcontrol_spec
 from tests.integration.conftest import PhoneFactory
 from tests.integration.queue.helpers import (
     CARRIER_IP,
+    activity,
     agent_live,
     call_queue,
+    call_record,
     carrier,
     configure_support,
     set_agents,
@@ -61,7 +63,7 @@ def test_killing_call_control_mid_call_leaves_no_agent_stuck_beyond_the_claim_le
     set_agents(stack, idle=("demo/1001",))
     agent_phone = phones("demo-5001")
     with carrier(stack) as ua:
-        call_queue(ua, rtp_endpoints(CARRIER_IP))
+        call = call_queue(ua, rtp_endpoints(CARRIER_IP))
         agent_phone.wait_incoming(timeout=5).answer(rtp_endpoints())
         wait_until(lambda: agent_live(stack, "demo/1001").state == "on_call", what="on call")
 
@@ -79,3 +81,8 @@ def test_killing_call_control_mid_call_leaves_no_agent_stuck_beyond_the_claim_le
         print(f"agent released {released_after:.2f} s after call control died "
               f"(lease {lease_s:.1f} s)")
         assert released_after <= lease_s + 2.5
+        # The dead process's call is closed with the reason it ended.
+        cdr = call_record(stack, call.call_id, outcome="answered")
+        assert cdr["end_reason"] == "call_control_lost" and cdr["ended_at"] is not None
+        reasons = [row["reason"] for row in activity(stack, "1001")]
+        assert "dialog_lost" in reasons

@@ -12,6 +12,8 @@ from tests.integration.queue.helpers import (
     CARRIER_IP,
     agent_live,
     call_queue,
+    call_record,
+    leg_records,
     carrier,
     hears,
     hears_music,
@@ -57,6 +59,9 @@ def test_free_agent_is_connected_and_audio_flows_both_ways_through_rtpengine(
                    what="agent leg's rtpengine session deleted")
         wait_until(lambda: agent_live(stack, "demo/1001").state in ("idle", "acw"),
                    what="agent released")
+    cdr = call_record(stack, call.call_id, outcome="answered")
+    assert cdr["agent"] == "1001" and cdr["end_reason"] == "caller_hangup"
+    assert cdr["talk_ms"] > 0 and cdr["caller"] == "carrier"
 
 
 def test_caller_hears_music_while_no_agent_is_free_then_is_connected_when_one_frees_up(
@@ -106,6 +111,11 @@ def test_unanswered_offer_is_cancelled_after_the_ring_timeout_and_the_next_agent
         assert hears_music(caller_rtp) or caller_rtp.received_total > 0
         assert call.bye().status == 200
         incoming.wait_bye()
+    cdr = call_record(stack, call.call_id, outcome="answered")
+    assert cdr["agent"] == "1002" and cdr["offers"] == 2 and cdr["ring_ms"] >= 1500
+    legs = leg_records(stack, call.call_id)
+    assert [(leg["agent"], leg["outcome"]) for leg in legs] == [
+        ("1001", "no_answer"), ("1002", "answered")]
 
 
 def test_rejected_offer_goes_to_the_next_agent_while_the_caller_keeps_waiting(
@@ -138,10 +148,10 @@ def test_caller_hanging_up_while_waiting_is_an_abandon_and_no_agent_is_offered(
         assert call.bye().status == 200
         wait_until(lambda: call.call_id not in stack.rtpengine.list_calls(),
                    what="caller's rtpengine session deleted")
-        wait_until(lambda: f"CDR {call.call_id} " in stack.log("callcontrol"), what="CDR")
-        cdr = next(line for line in stack.log("callcontrol").splitlines()
-                   if f"CDR {call.call_id} " in line)
-        assert "outcome=abandoned" in cdr and "offers=0" in cdr
+        cdr = call_record(stack, call.call_id, outcome="abandoned")
+        assert cdr["offers"] == 0 and cdr["agent"] == "" and cdr["answered_at"] is None
+        assert cdr["end_reason"] == "caller_hangup" and cdr["wait_ms"] > 0
+        assert cdr["group_name"] == "support" and cdr["dialed"] == "+15550100"
     set_agents(stack, idle=("demo/1001",))  # a free agent now gets nothing: the call is gone
     assert not agent_phone.has_incoming()
 

@@ -1,0 +1,77 @@
+"""History: call records (one per queued call and one per agent leg) and agent activity.
+
+Written by call control with Core inserts/updates (never ORM objects), so a record never
+moves the provisioning version. Names are stored as text (team slug, group name, agent
+number) so a record outlives the configuration it describes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from store.models.base import Base
+
+CALL_OUTCOMES = ("in_progress", "answered", "abandoned", "overflowed", "failed")
+
+
+class CallRecord(Base):
+    """A queued call from entry to hang-up; ``in_progress`` until it ends (or is closed
+    by another call-control process when the one holding it died)."""
+
+    __tablename__ = "call_records"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[str] = mapped_column(String(200), unique=True)
+    node: Mapped[str] = mapped_column(String(64))  # the call-control process holding it
+    team: Mapped[str] = mapped_column(String(32))
+    group_name: Mapped[str] = mapped_column(String(64))
+    caller: Mapped[str] = mapped_column(String(64), default="")
+    dialed: Mapped[str] = mapped_column(String(64), default="")
+    agent: Mapped[str] = mapped_column(String(16), default="")  # agent number, if answered
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    wait_ms: Mapped[int] = mapped_column(Integer, default=0)
+    ring_ms: Mapped[int] = mapped_column(Integer, default=0)
+    talk_ms: Mapped[int] = mapped_column(Integer, default=0)
+    offers: Mapped[int] = mapped_column(Integer, default=0)
+    outcome: Mapped[str] = mapped_column(String(16), default="in_progress")
+    end_reason: Mapped[str] = mapped_column(String(32), default="")
+    __table_args__ = (Index("ix_call_records_team_started", "team", "started_at"),)
+
+
+class CallLegRecord(Base):
+    """One offer of a queued call to an agent (or its overflow extension)."""
+
+    __tablename__ = "call_leg_records"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[str] = mapped_column(String(200), index=True)  # the queued call
+    leg_call_id: Mapped[str] = mapped_column(String(200), default="")
+    team: Mapped[str] = mapped_column(String(32))
+    agent: Mapped[str] = mapped_column(String(16), default="")
+    target: Mapped[str] = mapped_column(String(64), default="")  # the SIP user dialed
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ring_ms: Mapped[int] = mapped_column(Integer, default=0)
+    # answered | no_answer | busy | rejected | unavailable | caller_abandoned | failed
+    outcome: Mapped[str] = mapped_column(String(24), default="")
+
+
+class AgentActivity(Base):
+    """Every agent state change with its reason; ``duration_ms`` is how long the state it
+    left lasted (a pause's length, an ACW's length)."""
+
+    __tablename__ = "agent_activity"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team: Mapped[str] = mapped_column(String(32))
+    agent: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    from_state: Mapped[str] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(64), default="")
+    pause_reason: Mapped[str] = mapped_column(String(64), default="")
+    call_id: Mapped[str] = mapped_column(String(200), default="")
+    duration_ms: Mapped[int | None] = mapped_column(Integer)
+    __table_args__ = (Index("ix_agent_activity_team_agent_at", "team", "agent", "at"),)
