@@ -6,9 +6,9 @@ Hand-written and checked against the built module by
 the constructor differs, taking plain rows instead of a ``Snapshot``.
 """
 
-from typing import Self, final
+from typing import Any, Self, final
 
-__all__ = ["Directory", "normalize_e164"]
+__all__ = ["AcdIndex", "Directory", "normalize_e164"]
 
 @final
 class Directory:
@@ -30,3 +30,26 @@ class Directory:
     def trunk_by_address(self, address: str) -> tuple[str, str] | None: ...
 
 def normalize_e164(number: str) -> str | None: ...
+
+# The ACD index (native/src/py/acd.rs): the twin of ``routing.acd.selector.PySelector``.
+# Events, commands and answers are the dicts of ``routing.acd.events`` /
+# ``routing.acd.machine.Command.to_wire``; ``routing.acd.NativeSelector`` wraps it.
+
+@final
+class AcdIndex:
+    """Per-process index of agents, groups and waiting calls, kept current by ``apply``."""
+
+    def __new__(cls) -> Self: ...
+    def apply(self, event: dict[str, Any]) -> None: ...
+    def transition(
+        self, agent_id: str, command: dict[str, Any], now_ms: int
+    ) -> str | list[dict[str, Any]]: ...  # a refusal code, or the events
+    def select(self, call_id: str, now_ms: int, seed: int = 0, limit: int = 1) -> list[str]: ...
+    def next_call(self, agent_id: str, now_ms: int) -> str | None: ...
+    def explain_call(self, call_id: str, now_ms: int) -> dict[str, Any]: ...
+    def explain_agent(
+        self, call_id: str, agent_id: str, now_ms: int, seed: int = 0
+    ) -> dict[str, Any]: ...
+    def live(self, agent_id: str) -> dict[str, Any] | None: ...
+    def waiting(self, group: str) -> list[str]: ...
+    def __len__(self) -> int: ...

@@ -1,9 +1,12 @@
-//! The Python boundary: the only file that names pyo3 types.
+//! The Python boundary: the only file (with its submodule [`acd`]) that names
+//! pyo3 types.
 //!
 //! Arguments arrive as `str` objects rather than `&str` so that a lookup with
 //! a string Rust cannot hold (a lone surrogate such as `"\ud800"`) answers
 //! like the reference instead of raising: such a key can match nothing stored,
 //! because the constructor only accepts strings that are valid UTF-8.
+
+pub mod acd;
 
 use pyo3::prelude::*;
 use pyo3::types::{PyInt, PyString};
