@@ -18,7 +18,6 @@ from sqlalchemy import select
 from dashboard import errors
 from dashboard.routes import (
     agent_groups,
-    agent_session,
     agents,
     api_tokens,
     auth,
@@ -41,7 +40,6 @@ RESOURCE_ROUTERS = [
     auth.router, teams.router, users.router, user_groups.router, api_tokens.router,
     extensions.router, agents.router, agent_groups.router, pause_reasons.router,
     trunks.router, trunk_groups.router, dids.router, ring_groups.router, bulk.router,
-    agent_session.router,
 ]
 
 
