@@ -18,10 +18,10 @@ from sqlalchemy import select
 from dashboard import errors
 from dashboard.routes import (
     agent_groups,
+    agent_session,
     agents,
     api_tokens,
     auth,
-    bulk,
     dids,
     extensions,
     pause_reasons,
@@ -39,7 +39,8 @@ from store.models import Extension, ProvisioningState, Team
 RESOURCE_ROUTERS = [
     auth.router, teams.router, users.router, user_groups.router, api_tokens.router,
     extensions.router, agents.router, agent_groups.router, pause_reasons.router,
-    trunks.router, trunk_groups.router, dids.router, ring_groups.router, bulk.router,
+    trunks.router, trunk_groups.router, dids.router, ring_groups.router,
+    agent_session.router,
 ]
 
 

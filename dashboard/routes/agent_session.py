@@ -1,0 +1,140 @@
+"""/api/v1/agent/session: an agent signs in and out, pauses with a reason, ends its ACW.
+
+Authenticated with the agent's own token (``POST /api/v1/auth/agent-login``). Every
+change goes through the ACD state machine and is stored in Redis (where call control
+reads it before each offer) with its event, and in the agent activity log. A refused
+change answers 409 with the machine's reason as ``error_id`` (``not_idle_or_acw``,
+``busy``, ``fixed_agent``, ...).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import redis
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from callcontrol import acdconfig
+from callcontrol.agentstate import AgentStates, Changed
+from callcontrol.history import store_agent_event
+from dashboard.deps import PrincipalDep, SessionDep
+from dashboard.security import AGENT, forbidden
+from routing.acd import machine
+from routing.acd.model import AgentLive
+from store.errors import Invalid, StoreError
+from store.models import Agent, PauseReason, Team
+
+router = APIRouter(prefix="/agent/session", tags=["agent session"])
+
+LEASE_MS = 5000  # only used for offers, which the API never makes
+
+
+class Refused(StoreError):
+    """The state machine refused the change; ``error_id`` is its reason."""
+
+    status_code = 409
+
+    def __init__(self, code: str) -> None:
+        super().__init__(f"refused: {code.replace('_', ' ')}", {"reason": code})
+        self.error_id = code
+
+
+class PauseIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=64, description="one of the team's pause reasons")
+
+
+class SessionOut(BaseModel):
+    agent: str
+    state: str
+    pause_reason: str = ""
+    pause_after_call: str = ""
+    acw_until_ms: int = 0
+    version: int
+
+
+def _states(request: Request) -> AgentStates:
+    states: AgentStates | None = getattr(request.app.state, "agent_states", None)
+    if states is None:
+        client = redis.Redis.from_url(request.app.state.settings.redis_url, socket_timeout=2)
+        states = AgentStates(client, LEASE_MS)
+        request.app.state.agent_states = states
+    return states
+
+
+def _agent(principal: PrincipalDep, session: Session) -> tuple[str, Agent]:
+    if principal.role != AGENT or principal.agent_id is None:
+        raise forbidden("log in as an agent (POST /api/v1/auth/agent-login)")
+    agent = session.get(Agent, principal.agent_id)
+    team = session.get(Team, principal.team_id) if agent is not None else None
+    if agent is None or team is None:
+        raise HTTPException(404, "agent not found")
+    return acdconfig.agent_id(team.slug, agent.number), agent
+
+
+def _out(agent_id: str, live: AgentLive) -> SessionOut:
+    return SessionOut(agent=agent_id.partition("/")[2], state=str(live.state),
+                      pause_reason=live.pause_reason, pause_after_call=live.pause_after_call,
+                      acw_until_ms=live.acw_until_ms, version=live.version)
+
+
+def _change(request: Request, session: Session, principal: Any,
+            command: machine.Command, already: str = "") -> SessionOut:
+    agent_id, _agent_row = _agent(principal, session)
+    config = acdconfig.read_config(session.get_bind())  # type: ignore[arg-type]
+    states = _states(request)
+    result = states.apply(config, agent_id, command)
+    if isinstance(result, Changed):
+        # Its own transaction: the change already happened in Redis, the log follows now.
+        with session.get_bind().begin() as conn:  # type: ignore[union-attr]
+            store_agent_event(conn, result.event)
+        return _out(agent_id, result.live)
+    if result.code == already:  # e.g. signing in a fixed (always signed-in) agent
+        live = states.live(config, agent_id)
+        assert live is not None
+        return _out(agent_id, live)
+    raise Refused(result.code)
+
+
+@router.get("", summary="This agent's live state")
+def get_session(request: Request, principal: PrincipalDep, session: SessionDep) -> SessionOut:
+    agent_id, _ = _agent(principal, session)
+    config = acdconfig.read_config(session.get_bind())  # type: ignore[arg-type]
+    live = _states(request).live(config, agent_id)
+    if live is None:
+        raise HTTPException(404, "agent not found")
+    return _out(agent_id, live)
+
+
+@router.post("/sign-in", summary="Sign in (a fixed agent is always signed in)")
+def sign_in(request: Request, principal: PrincipalDep, session: SessionDep) -> SessionOut:
+    return _change(request, session, principal, machine.Command("sign_in"),
+                   already="already_signed_in")
+
+
+@router.post("/sign-out", summary="Sign out (not during a call; never for a fixed agent)")
+def sign_out(request: Request, principal: PrincipalDep, session: SessionDep) -> SessionOut:
+    return _change(request, session, principal, machine.Command("sign_out"))
+
+
+@router.post("/pause", summary="Pause with a reason (from idle or ACW only)")
+def pause(body: PauseIn, request: Request, principal: PrincipalDep,
+          session: SessionDep) -> SessionOut:
+    _, agent = _agent(principal, session)
+    known = session.scalar(select(PauseReason.id).where(
+        PauseReason.team_id == agent.team_id, PauseReason.name == body.reason))
+    if known is None:
+        raise Invalid("reason", f"unknown pause reason {body.reason!r}")
+    return _change(request, session, principal, machine.Command("pause", reason=body.reason))
+
+
+@router.post("/unpause", summary="Back to idle from a pause")
+def unpause(request: Request, principal: PrincipalDep, session: SessionDep) -> SessionOut:
+    return _change(request, session, principal, machine.Command("unpause"))
+
+
+@router.post("/acw/submit", summary="End after-call work now")
+def submit_acw(request: Request, principal: PrincipalDep, session: SessionDep) -> SessionOut:
+    return _change(request, session, principal, machine.Command("acw_submit"))
