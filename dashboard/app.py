@@ -22,6 +22,7 @@ from dashboard.routes import (
     agents,
     api_tokens,
     auth,
+    bulk,
     dids,
     extensions,
     pause_reasons,
@@ -39,7 +40,7 @@ from store.models import Extension, ProvisioningState, Team
 RESOURCE_ROUTERS = [
     auth.router, teams.router, users.router, user_groups.router, api_tokens.router,
     extensions.router, agents.router, agent_groups.router, pause_reasons.router,
-    trunks.router, trunk_groups.router, dids.router, ring_groups.router,
+    trunks.router, trunk_groups.router, dids.router, ring_groups.router, bulk.router,
     agent_session.router,
 ]
 
