@@ -92,7 +92,8 @@ def offer_failed(call: QueueCall, now_ms: int) -> str:
 
 def answered(call: QueueCall, now_ms: int) -> None:
     call.ring_ms += max(0, now_ms - call.offer_started_ms)
-    call.state, call.answered_ms, call.outcome = CONNECTED, now_ms, "answered"
+    call.state, call.answered_ms = CONNECTED, now_ms
+    call.outcome = call.outcome or "answered"  # an overflow stays "overflowed"
 
 
 def ended(call: QueueCall, now_ms: int, reason: str) -> None:

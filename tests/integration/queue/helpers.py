@@ -32,8 +32,11 @@ def agent_live(stack: Stack, agent: str) -> AgentLive:
     return live_from_wire(json.loads(raw))
 
 
-def set_agents(stack: Stack, idle: tuple[str, ...], paused: tuple[str, ...] = ()) -> None:
-    """Force a known state: ``idle`` agents idle, every other demo agent paused.
+def set_agents(
+    stack: Stack, idle: tuple[str, ...], paused: tuple[str, ...] = (), signed_out: bool = False
+) -> None:
+    """Force a known state: ``idle`` agents idle, every other demo agent paused (or signed
+    out, as if they were not fixed agents: the state machine would refuse that).
 
     The version moves past the stored one, so call control's index takes it as newer.
     """
@@ -44,6 +47,8 @@ def set_agents(stack: Stack, idle: tuple[str, ...], paused: tuple[str, ...] = ()
         if agent in idle:
             live = AgentLive(state=State.IDLE, registered=True, idle_since_ms=1000 + i,
                              version=version + 1)
+        elif signed_out:
+            live = AgentLive(state=State.SIGNED_OUT, registered=True, version=version + 1)
         else:
             live = AgentLive(state=State.PAUSED, registered=True, version=version + 1,
                              pause_reason="training" if agent not in paused else "lunch")

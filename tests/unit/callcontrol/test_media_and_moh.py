@@ -1,0 +1,54 @@
+"""Music on hold file and the rtpengine commands of a queued call (fake rtpengine)."""
+
+from __future__ import annotations
+
+import wave
+from pathlib import Path
+from typing import Any
+
+from callcontrol.media import B_TAG, QueueMedia, dummy_sdp
+from callcontrol.moh import NOTES_HZ, write_default_moh
+
+
+class FakeRtpengine:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, tuple[Any, ...]]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        def record(*args: Any, **kwargs: Any) -> str:
+            self.calls.append((name, args))
+            return f"sdp-from-{name}"
+        return record
+
+
+def test_default_music_is_a_short_8_khz_wav_written_once(tmp_path: Path) -> None:
+    path = write_default_moh(tmp_path / "moh" / "default.wav")
+    with wave.open(str(path)) as wav:
+        assert (wav.getframerate(), wav.getnchannels(), wav.getsampwidth()) == (8000, 1, 2)
+        assert wav.getnframes() == 8000 * 0.5 * len(NOTES_HZ)
+    mtime = path.stat().st_mtime_ns
+    write_default_moh(path)
+    assert path.stat().st_mtime_ns == mtime
+
+
+def test_dummy_answer_is_sendrecv_so_play_media_works() -> None:
+    sdp = dummy_sdp(1)
+    assert "a=sendrecv" in sdp and "m=audio 9 RTP/AVP 0 8 101" in sdp
+
+
+def test_hold_music_and_bridge_use_one_call_with_a_fixed_far_side_tag() -> None:
+    fake = FakeRtpengine()
+    media = QueueMedia(fake, "/moh.wav")  # type: ignore[arg-type]
+    held = media.hold("call-1", "caller-tag", "caller-sdp")
+    assert (held.agent_offer, held.caller_answer) == ("sdp-from-offer", "sdp-from-answer")
+    media.start_music(held)
+    media.bridge(held, "agent-sdp")
+    media.release(held)
+    assert [name for name, _ in fake.calls] == [
+        "offer", "answer", "play_media", "block_media",  # hold with music
+        "offer", "answer", "stop_media", "unblock_media",  # re-point, music off
+        "delete",
+    ]
+    assert fake.calls[1][1][:3] == ("call-1", "caller-tag", B_TAG)
+    assert fake.calls[5][1][:4] == ("call-1", "caller-tag", B_TAG, "agent-sdp")
+    assert fake.calls[2][1][:2] == ("call-1", "caller-tag")  # music to the caller

@@ -1,0 +1,71 @@
+"""The pure decisions about a queued call."""
+
+from __future__ import annotations
+
+import pytest
+
+from callcontrol import queue as q
+from callcontrol.acdconfig import QueueSettings
+
+SUPPORT = QueueSettings("demo/support", ring_timeout_s=20, max_wait_s=60,
+                        overflow_kind="extension", overflow_ref="5000")
+
+
+def waiting(entered_ms: int = 0) -> q.QueueCall:
+    return q.QueueCall("c1", "demo/support", "carrier", "+15550100", entered_ms)
+
+
+def test_given_a_waiting_call_when_agents_are_signed_in_then_an_agent_is_offered() -> None:
+    assert q.next_step(waiting(), SUPPORT, 1_000, any_signed_in=True) == "offer"
+
+
+def test_given_max_wait_reached_then_the_call_overflows() -> None:
+    assert q.next_step(waiting(), SUPPORT, 60_000, any_signed_in=True) == "overflow"
+    assert q.next_step(waiting(), SUPPORT, 59_999, any_signed_in=True) == "offer"
+
+
+def test_given_no_member_signed_in_then_the_call_overflows_at_once_unless_it_would_hang_up() -> None:
+    assert q.next_step(waiting(), SUPPORT, 0, any_signed_in=False) == "overflow"
+    hangup = QueueSettings("demo/support", overflow_kind="hangup")
+    assert q.next_step(waiting(), hangup, 0, any_signed_in=False) == "offer"
+
+
+def test_a_call_being_offered_or_connected_only_waits() -> None:
+    call = waiting()
+    q.offer_started(call, "demo/1001", 10)
+    assert q.next_step(call, SUPPORT, 100_000, any_signed_in=True) == "wait"
+
+
+def test_an_agent_who_just_failed_the_call_is_not_offered_it_again_for_a_while() -> None:
+    call = waiting()
+    q.offer_started(call, "demo/1001", 0)
+    assert q.offer_failed(call, 2_000) == "demo/1001"
+    assert q.choose(["demo/1001", "demo/1002"], call, 2_500) == ["demo/1002"]
+    later = 2_000 + q.RETRY_SAME_AGENT_MS
+    assert q.choose(["demo/1001", "demo/1002"], call, later) == ["demo/1001", "demo/1002"]
+    assert call.ring_ms == 2_000 and call.state == q.WAITING and call.offers == 1
+
+
+@pytest.mark.parametrize(("code", "reason"), [
+    (486, "busy"), (600, "busy"), (603, "rejected"), (480, "unavailable"),
+    (404, "unavailable"), (408, "no_answer"), (487, "no_answer"), (500, "failed"),
+])
+def test_ring_end_reason_follows_the_agent_legs_final_response(code: int, reason: str) -> None:
+    assert q.ring_end_reason(code) == reason
+
+
+def test_outcome_follows_how_far_the_call_got() -> None:
+    abandoned = waiting()
+    q.ended(abandoned, 5_000, "caller_hangup")
+    assert abandoned.outcome == "abandoned" and abandoned.wait_ms(9_000) == 5_000
+
+    answered = waiting()
+    q.offer_started(answered, "demo/1001", 1_000)
+    q.answered(answered, 3_000)
+    q.ended(answered, 9_000, "agent_hangup")
+    assert (answered.outcome, answered.ring_ms, answered.wait_ms(0)) == ("answered", 2_000, 3_000)
+
+    overflowed = waiting()
+    overflowed.outcome = "overflowed"
+    q.answered(overflowed, 4_000)
+    assert overflowed.outcome == "overflowed"
