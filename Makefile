@@ -66,5 +66,9 @@ bench-proxy: install ## Kamailio CPS and REGISTER/s: KEMI + native module vs a p
 bench-acd: install ## agent selection: native vs Python reference vs Redis-only
 	$(PY) -m loadtests.bench.acd
 
+.PHONY: load
+load: install ## bounded headless Locust run (SIP + API) on a fresh stack; LOAD_SHAPE/USERS/SECONDS
+	$(PY) -m loadtests.load
+
 clean: ## remove the venv, build output and runtime files
 	rm -rf $(VENV) target var .stamps routing/_native*.so

@@ -66,3 +66,77 @@ def test_smoke_run_measures_both_configs_in_every_variant(tmp_path: Path) -> Non
     text = (out / "BENCHMARKS.md").read_text()
     assert "<!-- bench:proxy -->" in text and "<!-- bench:register -->" in text
     assert (out / "proxy.png").exists() and (out / "register.png").exists()
+
+
+# --- the Locust SIP client and a short headless Locust run, against the session stack ---
+
+
+def test_locust_sip_client_registers_with_digest_auth_and_calls_a_colleague(stack) -> None:
+    from loadtests.users.sipclient import SipClient, SipError
+
+    caller = SipClient(stack.proxy, user="demo-5008")
+    callee = SipClient(stack.proxy, user="demo-5009")
+    try:
+        assert caller.register("demo-5008", "demo5008").status == 200
+        assert callee.register("demo-5009", "demo5009").status == 200
+        assert caller.register("demo-5008", "not-the-password").status == 403
+        times = caller.call("5009", hold_s=0.1, credentials=("demo-5008", "demo5008"))
+        assert times.ringing_s is not None and times.answered_s >= times.ringing_s
+        try:
+            caller.call("5999", credentials=("demo-5008", "demo5008"))
+            raise AssertionError("an unknown extension must not answer")
+        except SipError as exc:
+            assert "404" in str(exc)
+    finally:
+        for client, user, password in (
+            (caller, "demo-5008", "demo5008"),
+            (callee, "demo-5009", "demo5009"),
+        ):
+            client.register(user, password, expires=0)
+            client.close()
+
+
+def test_headless_locust_run_reports_sip_and_api_requests_and_passes_its_gate(
+    stack, tmp_path: Path
+) -> None:
+    import csv
+
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(ROOT),
+        "SWITCHBOARD_SIP_ADDRESS": f"{stack.proxy[0]}:{stack.proxy[1]}",
+        "LOAD_SHAPE": "steady",
+        "LOAD_USERS": "5",
+        "LOAD_SECONDS": "8",
+        # Generous gates: this checks the wiring, not the speed of a shared CI machine.
+        "LOAD_FAIL_RATIO": "0.2",
+        "LOAD_P95_MS": "10000",
+    }
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "locust",
+            "-f",
+            str(ROOT / "loadtests" / "locustfile.py"),
+            "--headless",
+            "--host",
+            stack.web_url,
+            "--only-summary",
+            "--csv",
+            str(tmp_path / "run"),
+            "--stop-timeout",
+            "5",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    with (tmp_path / "run_stats.csv").open() as f:
+        seen = {(row["Type"], row["Name"]): int(row["Request Count"]) for row in csv.DictReader(f)}
+    assert seen.get(("SIP", "REGISTER"), 0) > 0, seen
+    assert seen.get(("GET", "/health"), 0) + seen.get(("GET", "/"), 0) > 0, seen
