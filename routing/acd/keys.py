@@ -1,0 +1,79 @@
+"""Every Redis key of the ACD, in one place. The Lua scripts (``routing/acd/lua/``) never
+build key names: they receive them from here through ``KEYS``.
+
+Each kind of key has its own namespace word (``agent``, ``agent-config``, ...) so that no
+id, whatever it contains, can make one key look like another kind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Keys:
+    prefix: str = "acd"
+
+    def agent(self, agent_id: str) -> str:
+        """Hash: the agent's live state (``routing.acd.model.AgentLive`` as strings)."""
+        return f"{self.prefix}:agent:{agent_id}"
+
+    def agent_config(self, agent_id: str) -> str:
+        """String: the ``agent_configured`` event's JSON."""
+        return f"{self.prefix}:agent-config:{agent_id}"
+
+    def agent_groups(self, agent_id: str) -> str:
+        """Set: the agent's groups, for the claim script's membership check."""
+        return f"{self.prefix}:agent-groups:{agent_id}"
+
+    def group(self, name: str) -> str:
+        """String: the ``group_configured`` event's JSON."""
+        return f"{self.prefix}:group:{name}"
+
+    def call(self, call_id: str) -> str:
+        """String: the ``call_queued`` event's JSON while the call waits."""
+        return f"{self.prefix}:call:{call_id}"
+
+    def call_claim(self, call_id: str) -> str:
+        """String: the agent holding the call -- with the lease while offered, then
+        persistent once answered. One call, one agent."""
+        return f"{self.prefix}:call-claim:{call_id}"
+
+    def lease(self, agent_id: str) -> str:
+        """String ``<call>:<token>`` with a PX expiry: the holder's fencing token."""
+        return f"{self.prefix}:lease:{agent_id}"
+
+    @property
+    def agents(self) -> str:
+        """Set: every configured agent id."""
+        return f"{self.prefix}:agents"
+
+    @property
+    def groups(self) -> str:
+        """Set: every configured group name."""
+        return f"{self.prefix}:groups"
+
+    @property
+    def calls(self) -> str:
+        """Set: the ids of the waiting calls."""
+        return f"{self.prefix}:calls"
+
+    @property
+    def offers(self) -> str:
+        """Sorted set: offered agents scored by lease deadline (ms), for the reaper."""
+        return f"{self.prefix}:offers"
+
+    @property
+    def acw(self) -> str:
+        """Sorted set: agents in ACW scored by its deadline (ms), for the reaper."""
+        return f"{self.prefix}:acw"
+
+    @property
+    def events(self) -> str:
+        """Stream: every event, field ``event`` = its JSON (``routing.acd.events``)."""
+        return f"{self.prefix}:events"
+
+    @property
+    def fence(self) -> str:
+        """Counter: the source of fencing tokens."""
+        return f"{self.prefix}:fence"

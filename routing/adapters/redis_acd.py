@@ -1,0 +1,319 @@
+"""The ACD's live state in Redis: the cross-process truth, exactly-once claims, the stream.
+
+* Agent state lives in a hash per agent with a version. A change is computed by the pure
+  state machine (``routing.acd.machine``) from the state read, then written by
+  ``commit.lua`` only if the version is unchanged; a conflict rereads and retries.
+* ``claim()`` (``claim.lua``) offers an idle agent one call in one round trip: one call
+  gets one agent, one agent one offer, whatever the number of racing processes. The
+  claim is a lease with a fencing token: ``answer`` / ``release`` must present it, and
+  if the holder dies ``reap()`` (run periodically by every call-control process) returns
+  the agent after the lease. ``reap()`` also ends ACW at its deadline.
+* Every change is appended to one stream; ``bootstrap()`` + ``follow()`` keep a
+  process's selector (``routing.acd.build_selector``) current from it. A bootstrap loads
+  the current state, not history: round-robin memory restarts at the group's first member.
+
+Key names: ``routing.acd.keys``. This module is the ACD's only Redis I/O.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import redis
+
+from routing.acd.events import (
+    AgentConfigured,
+    CallLeft,
+    CallQueued,
+    GroupConfigured,
+    Wire,
+    agent_config_from_wire,
+    group_config_from_wire,
+    live_from_wire,
+    live_to_wire,
+    to_wire,
+)
+from routing.acd.keys import Keys
+from routing.acd.machine import Accepted, Command, Outcome, Refused, transition
+from routing.acd.model import AgentConfig, AgentLive, GroupConfig, State, WaitingCall
+from routing.acd.selector import Selector
+
+DEFAULT_LEASE_MS = 5_000
+_COMMIT_ATTEMPTS = 8
+_LUA = Path(__file__).resolve().parent.parent / "acd" / "lua"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A successful claim; ``token`` fences every later write about this offer."""
+
+    agent_id: str
+    call_id: str
+    group: str
+    token: int
+    version: int
+
+    @property
+    def fence(self) -> str:
+        return f"{self.call_id}:{self.token}"
+
+
+class RedisAcd:
+    def __init__(self, client: redis.Redis, keys: Keys | None = None) -> None:
+        self.client = client
+        self.keys = keys or Keys()
+        self._claim = client.register_script((_LUA / "claim.lua").read_text())
+        self._commit = client.register_script((_LUA / "commit.lua").read_text())
+        self._renew = client.register_script((_LUA / "renew.lua").read_text())
+
+    # Configuration: stored, announced on the stream.
+
+    def configure_group(self, group: GroupConfig) -> None:
+        wire = json.dumps(to_wire(GroupConfigured(group)))
+        pipe = self.client.pipeline()
+        pipe.set(self.keys.group(group.name), wire)
+        pipe.sadd(self.keys.groups, group.name)
+        pipe.xadd(self.keys.events, {"event": wire})
+        pipe.execute()
+
+    def configure_agent(self, config: AgentConfig) -> None:
+        """Store the configuration; a new agent starts in its initial state."""
+        agent_id, wire = config.agent_id, json.dumps(to_wire(AgentConfigured(config)))
+        pipe = self.client.pipeline()
+        pipe.set(self.keys.agent_config(agent_id), wire)
+        pipe.delete(self.keys.agent_groups(agent_id))
+        if config.memberships:
+            pipe.sadd(self.keys.agent_groups(agent_id), *(m.group for m in config.memberships))
+        pipe.sadd(self.keys.agents, agent_id)
+        for field, value in _fields(AgentLive.initial(config)).items():
+            pipe.hsetnx(
+                self.keys.agent(agent_id), field, value
+            )  # an existing agent keeps its state
+        pipe.xadd(self.keys.events, {"event": wire})
+        pipe.execute()
+
+    def agent_config(self, agent_id: str) -> AgentConfig | None:
+        raw = self.client.get(self.keys.agent_config(agent_id))
+        return None if raw is None else agent_config_from_wire(json.loads(raw))
+
+    def group(self, name: str) -> GroupConfig | None:
+        raw = self.client.get(self.keys.group(name))
+        return None if raw is None else group_config_from_wire(json.loads(raw))
+
+    def live(self, agent_id: str) -> AgentLive | None:
+        fields = self.client.hgetall(self.keys.agent(agent_id))
+        return _live(fields) if fields else None
+
+    # Agent state changes.
+
+    def apply(self, agent_id: str, command: Command, now_ms: int, *, fence: str = "") -> Outcome:
+        """Run ``command`` through the state machine on the stored state and write it."""
+        for _ in range(_COMMIT_ATTEMPTS):
+            pipe = self.client.pipeline(transaction=False)
+            pipe.get(self.keys.agent_config(agent_id))
+            pipe.hgetall(self.keys.agent(agent_id))
+            raw_config, fields = pipe.execute()
+            if raw_config is None or not fields:
+                return Refused("unknown_agent")
+            config, live = agent_config_from_wire(json.loads(raw_config)), _live(fields)
+            outcome = transition(config, live, command, now_ms, self.group)
+            if isinstance(outcome, Refused):
+                return outcome
+            written = self._write(agent_id, live, outcome, fence)
+            if written != "conflict":
+                return outcome if written == "ok" else Refused(written)
+        return Refused("contention")
+
+    def _write(self, agent_id: str, old: AgentLive, outcome: Accepted, fence: str) -> str:
+        new, keys = outcome.live, self.keys
+        action, call_id = _claim_change(old, new)
+        pairs = [x for field, value in _fields(new).items() for x in (field, value)]
+        result = self._commit(
+            keys=[
+                keys.agent(agent_id),
+                keys.events,
+                keys.offers,
+                keys.acw,
+                keys.lease(agent_id),
+                keys.call_claim(call_id),
+            ],
+            args=[
+                agent_id,
+                old.version,
+                json.dumps(to_wire(outcome.events[0])),
+                action,
+                fence,
+                new.acw_until_ms if new.state == State.ACW else "",
+                str(new.state),
+                *pairs,
+            ],
+        )
+        return "ok" if int(result[0]) == 1 else _text(result[1])
+
+    # Claims.
+
+    def claim(
+        self,
+        agent_id: str,
+        call_id: str,
+        group: str,
+        now_ms: int,
+        *,
+        lease_ms: int = DEFAULT_LEASE_MS,
+        exclusive: bool = True,
+    ) -> Claim | Refused:
+        """Offer ``agent_id`` the call: ``exclusive=False`` for ring all's parallel offers."""
+        keys = self.keys
+        result = self._claim(
+            keys=[
+                keys.agent(agent_id),
+                keys.agent_groups(agent_id),
+                keys.call_claim(call_id),
+                keys.lease(agent_id),
+                keys.offers,
+                keys.events,
+                keys.fence,
+            ],
+            args=[agent_id, call_id, group, now_ms, lease_ms, "1" if exclusive else "0"],
+        )
+        if int(result[0]) != 1:
+            return Refused(_text(result[1]))
+        return Claim(agent_id, call_id, group, int(result[1]), int(result[2]))
+
+    def renew(self, claim: Claim, now_ms: int, lease_ms: int = DEFAULT_LEASE_MS) -> bool:
+        keys = self.keys
+        renewed = self._renew(
+            keys=[keys.lease(claim.agent_id), keys.call_claim(claim.call_id), keys.offers],
+            args=[claim.fence, claim.agent_id, lease_ms, now_ms + lease_ms],
+        )
+        return bool(renewed)
+
+    def answer(self, claim: Claim, now_ms: int) -> Outcome:
+        return self.apply(
+            claim.agent_id, Command("answer", claim.call_id), now_ms, fence=claim.fence
+        )
+
+    def release(self, claim: Claim, now_ms: int, reason: str = "no_answer") -> Outcome:
+        command = Command("ring_end", claim.call_id, reason=reason)
+        return self.apply(claim.agent_id, command, now_ms, fence=claim.fence)
+
+    def reap(self, now_ms: int, batch: int = 100) -> list[str]:
+        """Return agents whose offer's lease expired; end ACWs that are due. The agents
+        whose state changed are returned."""
+        changed = []
+        for raw in self.client.zrangebyscore(self.keys.offers, "-inf", now_ms, 0, batch):
+            agent_id = _text(raw)
+            live = self.live(agent_id)
+            if live is None or live.state != State.OFFERED:
+                self.client.zrem(self.keys.offers, agent_id)
+                continue
+            expired = Command("lease_expired", live.call_id)
+            if isinstance(self.apply(agent_id, expired, now_ms, fence="absent"), Accepted):
+                changed.append(agent_id)
+        for raw in self.client.zrangebyscore(self.keys.acw, "-inf", now_ms, 0, batch):
+            agent_id = _text(raw)
+            outcome = self.apply(agent_id, Command("tick"), now_ms)
+            if isinstance(outcome, Accepted):
+                changed.append(agent_id)
+            elif outcome.code in ("nothing_due", "unknown_agent"):
+                live = self.live(agent_id)
+                if live is None or live.state != State.ACW:
+                    self.client.zrem(self.keys.acw, agent_id)
+        return changed
+
+    # Waiting calls.
+
+    def enqueue_call(self, call: WaitingCall) -> None:
+        wire = json.dumps(to_wire(CallQueued(call)))
+        pipe = self.client.pipeline()
+        pipe.set(self.keys.call(call.call_id), wire)
+        pipe.sadd(self.keys.calls, call.call_id)
+        pipe.xadd(self.keys.events, {"event": wire})
+        pipe.execute()
+
+    def remove_call(self, call_id: str, reason: str, now_ms: int) -> None:
+        wire = json.dumps(to_wire(CallLeft(call_id, reason, now_ms)))
+        pipe = self.client.pipeline()
+        pipe.delete(self.keys.call(call_id))
+        pipe.srem(self.keys.calls, call_id)
+        pipe.xadd(self.keys.events, {"event": wire})
+        pipe.execute()
+
+    # Keeping a selector current.
+
+    def bootstrap(self, selector: Selector) -> str:
+        """Load the current state into ``selector``; returns the stream id to follow from
+        (taken first: events after it may repeat what the state shows, harmlessly)."""
+        newest = self.client.xrevrange(self.keys.events, count=1)
+        last_id = _text(newest[0][0]) if newest else "0-0"
+        for event in self._state_events():
+            selector.apply(event)
+        return last_id
+
+    def follow(self, selector: Selector, last_id: str, block_ms: int | None = None) -> str:
+        """Apply the events after ``last_id``; returns the new last id."""
+        answer: Any = self.client.xread({self.keys.events: last_id}, count=1000, block=block_ms)
+        for _stream, entries in answer or ():
+            for entry_id, fields in entries:
+                selector.apply(json.loads(fields.get(b"event") or fields["event"]))
+                last_id = _text(entry_id)
+        return last_id
+
+    def _state_events(self) -> list[Wire]:
+        r, keys = self.client, self.keys
+        groups = [_text(g) for g in r.smembers(keys.groups)]
+        agents = [_text(a) for a in r.smembers(keys.agents)]
+        calls = [_text(c) for c in r.smembers(keys.calls)]
+        pipe = r.pipeline(transaction=False)
+        for agent_id in agents:
+            pipe.hgetall(keys.agent(agent_id))
+        lives = pipe.execute()
+        configs = r.mget([keys.group(g) for g in groups] + [keys.agent_config(a) for a in agents])
+        waiting = r.mget([keys.call(c) for c in calls]) if calls else []
+        events: list[Wire] = [json.loads(raw) for raw in configs + waiting if raw is not None]
+        for agent_id, fields in zip(agents, lives, strict=True):
+            if fields:
+                live = _live(fields)
+                events.append(
+                    {
+                        "type": "agent_state",
+                        "agent": agent_id,
+                        "version": live.version,
+                        "from": str(live.state),
+                        "to": str(live.state),
+                        "reason": "snapshot",
+                        "call_id": live.call_id,
+                        "at_ms": 0,
+                        "live": live_to_wire(live),
+                    }
+                )
+        return events
+
+
+def _claim_change(old: AgentLive, new: AgentLive) -> tuple[str, str]:
+    """What happens to the call claim: taken on answer, dropped when the call is left."""
+    in_call = (State.OFFERED, State.ON_CALL)
+    if old.state not in in_call or not old.call_id:
+        return "", ""
+    if old.state == State.OFFERED and new.state == State.ON_CALL and new.call_id == old.call_id:
+        return "take", old.call_id
+    if new.state in in_call and new.call_id == old.call_id:
+        return "", ""
+    return "drop", old.call_id
+
+
+def _fields(live: AgentLive) -> dict[str, str]:
+    """The hash form: strings, ``registered`` as ``"1"`` / ``"0"``."""
+    return {k: str(int(v)) if isinstance(v, bool) else str(v) for k, v in asdict(live).items()}
+
+
+def _live(fields: dict[Any, Any]) -> AgentLive:
+    wire: dict[str, Any] = {_text(k): _text(v) for k, v in fields.items()}
+    return live_from_wire(wire | {"registered": wire["registered"] == "1"})
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
