@@ -13,6 +13,7 @@ import socket
 import signal
 import sys
 from types import FrameType
+from typing import Any
 
 from callcontrol.sip import SipStack  # first: sippy's reactor belongs to this thread
 
@@ -30,7 +31,15 @@ def main() -> int:
     from callcontrol.history import SqlRecords
     from callcontrol.agentstate import AgentStates
     from callcontrol.media import QueueMedia
-    from callcontrol.moh import write_default_moh
+    from callcontrol.dtmf import listen_dtmf
+    from callcontrol.features import FeatureService, Sounds
+    from callcontrol.moh import (
+        ERROR_NOTES,
+        OK_NOTES,
+        PROMPT_NOTES,
+        write_default_moh,
+        write_notes,
+    )
     from callcontrol.service import QueueService
     from routing.acd import build_selector
     from rtpengine import RtpengineClient
@@ -43,17 +52,33 @@ def main() -> int:
     client = redis.Redis.from_url(settings.redis_url, socket_timeout=2)
     states = AgentStates(client, settings.lease_ms)
     node = f"{socket.gethostname()}:{os.getpid()}:{settings.sip_port}"
-    holder: list[QueueService] = []
-    sip = SipStack(settings.sip_host, settings.sip_port, settings.proxy,
-                   on_invite=lambda leg: holder[0].on_invite(leg))
+    sounds_dir = settings.var_dir / "sounds"
+    sounds = Sounds(
+        prompt=str(write_notes(sounds_dir / "prompt.wav", PROMPT_NOTES).resolve()),
+        ok=str(write_notes(sounds_dir / "ok.wav", OK_NOTES).resolve()),
+        error=str(write_notes(sounds_dir / "error.wav", ERROR_NOTES).resolve()),
+    )
+    services: list[Any] = []
+
+    def on_invite(leg: Any) -> None:
+        handler = services[1] if "x-switchboard-feature" in leg.headers else services[0]
+        handler.on_invite(leg)
+
+    sip = SipStack(settings.sip_host, settings.sip_port, settings.proxy, on_invite=on_invite)
+    media = QueueMedia(rtpengine, str(moh.resolve()))
+    records = SqlRecords(engine, node, client, settings.lease_ms)
     service = QueueService(
-        sip, QueueMedia(rtpengine, str(moh.resolve())), states, build_selector(),
+        sip, media, states, build_selector(),
         load_config=lambda: acdconfig.read_config(engine),
         config_version=lambda: acdconfig.read_version(engine),
-        records=SqlRecords(engine, node, client, settings.lease_ms),
+        records=records,
     )
-    holder.append(service)
+    features = FeatureService(sip, media, states, engine, lambda: service.config, sounds)
+    features._on_change = lambda changed: (service._observe(changed),
+                                           records.agent_event(changed.event))
+    services += [service, features]
     service.start()
+    listen_dtmf(settings.dtmf_port, sip, features.on_dtmf)
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
         sip.stop()

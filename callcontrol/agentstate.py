@@ -7,7 +7,9 @@ A thin adapter over the ACD core (``routing.acd.machine`` decides every transiti
 * ``sb:cc:lease:<id>``  the call holding the agent (offered or on a call), with a TTL
   the holder renews; when its process dies the lease lapses and ``sweep()`` (run by every
   call-control process) returns the agent: ``lease_expired`` / ``dialog_lost``;
-* ``sb:cc:events``     the stream of every transition (capped).
+* ``sb:cc:events``     the stream of every transition (capped);
+* ``sb:cc:ext:<id>`` / ``sb:cc:ext-owner:<extension>``  the extension a self-adapting or
+  dynamic agent signed in from, both ways (a fixed agent's is in its configuration).
 
 A claim is the ``offer`` transition itself: the CAS from ``idle`` succeeds for one caller
 only, so one agent gets one offer; a lost race reads the new state and the caller tries
@@ -46,6 +48,16 @@ elseif ARGV[4] == 'del' then redis.call('DEL', KEYS[3]) end
 return 'OK'
 """
 
+_BIND = """
+local owner = redis.call('GET', KEYS[2])
+if owner and owner ~= ARGV[1] then return owner end
+local old = redis.call('GET', KEYS[1])
+if old and old ~= ARGV[2] then redis.call('DEL', ARGV[3] .. old) end
+redis.call('SET', KEYS[1], ARGV[2])
+redis.call('SET', KEYS[2], ARGV[1])
+return 'OK'
+"""
+
 _RENEW = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('PEXPIRE', KEYS[1], ARGV[2])
@@ -81,6 +93,32 @@ class AgentStates:
         self.lease_ms = lease_ms
         self._cas = client.register_script(_CAS)
         self._renew = client.register_script(_RENEW)
+        self._bind = client.register_script(_BIND)
+
+    # --- where a non-fixed agent is -------------------------------------------------------
+
+    def extension(self, config: AcdConfig, agent: str) -> str:
+        """The SIP username to ring for ``agent``: fixed in config, else where it signed in."""
+        agent_config = config.agents.get(agent)
+        if agent_config is None:
+            return ""
+        if agent_config.extension:
+            return agent_config.extension
+        raw = self.redis.get(f"{PREFIX}ext:{agent}")
+        return raw.decode() if isinstance(raw, bytes) else (raw or "")
+
+    def bind_extension(self, agent: str, extension: str) -> str:
+        """Bind ``agent`` to ``extension``; returns "" or the agent already using it."""
+        result = self._bind(keys=[f"{PREFIX}ext:{agent}", f"{PREFIX}ext-owner:{extension}"],
+                            args=[agent, extension, f"{PREFIX}ext-owner:"])
+        result = result.decode() if isinstance(result, bytes) else str(result)
+        return "" if result == "OK" else result
+
+    def unbind_extension(self, agent: str) -> None:
+        old = self.redis.getdel(f"{PREFIX}ext:{agent}")
+        if old:
+            old_s = old.decode() if isinstance(old, bytes) else old
+            self.redis.delete(f"{PREFIX}ext-owner:{old_s}")
 
     def live(self, config: AcdConfig, agent: str) -> AgentLive | None:
         agent_config = config.agents.get(agent)

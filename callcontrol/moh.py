@@ -1,7 +1,8 @@
-"""The default music on hold: a short, soft arpeggio written as a WAV at start-up.
+"""Sounds call control plays, written as WAVs at start-up: the default music on hold (a
+short, soft arpeggio, C5 E5 G5 E5) and the prompts of feature codes.
 
 Generated (no binary is shipped or downloaded); rtpengine's ``play media`` takes WAV at
-any rate and loops it. Tests recognise it by its notes (C5 E5 G5 E5).
+any rate. Tests recognise each sound by its frequencies.
 """
 
 from __future__ import annotations
@@ -17,15 +18,26 @@ NOTE_S = 0.5
 AMPLITUDE = 6000
 
 
+# Feature-code prompts: (frequency, seconds) notes; 0 Hz is silence.
+PROMPT_NOTES = ((850.0, 0.25), (0.0, 0.15), (850.0, 0.25))  # "key in agent number #"
+OK_NOTES = ((1400.0, 1.0),)  # confirmation
+ERROR_NOTES = ((300.0, 1.0),)  # refused
+
+
 def write_default_moh(path: Path) -> Path:
-    """Write the WAV once (idempotent) and return its path."""
+    """Write the music WAV once (idempotent) and return its path."""
+    return write_notes(path, tuple((f, NOTE_S) for f in NOTES_HZ))
+
+
+def write_notes(path: Path, notes: tuple[tuple[float, float], ...]) -> Path:
+    """Write ``notes`` as a WAV once (idempotent) and return its path."""
     if path.exists() and path.stat().st_size > 44:
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    per_note = int(RATE * NOTE_S)
     ramp = 200  # samples of fade in/out, so notes do not click
     frames = bytearray()
-    for freq in NOTES_HZ:
+    for freq, seconds in notes:
+        per_note = int(RATE * seconds)
         for i in range(per_note):
             envelope = min(1.0, i / ramp, (per_note - i) / ramp)
             sample = AMPLITUDE * envelope * math.sin(2 * math.pi * freq * i / RATE)

@@ -155,7 +155,7 @@ class QueueService:
         call = active.call
         candidates = self.selector.select(call.call_id, at, random.getrandbits(63), limit)
         for agent in q.choose(candidates, call, at):
-            extension = self.config.agents[agent].extension
+            extension = self.states.extension(self.config, agent)
             if not extension:
                 continue
             result = self.states.apply(

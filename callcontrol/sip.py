@@ -79,7 +79,7 @@ class InboundLeg:
         self.sdp = str(body) if body is not None else ""
         self.headers = {
             name: str(request.getHFBody(name))
-            for name in ("x-switchboard-queue",)
+            for name in ("x-switchboard-queue", "x-switchboard-feature", "x-switchboard-caller")
             if request.countHFs(name) > 0
         }
         self.on_end: Callable[[str], None] = lambda _reason: None

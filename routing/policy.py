@@ -45,10 +45,19 @@ class CallQueue:
     group: str  # the agent group's name inside the team
 
 
-Decision = Reply | CallExtension | CallQueue
+@dataclass(frozen=True)
+class CallFeature:
+    """A feature code served by call control (``*64``: agent sign-in by DTMF)."""
+
+    team: str
+    code: str
+
+
+Decision = Reply | CallExtension | CallQueue | CallFeature
 AuthDecision = Challenge | Reply | tuple[str, str]  # (username, ha1) to check
 
 NOT_FOUND = Reply(404, "Not Found")
+CALL_CONTROL_FEATURES = frozenset({"*64"})  # agent sign-in: agent number #, password #
 
 
 def credentials_to_check(directory: Directory, auth_username: str) -> AuthDecision:
@@ -99,6 +108,8 @@ def route_from_phone(directory: Directory, caller_team: str, dialed: str) -> Dec
             return _to_destination(destination[0], destination[1], destination[2])
         return Reply(403, "No Outbound Route")
     if kind == "feature":
+        if target in CALL_CONTROL_FEATURES:
+            return CallFeature(caller_team, target)
         return Reply(404, "Feature Code Not Available")
     return NOT_FOUND
 

@@ -116,7 +116,9 @@ def sign_in(request: Request, principal: PrincipalDep, session: SessionDep) -> S
 
 @router.post("/sign-out", summary="Sign out (not during a call; never for a fixed agent)")
 def sign_out(request: Request, principal: PrincipalDep, session: SessionDep) -> SessionOut:
-    return _change(request, session, principal, machine.Command("sign_out"))
+    out = _change(request, session, principal, machine.Command("sign_out"))
+    _states(request).unbind_extension(_agent(principal, session)[0])  # its phone is free again
+    return out
 
 
 @router.post("/pause", summary="Pause with a reason (from idle or ACW only)")

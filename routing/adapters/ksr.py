@@ -25,6 +25,8 @@ CALL_CONTROL_ALG = 4
 # of that dialog leave media alone (same Call-ID as call control's rtpengine session).
 CALL_CONTROL_RR_PARAM = "sbcc=1"
 QUEUE_HEADER = "X-Switchboard-Queue"
+FEATURE_HEADER = "X-Switchboard-Feature"
+CALLER_HEADER = "X-Switchboard-Caller"  # the authenticated SIP user of a feature call
 
 
 class EdgeRouter:
@@ -198,21 +200,31 @@ class EdgeRouter:
                 return 1
             k.auth.consume_credentials()
             decision = policy.route_from_phone(directory, caller.team, dialed)
+            if isinstance(decision, policy.CallFeature):
+                return self._call_control({
+                    FEATURE_HEADER: decision.code,
+                    CALLER_HEADER: f"{caller.team}-{caller.number}",
+                })
         if isinstance(decision, policy.Reply):
             k.sl.sl_send_reply(decision.code, decision.reason)
             return 1
         if isinstance(decision, policy.CallQueue):
-            return self._call_control(decision)
+            return self._call_control({QUEUE_HEADER: f"{decision.team}/{decision.group}"})
+        if isinstance(decision, policy.CallFeature):  # a trunk cannot dial feature codes
+            k.sl.sl_send_reply(403, "Forbidden")
+            return 1
         return self._call_extension(decision.username)
 
-    def _call_control(self, decision: policy.CallQueue) -> int:
-        """Relay to a live call-control process, which answers and queues the call."""
+    def _call_control(self, headers: dict[str, str]) -> int:
+        """Relay to a live call-control process, which answers and serves the call."""
         k = self.ksr
         if k.dispatcher.ds_select_dst(CALL_CONTROL_SET, CALL_CONTROL_ALG) < 0:
             k.sl.sl_send_reply(503, "Call Control Unavailable")
             return 1
-        k.hdr.remove(QUEUE_HEADER)  # only the edge says which queue a call is for
-        k.hdr.append(f"{QUEUE_HEADER}: {decision.team}/{decision.group}\r\n")
+        for name in (QUEUE_HEADER, FEATURE_HEADER, CALLER_HEADER):
+            k.hdr.remove(name)  # only the edge says what a call is for, and who made it
+        for name, value in headers.items():
+            k.hdr.append(f"{name}: {value}\r\n")
         k.rr.add_rr_param(";" + CALL_CONTROL_RR_PARAM)
         k.rr.record_route()
         k.dialog.dlg_manage()

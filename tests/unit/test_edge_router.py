@@ -152,3 +152,13 @@ def test_in_dialog_request_of_a_call_control_dialog_leaves_media_alone(
     ksr.rr.returns["check_route_param"] = 1
     router_for(ksr, snapshot).request_route()
     assert ksr.called("tm.t_relay") and not ksr.called("rtpengine.rtpengine_delete")
+
+
+def test_star_64_from_an_authenticated_phone_goes_to_call_control_with_its_caller(
+    snapshot: Snapshot,
+) -> None:
+    ksr = FakeKSR("INVITE", **{"$rU": "*64", "$si": "127.0.0.1", "$au": "demo-5001"})
+    router_for(ksr, snapshot).request_route()
+    assert ksr.called("hdr.append") == [
+        ("X-Switchboard-Feature: *64\r\n",), ("X-Switchboard-Caller: demo-5001\r\n",)]
+    assert ksr.called("dispatcher.ds_select_dst") == [(1, 4)]

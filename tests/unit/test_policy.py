@@ -95,3 +95,11 @@ def test_auth_check_results_become_decisions(
     directory: PyDirectory, rc: int, expected: object
 ) -> None:
     assert policy.after_auth_check(rc, directory, "demo-5001") == expected
+
+
+def test_star_64_is_a_call_control_feature_other_codes_are_not_available(
+    directory: PyDirectory,
+) -> None:
+    assert policy.route_from_phone(directory, "demo", "*64") == policy.CallFeature("demo", "*64")
+    assert policy.route_from_phone(directory, "demo", "*99") == policy.Reply(
+        404, "Feature Code Not Available")

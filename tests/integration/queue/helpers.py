@@ -142,3 +142,26 @@ def activity(stack: Stack, agent_number: str) -> list[dict[str, object]]:
             .order_by(AgentActivity.id)
         ).mappings().all()
     return [dict(r) for r in rows]
+
+
+def send_dtmf(rtp: RtpEndpoint, dest: tuple[str, int], keys: str) -> None:
+    """Send ``keys`` as RFC 4733 events (PT 101) from the endpoint's own socket."""
+    import random
+    import struct
+    import time as _time
+
+    codes = {**{str(d): d for d in range(10)}, "*": 10, "#": 11}
+    seq, ssrc = random.getrandbits(16), random.getrandbits(32)
+    timestamp = random.getrandbits(31)
+    for key in keys:
+        timestamp += 1600
+        for i in range(6):
+            end = i >= 3  # three end packets, as RFC 4733 2.5.1.4 recommends
+            duration = 160 * min(i + 1, 4)
+            payload = struct.pack("!BBH", codes[key], (0x80 if end else 0) | 10, duration)
+            header = struct.pack("!BBHII", 0x80, (0x80 if i == 0 else 0) | 101, seq & 0xFFFF,
+                                 timestamp & 0xFFFFFFFF, ssrc)
+            rtp.sock.sendto(header + payload, dest)
+            seq += 1
+            _time.sleep(0.02)
+        _time.sleep(0.05)

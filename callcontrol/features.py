@@ -1,0 +1,182 @@
+"""Feature codes served by call control: ``*64`` signs an agent in from its phone.
+
+The phone dials ``*64``; Kamailio relays it here with the caller's SIP user in
+``X-Switchboard-Caller``. Call control answers (rtpengine, like a queued caller), plays a
+prompt, and reads the keys pressed from rtpengine's DTMF events (RFC 4733): agent number
+``#`` agent password ``#``. The password is checked against the store (argon2, in a worker
+thread so the SIP reactor never waits); the agent is signed in through the ACD state
+machine, bound to this extension unless it is a fixed agent of another one; a rising
+tone confirms, a low tone refuses; then call control hangs up.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from callcontrol.acdconfig import AcdConfig, agent_id
+from callcontrol.agentstate import AgentStates, Changed
+from callcontrol.media import CallerMedia, QueueMedia
+from callcontrol.sip import InboundLeg, SipStack, Timer
+from routing.acd import machine
+from rtpengine import RtpengineError
+from store.models import Agent, Team
+from store.secrets import verify_web_password
+
+log = logging.getLogger(__name__)
+
+SIGN_IN = "*64"
+DIGITS = "0123456789*#"  # RFC 4733 events 0-11
+MAX_KEYS = 40
+TIMEOUT_S = 30.0
+HANG_UP_AFTER_S = 1.5  # time for the confirmation to play
+
+
+@dataclass
+class Sounds:
+    prompt: str
+    ok: str
+    error: str
+
+
+@dataclass
+class FeatureCall:
+    leg: InboundLeg
+    media: CallerMedia
+    team: str
+    caller: str  # SIP username of the phone, e.g. demo-5003
+    keys: str = ""
+    done: bool = False
+    timers: list[Timer] = field(default_factory=list)
+
+
+def parse_sign_in(keys: str) -> tuple[str, str] | None:
+    """``"1006#1006#"`` -> ("1006", "1006"); None until both fields are ended by ``#``."""
+    parts = keys.split("#")
+    if len(parts) < 3 or not parts[0] or not parts[1]:
+        return None
+    return parts[0].lstrip("*"), parts[1]
+
+
+def sign_in_refusal(
+    config: AcdConfig, states: AgentStates, agent: str, caller: str
+) -> str | None:
+    """Why ``agent`` may not sign in at ``caller``'s extension, or None (and bind it)."""
+    agent_config = config.agents.get(agent)
+    if agent_config is None:
+        return "unknown_agent"
+    if agent_config.fixed:
+        return None if agent_config.extension == caller else "fixed_elsewhere"
+    owner = states.bind_extension(agent, caller)
+    return f"extension_used_by_{owner}" if owner else None
+
+
+class FeatureService:
+    def __init__(self, sip: SipStack, media: QueueMedia, states: AgentStates, engine: Engine,
+                 config: Callable[[], AcdConfig], sounds: Sounds) -> None:
+        self.sip, self.media, self.states, self.engine = sip, media, states, engine
+        self.config, self.sounds = config, sounds
+        self.calls: dict[str, FeatureCall] = {}
+
+    def on_invite(self, leg: InboundLeg) -> None:
+        code = leg.headers.get("x-switchboard-feature", "").strip()
+        caller = leg.headers.get("x-switchboard-caller", "").strip()
+        if code != SIGN_IN or "-" not in caller:
+            leg.reject(404, "Feature Not Available")
+            return
+        try:
+            media = self.media.hold(leg.call_id, leg.from_tag, leg.sdp)
+        except RtpengineError as exc:
+            log.error("media for %s failed: %s", leg.call_id, exc)
+            leg.reject(503, "Media Unavailable")
+            return
+        leg.answer(media.caller_answer)
+        call = FeatureCall(leg, media, caller.split("-", 1)[0], caller)
+        self.calls[leg.call_id] = call
+        leg.on_end = lambda _reason: self._finish(call)
+        call.timers.append(self.sip.call_later(TIMEOUT_S, lambda: self._refuse(call, "timeout")))
+        self._play(call, self.sounds.prompt)
+        log.info("*64 from %s (%s)", caller, leg.call_id)
+
+    def on_dtmf(self, call_id: str, source_tag: str, event: int) -> None:
+        call = self.calls.get(call_id)
+        if call is None or call.done or source_tag != call.leg.from_tag:
+            return
+        if not 0 <= event < len(DIGITS) or len(call.keys) >= MAX_KEYS:
+            return
+        call.keys += DIGITS[event]
+        parsed = parse_sign_in(call.keys)
+        if parsed is None:
+            return
+        call.done = True
+        number, password = parsed
+        threading.Thread(target=self._check, args=(call, number, password), daemon=True,
+                         name="sign-in-check").start()
+
+    # --- worker thread: the password check ------------------------------------------------
+
+    def _check(self, call: FeatureCall, number: str, password: str) -> None:
+        try:
+            with Session(self.engine) as session:
+                row = session.execute(
+                    select(Agent.password_hash).join(Team, Team.id == Agent.team_id)
+                    .where(Team.slug == call.team, Agent.number == number)
+                ).first()
+            good = row is not None and verify_web_password(row[0], password)
+        except Exception:
+            log.exception("checking agent %s failed", number)
+            good = False
+        self.sip.call_soon(self._signed_in if good else self._refuse, call,
+                           agent_id(call.team, number) if good else "wrong_credentials")
+
+    # --- back in the reactor --------------------------------------------------------------
+
+    def _signed_in(self, call: FeatureCall, agent: str) -> None:
+        config = self.config()
+        refusal = sign_in_refusal(config, self.states, agent, call.caller)
+        if refusal is not None:
+            self._refuse(call, refusal)
+            return
+        result = self.states.apply(config, agent, machine.Command("sign_in"))
+        if isinstance(result, machine.Refused) and result.code != "already_signed_in":
+            self._refuse(call, result.code)
+            return
+        if isinstance(result, Changed):
+            self._on_change(result)
+        log.info("agent %s signed in at %s by *64", agent, call.caller)
+        self._play(call, self.sounds.ok)
+        call.timers.append(self.sip.call_later(HANG_UP_AFTER_S, lambda: self._hang_up(call)))
+
+    def _refuse(self, call: FeatureCall, why: str) -> None:
+        if call.leg.ended:
+            return
+        call.done = True
+        log.info("*64 from %s refused: %s", call.caller, why)
+        self._play(call, self.sounds.error)
+        call.timers.append(self.sip.call_later(HANG_UP_AFTER_S, lambda: self._hang_up(call)))
+
+    def _on_change(self, changed: Changed) -> None:
+        """Hook for the composition root: records and the selector see the change."""
+
+    def _play(self, call: FeatureCall, sound: str) -> None:
+        try:
+            self.media.rtpengine.play_media(call.media.call_id, call.media.caller_tag, sound, 1)
+        except RtpengineError as exc:
+            log.warning("playing %s to %s failed: %s", Path(sound).name, call.caller, exc)
+
+    def _hang_up(self, call: FeatureCall) -> None:
+        call.leg.hangup()
+        self._finish(call)
+
+    def _finish(self, call: FeatureCall) -> None:
+        for timer in call.timers:
+            timer.cancel()
+        call.timers.clear()
+        if self.calls.pop(call.leg.call_id, None) is not None:
+            self.media.release(call.media)
