@@ -51,6 +51,8 @@ def run_once(var_dir: Path) -> None:
         "SWITCHBOARD_RTPENGINE_CLI_PORT": str(s.rtpengine_cli_port),
         "SWITCHBOARD_RTP_PORT_MIN": str(s.rtp_port_min),
         "SWITCHBOARD_RTP_PORT_MAX": str(s.rtp_port_max),
+        "SWITCHBOARD_CALLCONTROL_SIP_PORT": str(s.callcontrol_sip_port),
+        "SWITCHBOARD_RTPENGINE_DTMF_PORT": str(s.rtpengine_dtmf_port),
     }
     out = var_dir / "launcher.out"
     with out.open("w") as stdout:
@@ -76,7 +78,7 @@ def run_once(var_dir: Path) -> None:
         launcher.send_signal(signal.SIGINT)  # what Ctrl-C sends
         assert launcher.wait(timeout=30) == 0, out.read_text()
         wait_until(lambda: not alive(started), timeout=10, what="every started process gone")
-        for name in ("redis", "rtpengine", "kamailio", "web"):
+        for name in ("redis", "rtpengine", "kamailio", "callcontrol", "web"):
             assert (var_dir / "log" / f"{name}.log").exists(), name
     finally:
         if launcher.poll() is None:

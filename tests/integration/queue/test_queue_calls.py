@@ -170,3 +170,18 @@ def test_paused_agent_is_never_offered_a_call(
         assert agent_live(stack, "demo/1001").state == "paused"
         assert call.bye().status == 200
         incoming.wait_bye()
+
+
+def test_a_phone_dialing_its_teams_queue_did_reaches_an_agent(
+    stack: Stack, phones: PhoneFactory, rtp_endpoints: Callable[..., RtpEndpoint]
+) -> None:
+    set_agents(stack, idle=("demo/1001",))
+    agent_phone, caller_phone = phones("demo-5001"), phones("demo-5000")
+    caller_rtp = rtp_endpoints()
+    call = caller_phone.invite("+15550100", rtp=caller_rtp, wait=True)
+    assert call.status == 200, call.response.summary()
+    incoming = agent_phone.wait_incoming(timeout=5)
+    incoming.answer(rtp_endpoints())
+    wait_until(lambda: agent_live(stack, "demo/1001").state == "on_call", what="on call")
+    assert incoming.bye().status == 200
+    call.wait_bye()
