@@ -93,6 +93,16 @@ def per_rate_table(summary: dict[str, Any], with_latency: bool) -> str:
     return "\n".join(lines)
 
 
+def idle_line(rows: list[Row]) -> str:
+    """Kamailio's CPU while idle (timers; the KEMI edge's rtimer also polls the store)."""
+    parts = []
+    for config in ("switchboard", "native"):
+        idle = sorted(r.get("kamailio_idle_cores", 0.0) for r in rows if r["config"] == config)
+        if idle:
+            parts.append(f"{CONFIG_LABELS[config]} {idle[len(idle) // 2] * 100:.1f} %")
+    return "Idle Kamailio CPU between runs (median, % of one core): " + ", ".join(parts) + "."
+
+
 def rejected_list(rows: list[Row]) -> str:
     rejected = [r for r in rows if r["rejected"]]
     noisy = [r for r in rows if r["noisy"] and not r["rejected"]]
@@ -167,7 +177,7 @@ def proxy_section(
                 "",
                 per_rate_table(summaries[variant], with_latency=True),
             ]
-    parts += ["", rejected_list(call_rows), "", f"![proxy CPS]({plot_name})"]
+    parts += ["", idle_line(call_rows), rejected_list(call_rows), "", f"![proxy CPS]({plot_name})"]
     if notes:
         parts += ["", notes.strip()]
     return "\n".join(parts)
@@ -198,7 +208,7 @@ def register_section(
         "",
         per_rate_table(summary, with_latency=False),
         "",
-        rejected_list(reg_rows),
+        idle_line(reg_rows) + " " + rejected_list(reg_rows),
         "",
         f"![REGISTER/s]({plot_name})",
     ]

@@ -16,6 +16,7 @@ from loadtests.bench.sippstats import SippTotals, percentile
 FAILURE_LIMIT = 0.001  # a step is clean below 0.1 % failed calls
 CORE_SATURATED = 0.90  # share of one core at which sipp counts as saturated
 NOISY_OTHERS = 0.30  # other processes on the box used this share of a core: flag it
+BUSY_OTHERS = 0.50  # ... this much, and the run failed: the machine, not the proxy, may be why
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,13 @@ def rejection_reasons(
             f"sipp needed {totals.creation_done_s:.0f} s to offer {duration_s:.0f} s of calls"
         )
     return reasons
+
+
+def retry_reason(row: dict[str, Any]) -> str | None:
+    """Why a failed run should be run once more: other processes took the CPU."""
+    if row["failure_ratio"] > FAILURE_LIMIT and row["others_core_share"] >= BUSY_OTHERS:
+        return f"other processes used {row['others_core_share']:.0%} of a core; rerun"
+    return None
 
 
 def make_row(

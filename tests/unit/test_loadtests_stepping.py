@@ -140,3 +140,12 @@ def test_summary_of_a_config_clean_everywhere_is_a_lower_bound() -> None:
     assert s["configs"]["native"]["limited_by"] == "clean at every step run"
     assert s["configs"]["native"]["lower_bound"] is True
     assert s["rate_ratio"] == 1.0
+
+
+def test_a_failed_run_on_a_busy_machine_is_run_again_once() -> None:
+    from loadtests.bench.results import retry_reason
+
+    busy = {"failure_ratio": 0.02, "others_core_share": 0.8}
+    assert retry_reason(busy) and "80%" in retry_reason(busy)  # type: ignore[operator]
+    assert retry_reason({"failure_ratio": 0.02, "others_core_share": 0.1}) is None
+    assert retry_reason({"failure_ratio": 0.0, "others_core_share": 0.9}) is None
