@@ -35,7 +35,7 @@ from dashboard.routes import (
 )
 from dashboard.settings import WebSettings
 from store.db import make_engine, make_sessionmaker
-from store.models import Extension, ProvisioningState, Team
+from store.models import ProvisioningState
 
 RESOURCE_ROUTERS = [
     auth.router, teams.router, users.router, user_groups.router, api_tokens.router,
@@ -83,18 +83,12 @@ def _add_status_pages(app: FastAPI, settings: WebSettings) -> None:
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def landing() -> str:
-        with sessions() as session:
-            rows = session.execute(
-                select(Team.slug, Extension.number)
-                .join(Extension.team)
-                .where(Extension.kind == "sip")
-                .order_by(Team.slug, Extension.number)
-            ).all()
-        users = "".join(f"<li><code>{slug}-{number}</code></li>" for slug, number in rows)
+        # Public page: where to register and where the docs are, never a team's data.
         return (
             "<!doctype html><title>Switchboard</title><h1>Switchboard</h1>"
-            f"<p>Register a softphone to <code>sip:{settings.sip_address}</code> with one of "
-            f"these SIP users:</p><ul>{users}</ul>"
+            f"<p>Register a softphone to <code>sip:{settings.sip_address}</code> with its "
+            "<code>team-extension</code> SIP username (the demo: <code>demo-5001</code> / "
+            "<code>demo5001</code>).</p>"
             '<p>API documentation: <a href="/docs">/docs</a>, '
             '<a href="/openapi.json">/openapi.json</a>. Health: <a href="/health">/health</a>.</p>'
         )

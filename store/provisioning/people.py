@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from store.errors import Duplicate, InUse, Invalid
-from store.models import Team, Trunk, TrunkGroup, User, UserGroup
+from store.models import ApiToken, Team, Trunk, TrunkGroup, User, UserGroup
 from store.models.people import ROLES
 from store.provisioning.common import apply, in_team, one, referenced_by, refuse_duplicate
 from store.secrets import hash_web_password
@@ -120,6 +120,8 @@ def update_user(session: Session, user: User, changes: dict[str, Any]) -> User:
         if len(changes["password"]) < 8:
             raise Invalid("password", "at least 8 characters")
         user.password_hash = hash_web_password(changes["password"])
+        # A new password ends every session opened with the old one.
+        session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
     apply(user, changes, ("role", "display_name"))
     session.flush()
     return user

@@ -65,3 +65,23 @@ def test_a_system_admin_configures_any_team(api: Api, sysadmin: Headers) -> None
     for team in ("demo", "acme"):
         response = api.client.post(f"/api/v1/teams/{team}/pause-reasons", headers=sysadmin, json={"name": "coaching"})
         assert response.status_code == 201, response.text
+
+
+def test_changing_a_password_ends_the_old_sessions(api: Api, demo_admin: dict[str, str]) -> None:
+    created = api.client.post(
+        "/api/v1/teams/demo/users", headers=demo_admin,
+        json={"login": "carol@demo", "password": "first-password", "role": "team_admin"},
+    )
+    assert created.status_code == 201, created.text
+    carol = api.token("carol@demo", "first-password")
+    assert api.client.get("/api/v1/me", headers=carol).status_code == 200
+    changed = api.client.patch(
+        "/api/v1/teams/demo/users/carol@demo", headers=demo_admin, json={"password": "second-password"}
+    )
+    assert changed.status_code == 200, changed.text
+    assert api.client.get("/api/v1/me", headers=carol).status_code == 401
+
+
+def test_the_public_landing_page_shows_no_teams_data(api: Api) -> None:
+    page = api.client.get("/").text
+    assert "acme" not in page and "demo-5009" not in page
