@@ -9,8 +9,8 @@ from __future__ import annotations
 import gc
 import logging
 import os
-import socket
 import signal
+import socket
 import sys
 from types import FrameType
 from typing import Any
@@ -27,12 +27,12 @@ def main() -> int:
     import redis
 
     from callcontrol import acdconfig
-    from callcontrol.config import CallControlSettings
-    from callcontrol.history import SqlRecords
     from callcontrol.agentstate import AgentStates
-    from callcontrol.media import QueueMedia
+    from callcontrol.config import CallControlSettings
     from callcontrol.dtmf import listen_dtmf
     from callcontrol.features import FeatureService, Sounds
+    from callcontrol.history import SqlRecords
+    from callcontrol.media import QueueMedia
     from callcontrol.moh import (
         ERROR_NOTES,
         OK_NOTES,

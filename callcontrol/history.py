@@ -75,22 +75,22 @@ class SqlRecords(Records):
 
     def call_started(self, call: QueueCall) -> None:
         team, _, group = call.group.partition("/")
-        values = dict(call_id=call.call_id, node=self.node, team=team, group_name=group,
-                      caller=call.caller, dialed=call.dialed, started_at=_at(call.entered_ms))
+        values = {"call_id": call.call_id, "node": self.node, "team": team, "group_name": group,
+                      "caller": call.caller, "dialed": call.dialed, "started_at": _at(call.entered_ms)}
         self._put(lambda c: c.execute(insert(CallRecord.__table__).values(**values)))
 
     def call_answered(self, call: QueueCall) -> None:
         _team, number = _split(call.agent) if call.agent else ("", "")
-        values = dict(answered_at=_at(call.answered_ms), agent=number)
+        values = {"answered_at": _at(call.answered_ms), "agent": number}
         self._put(lambda c: self._update_call(c, call.call_id, values))
         self._leg_end(call, "answered")
 
     def call_ended(self, call: QueueCall) -> None:
         super().call_ended(call)
         talk = call.ended_ms - call.answered_ms if call.answered_ms else 0
-        values = dict(ended_at=_at(call.ended_ms), wait_ms=call.wait_ms(call.ended_ms),
-                      ring_ms=call.ring_ms, talk_ms=max(0, talk), offers=call.offers,
-                      outcome=call.outcome, end_reason=call.end_reason)
+        values = {"ended_at": _at(call.ended_ms), "wait_ms": call.wait_ms(call.ended_ms),
+                      "ring_ms": call.ring_ms, "talk_ms": max(0, talk), "offers": call.offers,
+                      "outcome": call.outcome, "end_reason": call.end_reason}
         self._put(lambda c: self._update_call(c, call.call_id, values))
         if call.agent_leg_call_id in self._legs:  # still ringing when the call ended
             self._leg_end(call, "caller_abandoned")
@@ -99,8 +99,8 @@ class SqlRecords(Records):
         team = call.group.partition("/")[0]
         number = _split(agent)[1] if agent else ""
         self._legs[call.agent_leg_call_id] = call.offer_started_ms
-        values = dict(call_id=call.call_id, leg_call_id=call.agent_leg_call_id, team=team,
-                      agent=number, target=target, started_at=_at(call.offer_started_ms))
+        values = {"call_id": call.call_id, "leg_call_id": call.agent_leg_call_id, "team": team,
+                      "agent": number, "target": target, "started_at": _at(call.offer_started_ms)}
         self._put(lambda c: c.execute(insert(CallLegRecord.__table__).values(**values)))
 
     def offer_missed(self, call: QueueCall, agent: str, reason: str, leg_call_id: str = "") -> None:
@@ -117,7 +117,7 @@ class SqlRecords(Records):
         if started is None:
             return
         now = int(time.time() * 1000)
-        values = dict(ended_at=_at(now), ring_ms=max(0, now - started), outcome=outcome)
+        values = {"ended_at": _at(now), "ring_ms": max(0, now - started), "outcome": outcome}
         table = CallLegRecord.__table__
         self._put(lambda c: c.execute(update(table).where(table.c.leg_call_id == leg)
                                       .values(**values)))

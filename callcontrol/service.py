@@ -101,9 +101,9 @@ class QueueService:
         self.reload()
         for active in self.calls.values():
             call = active.call
-            if call.agent and call.state in (q.OFFERING, q.CONNECTED):
-                if not self.states.renew(call.agent, call.call_id):
-                    log.warning("lease of %s for %s was lost", call.agent, call.call_id)
+            held = call.agent and call.state in (q.OFFERING, q.CONNECTED)
+            if held and not self.states.renew(call.agent, call.call_id):
+                log.warning("lease of %s for %s was lost", call.agent, call.call_id)
         for changed in self.states.sweep(self.config):
             self._observe(changed)
             self.records.agent_event(changed.event)

@@ -131,7 +131,7 @@ class OutboundLeg:
         if isinstance(event, CCEventRing):
             self.on_ringing()
         elif isinstance(event, CCEventConnect):
-            code, _reason, body = event.getData()
+            _code, _reason, body = event.getData()
             self.answered = True
             self.on_answer(str(body) if body is not None else "")
         elif isinstance(event, (CCEventFail, CCEventRedirect)):

@@ -13,10 +13,10 @@ from tests.integration.queue.helpers import (
     agent_live,
     call_queue,
     call_record,
-    leg_records,
     carrier,
     hears,
     hears_music,
+    leg_records,
     set_agents,
 )
 from tests.support.rtp import RtpEndpoint
