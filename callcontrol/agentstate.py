@@ -1,27 +1,22 @@
-"""Agents' live state in Redis: every change is one compare-and-set with its event.
+"""Agents' live state for call control and the API: a thin adapter over the ACD core's
+Redis adapter (``routing.adapters.redis_acd.RedisAcd``: state hashes, fenced claims with
+leases, CAS commits, the event stream), adding what call control needs beyond it:
 
-A thin adapter over the ACD core (``routing.acd.machine`` decides every transition) until
-``routing.adapters.redis_acd`` lands; the layout is this module's own (``sb:cc:*``):
-
-* ``sb:cc:agent:<id>``  the agent's ``AgentLive`` as JSON (its ``version`` is the fence);
-* ``sb:cc:lease:<id>``  the call holding the agent (offered or on a call), with a TTL
-  the holder renews; when its process dies the lease lapses and ``sweep()`` (run by every
-  call-control process) returns the agent: ``lease_expired`` / ``dialog_lost``;
-* ``sb:cc:events``     the stream of every transition (capped);
-* ``sb:cc:ext:<id>`` / ``sb:cc:ext-owner:<extension>``  the extension a self-adapting or
-  dynamic agent signed in from, both ways (a fixed agent's is in its configuration).
-
-A claim is the ``offer`` transition itself: the CAS from ``idle`` succeeds for one caller
-only, so one agent gets one offer; a lost race reads the new state and the caller tries
-the next candidate.
+* one ``apply(config, agent, command)`` for every change, turning ``offer`` into a fenced
+  claim and ``answer`` / ``ring_end`` into the claim's answer / release;
+* a holder heartbeat for answered calls (``sb:cc:holder:<agent>``): the ACD core drops
+  the lease once a call is answered, so when the call-control process holding the call
+  dies, ``sweep()`` in another process ends the call for the agent (``dialog_lost``)
+  once the heartbeat lapses, as it returns offered agents after their lease;
+* the extension a self-adapting agent signed in from (``sb:cc:ext:<agent>`` and
+  ``sb:cc:ext-owner:<extension>``); a fixed agent's is in its configuration.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import redis
@@ -29,24 +24,10 @@ import redis
 from callcontrol.acdconfig import AcdConfig
 from routing.acd import machine
 from routing.acd.events import live_from_wire, live_to_wire, to_wire
-from routing.acd.model import AgentLive, State
+from routing.acd.model import AgentLive, CallKind, State
+from routing.adapters.redis_acd import Claim, RedisAcd
 
 PREFIX = "sb:cc:"
-STREAM = PREFIX + "events"
-STREAM_MAXLEN = 100_000
-CAS_TRIES = 5
-
-_CAS = """
-local cur = redis.call('GET', KEYS[1])
-local ver = 0
-if cur then ver = tonumber(cjson.decode(cur)['version']) end
-if ver ~= tonumber(ARGV[1]) then return cur or '' end
-redis.call('SET', KEYS[1], ARGV[2])
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[7], '*', 'event', ARGV[3])
-if ARGV[4] == 'set' then redis.call('SET', KEYS[3], ARGV[5], 'PX', ARGV[6])
-elseif ARGV[4] == 'del' then redis.call('DEL', KEYS[3]) end
-return 'OK'
-"""
 
 _BIND = """
 local owner = redis.call('GET', KEYS[2])
@@ -58,27 +39,13 @@ redis.call('SET', KEYS[2], ARGV[1])
 return 'OK'
 """
 
-_RENEW = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
-end
-return 0
-"""
-
-# An offer takes the lease; it is kept while the agent holds the call, dropped after.
-_TAKES_LEASE = {"offer"}
-
 
 def now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def live_key(agent: str) -> str:
-    return f"{PREFIX}agent:{agent}"
-
-
-def lease_key(agent: str) -> str:
-    return f"{PREFIX}lease:{agent}"
+def holder_key(agent: str) -> str:
+    return f"{PREFIX}holder:{agent}"
 
 
 @dataclass(frozen=True)
@@ -87,15 +54,148 @@ class Changed:
     event: dict[str, Any]
 
 
+def live_fields(live: AgentLive) -> dict[str, str]:
+    """An ``AgentLive`` in the ACD's hash form (as ``redis_acd`` stores it)."""
+    return {k: str(int(v)) if isinstance(v, bool) else str(v) for k, v in asdict(live).items()}
+
+
+def live_from_fields(fields: dict[Any, Any]) -> AgentLive:
+    wire = {_text(k): _text(v) for k, v in fields.items()}
+    return live_from_wire(wire | {"registered": wire["registered"] == "1"})
+
+
 class AgentStates:
     def __init__(self, client: redis.Redis, lease_ms: int) -> None:
         self.redis = client
+        self.acd = RedisAcd(client)
         self.lease_ms = lease_ms
-        self._cas = client.register_script(_CAS)
-        self._renew = client.register_script(_RENEW)
+        self.claims: dict[str, Claim] = {}  # agent -> the offer this process holds
         self._bind = client.register_script(_BIND)
 
-    # --- where a non-fixed agent is -------------------------------------------------------
+    # --- configuration ----------------------------------------------------------------
+
+    def configure(self, config: AcdConfig) -> None:
+        """Publish groups and agents to the ACD (new agents start in their initial state)
+        and mark their extensions registered.
+
+        Registration is not yet fed from Kamailio's usrloc; until it is, an agent whose
+        phone is not registered fails its offer (480) and the next agent is tried.
+        """
+        for group in config.groups.values():
+            self.acd.configure_group(group)
+        for agent_config in config.agents.values():
+            self.acd.configure_agent(agent_config)
+        at = now_ms()
+        for agent, live in self.lives(config, config.agents).items():
+            if not live.registered:
+                self.acd.apply(agent, machine.Command("registration", registered=True), at)
+
+    # --- reading ------------------------------------------------------------------------
+
+    def live(self, config: AcdConfig, agent: str) -> AgentLive | None:
+        if agent not in config.agents:
+            return None
+        return self.acd.live(agent)
+
+    def lives(self, config: AcdConfig, agents: Iterable[str]) -> dict[str, AgentLive]:
+        ids = [a for a in agents if a in config.agents]
+        pipe = self.redis.pipeline(transaction=False)
+        for agent in ids:
+            pipe.hgetall(self.acd.keys.agent(agent))
+        return {
+            agent: live_from_fields(fields)
+            for agent, fields in zip(ids, pipe.execute(), strict=True)
+            if fields
+        }
+
+    # --- changing -----------------------------------------------------------------------
+
+    def apply(
+        self, config: AcdConfig, agent: str, command: machine.Command, at_ms: int | None = None
+    ) -> Changed | machine.Refused:
+        """Run ``command`` for ``agent`` through the ACD; claims for the offers."""
+        if agent not in config.agents:
+            return machine.Refused("unknown_agent")
+        at = at_ms or now_ms()
+        if command.kind == "offer":
+            return self._offer(agent, command, at)
+        claim = self.claims.get(agent)
+        if claim is not None and claim.call_id == command.call_id and command.kind in (
+            "answer", "ring_end"
+        ):
+            outcome = (
+                self.acd.answer(claim, at) if command.kind == "answer"
+                else self.acd.release(claim, at, command.reason or "no_answer")
+            )
+            if isinstance(outcome, machine.Accepted) or command.kind == "ring_end":
+                self.claims.pop(agent, None)
+        else:
+            outcome = self.acd.apply(agent, command, at)
+        if isinstance(outcome, machine.Refused):
+            return outcome
+        live = outcome.live
+        if live.state == State.ON_CALL and live.call_kind == CallKind.INBOUND:
+            self.redis.set(holder_key(agent), live.call_id, px=self.lease_ms)
+        elif live.call_id == "":
+            self.redis.delete(holder_key(agent))
+        return Changed(live, to_wire(outcome.events[-1]))
+
+    def _offer(self, agent: str, command: machine.Command, at: int) -> Changed | machine.Refused:
+        result = self.acd.claim(agent, command.call_id, command.group, at,
+                                lease_ms=self.lease_ms)
+        if isinstance(result, machine.Refused):
+            return result
+        self.claims[agent] = result
+        live = self.acd.live(agent)
+        assert live is not None
+        event = {"type": "agent_state", "agent": agent, "version": result.version,
+                 "from": str(State.IDLE), "to": str(State.OFFERED), "reason": "offered",
+                 "call_id": command.call_id, "at_ms": at, "live": live_to_wire(live)}
+        return Changed(live, event)
+
+    def renew(self, agent: str, call_id: str) -> bool:
+        """Keep this process's hold on ``agent`` for ``call_id``; False if it was lost."""
+        claim = self.claims.get(agent)
+        if claim is not None and claim.call_id == call_id:
+            return self.acd.renew(claim, now_ms(), self.lease_ms)
+        key = holder_key(agent)
+        if _text(self.redis.get(key) or b"") != call_id:
+            return False
+        return bool(self.redis.pexpire(key, self.lease_ms))
+
+    def sweep(self, config: AcdConfig) -> list[Changed]:
+        """Return agents whose holder died: offers past their lease, answered calls whose
+        holder stopped heart-beating; end the ACWs that are due."""
+        changed: list[Changed] = []
+        at = now_ms()
+        keys = self.acd.keys
+        due_offers = self.redis.zrangebyscore(keys.offers, "-inf", at, 0, 100)
+        for agent in (_text(a) for a in due_offers):
+            live = self.acd.live(agent)
+            if live is None or live.state != State.OFFERED:
+                self.redis.zrem(keys.offers, agent)
+                continue
+            outcome = self.acd.apply(agent, machine.Command("lease_expired", live.call_id), at,
+                                     fence="absent")
+            changed += _changed(outcome)
+        for agent in (_text(a) for a in self.redis.zrangebyscore(keys.acw, "-inf", at, 0, 100)):
+            outcome = self.acd.apply(agent, machine.Command("tick"), at)
+            changed += _changed(outcome)
+            if isinstance(outcome, machine.Refused):
+                live = self.acd.live(agent)
+                if live is None or live.state != State.ACW:
+                    self.redis.zrem(keys.acw, agent)
+        lives = self.lives(config, config.agents)
+        on_call = [a for a, live in lives.items()
+                   if live.state == State.ON_CALL and live.call_kind == CallKind.INBOUND]
+        holders = self.redis.mget([holder_key(a) for a in on_call]) if on_call else []
+        for agent, holder in zip(on_call, holders, strict=True):
+            if holder is None:
+                outcome = self.acd.apply(agent, machine.Command("reconcile", live_calls=()), at)
+                changed += _changed(outcome)
+        return changed
+
+    # --- where a self-adapting agent is ---------------------------------------------------
 
     def extension(self, config: AcdConfig, agent: str) -> str:
         """The SIP username to ring for ``agent``: fixed in config, else where it signed in."""
@@ -104,107 +204,28 @@ class AgentStates:
             return ""
         if agent_config.extension:
             return agent_config.extension
-        raw = self.redis.get(f"{PREFIX}ext:{agent}")
-        return raw.decode() if isinstance(raw, bytes) else (raw or "")
+        return _text(self.redis.get(f"{PREFIX}ext:{agent}") or b"")
 
     def bind_extension(self, agent: str, extension: str) -> str:
         """Bind ``agent`` to ``extension``; returns "" or the agent already using it."""
-        result = self._bind(keys=[f"{PREFIX}ext:{agent}", f"{PREFIX}ext-owner:{extension}"],
-                            args=[agent, extension, f"{PREFIX}ext-owner:"])
-        result = result.decode() if isinstance(result, bytes) else str(result)
+        result = _text(self._bind(
+            keys=[f"{PREFIX}ext:{agent}", f"{PREFIX}ext-owner:{extension}"],
+            args=[agent, extension, f"{PREFIX}ext-owner:"],
+        ))
         return "" if result == "OK" else result
 
     def unbind_extension(self, agent: str) -> None:
         old = self.redis.getdel(f"{PREFIX}ext:{agent}")
         if old:
-            old_s = old.decode() if isinstance(old, bytes) else old
-            self.redis.delete(f"{PREFIX}ext-owner:{old_s}")
-
-    def live(self, config: AcdConfig, agent: str) -> AgentLive | None:
-        agent_config = config.agents.get(agent)
-        if agent_config is None:
-            return None
-        raw = self.redis.get(live_key(agent))
-        return _decode(raw) if raw else AgentLive.initial(agent_config)
-
-    def lives(self, config: AcdConfig, agents: Iterable[str]) -> dict[str, AgentLive]:
-        ids = [a for a in agents if a in config.agents]
-        raws = self.redis.mget([live_key(a) for a in ids]) if ids else []
-        return {
-            a: _decode(raw) if raw else AgentLive.initial(config.agents[a])
-            for a, raw in zip(ids, raws, strict=True)
-        }
-
-    def apply(
-        self, config: AcdConfig, agent: str, command: machine.Command, at_ms: int | None = None
-    ) -> Changed | machine.Refused:
-        """Run ``command`` through the state machine and store it atomically (CAS)."""
-        agent_config = config.agents.get(agent)
-        if agent_config is None:
-            return machine.Refused("unknown_agent")
-        for _ in range(CAS_TRIES):
-            live = self.live(config, agent)
-            assert live is not None
-            outcome = machine.transition(
-                agent_config, live, command, at_ms or now_ms(), config.group_of
-            )
-            if isinstance(outcome, machine.Refused):
-                return outcome
-            event = to_wire(outcome.events[-1])
-            lease_op = (
-                "set" if command.kind in _TAKES_LEASE
-                else "del" if outcome.live.call_id == ""
-                else "keep"
-            )
-            result = self._cas(
-                keys=[live_key(agent), STREAM, lease_key(agent)],
-                args=[live.version, json.dumps(live_to_wire(outcome.live)), json.dumps(event),
-                      lease_op, command.call_id, self.lease_ms, STREAM_MAXLEN],
-            )
-            if result in (b"OK", "OK"):
-                return Changed(outcome.live, event)
-        return machine.Refused("contended")
-
-    def renew(self, agent: str, call_id: str) -> bool:
-        """Keep the claim of ``agent`` for ``call_id`` alive; False if it was lost."""
-        return bool(self._renew(keys=[lease_key(agent)], args=[call_id, self.lease_ms]))
-
-    def sweep(self, config: AcdConfig) -> list[Changed]:
-        """Return agents whose holder died (lease gone) and end ACW that is due."""
-        changed: list[Changed] = []
-        lives = self.lives(config, config.agents)
-        held = [a for a, live in lives.items() if live.state in (State.OFFERED, State.ON_CALL)]
-        leases = self.redis.mget([lease_key(a) for a in held]) if held else []
-        now = now_ms()
-        for agent, lease in zip(held, leases, strict=True):
-            if lease is not None:
-                continue
-            live = lives[agent]
-            command = (
-                machine.Command("lease_expired", call_id=live.call_id)
-                if live.state == State.OFFERED
-                else machine.Command("reconcile", live_calls=())
-            )
-            result = self.apply(config, agent, command, now)
-            if isinstance(result, Changed):
-                changed.append(result)
-        for agent, live in lives.items():
-            if live.state == State.ACW and live.acw_until_ms <= now:
-                result = self.apply(config, agent, machine.Command("tick"), now)
-                if isinstance(result, Changed):
-                    changed.append(result)
-        return changed
-
-    def ensure_registered(self, config: AcdConfig) -> None:
-        """Mark every agent's extension registered.
-
-        Registration is not yet fed from Kamailio's usrloc; until it is, an agent whose
-        phone is not registered fails its offer with 480 and the next agent is tried.
-        """
-        for agent, live in self.lives(config, config.agents).items():
-            if not live.registered:
-                self.apply(config, agent, machine.Command("registration", registered=True))
+            self.redis.delete(f"{PREFIX}ext-owner:{_text(old)}")
 
 
-def _decode(raw: bytes | str) -> AgentLive:
-    return live_from_wire(json.loads(raw))
+def _changed(outcome: machine.Outcome) -> list[Changed]:
+    if isinstance(outcome, machine.Accepted):
+        return [Changed(outcome.live, to_wire(outcome.events[-1]))]
+    return []
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+

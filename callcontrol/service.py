@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable
-from typing import Any
 
 from callcontrol import queue as q
 from callcontrol.acdconfig import AcdConfig, QueueSettings
@@ -20,8 +19,7 @@ from callcontrol.media import CallerMedia, QueueMedia
 from callcontrol.records import Records
 from callcontrol.sip import InboundLeg, OutboundLeg, SipStack, Timer
 from routing.acd import machine
-from routing.acd.events import live_to_wire
-from routing.acd.model import AgentLive, State
+from routing.acd.model import State, WaitingCall
 from routing.acd.selector import Selector
 from rtpengine import RtpengineError
 
@@ -57,10 +55,12 @@ class QueueService:
         self.config = AcdConfig(0, {}, {}, {}, {})
         self.calls: dict[str, Active] = {}
         self._ticks = 0
+        self._last_id = "0-0"
 
     # --- start-up and housekeeping ------------------------------------------------------
 
     def start(self) -> None:
+        self._last_id = self.states.acd.bootstrap(self.selector)
         self.reload(force=True)
         self.sip.every(TICK_S, self.tick)
 
@@ -68,27 +68,16 @@ class QueueService:
         if not force and self.config_version() == self.config.version:
             return
         config = self.load_config()
-        for group in config.groups.values():
-            self.selector.apply({"type": "group_configured", "group": group.name,
-                                 "strategy": str(group.strategy),
-                                 "acw_mode": str(group.acw_mode),
-                                 "acw_seconds": group.acw_seconds, "skills": {},
-                                 "max_penalty": 0, "penalty_steps": []})
-        for agent in config.agents.values():
-            self.selector.apply({"type": "agent_configured", "agent": agent.agent_id,
-                                 "extension": agent.extension, "fixed": agent.fixed,
-                                 "working_way": str(agent.working_way), "skills": {},
-                                 "memberships": [{"group": m.group, "penalty": m.penalty,
-                                                  "position": m.position, "weight": m.weight}
-                                                 for m in agent.memberships]})
+        self.states.configure(config)  # announced on the ACD stream; _sync applies it
         self.config = config
-        self.states.ensure_registered(config)
+        self._sync()
         log.info("configuration v%s: %d groups, %d agents", config.version,
                  len(config.groups), len(config.agents))
 
     def tick(self) -> None:
         try:
             self._ticks += 1
+            self._sync()
             if self._ticks % HOUSEKEEPING_EVERY == 0:
                 self._housekeeping()
             for active in list(self.calls.values()):
@@ -130,8 +119,8 @@ class QueueService:
         active = Active(call, leg, media)
         self.calls[call.call_id] = active
         leg.on_end = lambda reason: self._caller_ended(active, reason)
-        self.selector.apply({"type": "call_queued", "call": call.call_id, "group": group,
-                             "priority": 0, "enqueued_ms": at, "skills": {}})
+        self.states.acd.enqueue_call(WaitingCall(call.call_id, group, 0, at))
+        self._sync()
         self.records.call_started(call)
         log.info("call %s from %s queued in %s", call.call_id, call.caller, group)
         self._advance(active)
@@ -143,7 +132,7 @@ class QueueService:
             return
         at = now_ms()
         members = self.config.members(call.group)
-        lives = self._refresh(members)
+        lives = self.states.lives(self.config, members)
         signed_in = any(live.state != State.SIGNED_OUT for live in lives.values())
         step = q.next_step(call, queue, at, signed_in)
         if step == "overflow":
@@ -222,8 +211,7 @@ class QueueService:
         q.answered(call, now_ms())
         if call.agent:
             self._agent_command(call.agent, machine.Command("answer", call_id=call.call_id))
-        self.selector.apply({"type": "call_left", "call": call.call_id, "reason": "answered",
-                             "at_ms": call.answered_ms})
+        self.states.acd.remove_call(call.call_id, "answered", call.answered_ms)
         self.records.call_answered(call)
         log.info("call %s connected to %s after %d ms", call.call_id,
                  call.agent or active.overflow_target, call.wait_ms(call.answered_ms))
@@ -246,12 +234,11 @@ class QueueService:
         if queue.overflow_kind == "agent_group":
             target = f"{team}/{queue.overflow_ref}"
             if target in self.config.queues and target != call.group:
-                self.selector.apply({"type": "call_left", "call": call.call_id,
-                                     "reason": "overflow", "at_ms": now_ms()})
+                self.states.acd.remove_call(call.call_id, "overflow", now_ms())
                 call.group, call.queued_ms, call.outcome = target, now_ms(), ""
-                self.selector.apply({"type": "call_queued", "call": call.call_id,
-                                     "group": target, "priority": 0,
-                                     "enqueued_ms": call.queued_ms, "skills": {}})
+                self.states.acd.enqueue_call(WaitingCall(call.call_id, target, 0,
+                                                         call.queued_ms))
+                self._sync()
                 return
         if queue.overflow_kind == "extension" and queue.overflow_ref:
             active.overflow_target = f"{team}-{queue.overflow_ref}"
@@ -282,8 +269,7 @@ class QueueService:
             )
             self._agent_command(call.agent, command)
         if was != q.CONNECTED:
-            self.selector.apply({"type": "call_left", "call": call.call_id,
-                                 "reason": call.outcome, "at_ms": at})
+            self.states.acd.remove_call(call.call_id, call.outcome, at)
         self.calls.pop(call.call_id, None)
         self.records.call_ended(call)
         log.info("call %s ended (%s, %s)", call.call_id, call.outcome, reason)
@@ -306,18 +292,7 @@ class QueueService:
     def _observe(self, changed: Changed) -> None:
         self.selector.apply(changed.event)
 
-    def _refresh(self, agents: list[str]) -> dict[str, AgentLive]:
-        """Bring the selector's copy of ``agents`` up to Redis (changes by other processes)."""
-        lives = self.states.lives(self.config, agents)
-        for agent, live in lives.items():
-            known = self.selector.live(agent)
-            if known is None or live.version > known.version:
-                self.selector.apply(_state_wire(agent, known, live))
-        return lives
-
-
-def _state_wire(agent: str, known: AgentLive | None, live: AgentLive) -> dict[str, Any]:
-    return {"type": "agent_state", "agent": agent, "version": live.version,
-            "from": str(known.state if known else State.SIGNED_OUT), "to": str(live.state),
-            "reason": "sync", "call_id": live.call_id, "at_ms": now_ms(),
-            "live": live_to_wire(live)}
+    def _sync(self) -> None:
+        """Apply what every process (and the API) changed since the last look: the ACD's
+        stream, read without blocking."""
+        self._last_id = self.states.acd.follow(self.selector, self._last_id)

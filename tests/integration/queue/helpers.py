@@ -8,7 +8,9 @@ from contextlib import contextmanager
 
 import redis
 
-from routing.acd.events import live_from_wire, live_to_wire
+from callcontrol.agentstate import live_fields, live_from_fields
+from routing.acd.events import live_to_wire
+from routing.acd.keys import Keys
 from routing.acd.model import AgentLive, State
 from tests.support.rtp import RtpEndpoint
 from tests.support.sipua import Call, SipUA
@@ -19,6 +21,7 @@ QUEUE_DID = "+15550100"
 CARRIER_IP = "127.0.0.2"
 MOH_HZ = (523.25, 659.25, 783.99)  # the notes of callcontrol.moh
 CALLER_TONE, AGENT_TONE = 400.0, 1100.0
+KEYS = Keys()
 DEMO_AGENTS = ("demo/1001", "demo/1002", "demo/1003", "demo/1004", "demo/1005")
 
 
@@ -27,9 +30,9 @@ def redis_client(stack: Stack) -> redis.Redis:
 
 
 def agent_live(stack: Stack, agent: str) -> AgentLive:
-    raw = redis_client(stack).get(f"sb:cc:agent:{agent}")
-    assert raw, f"no live state for {agent}"
-    return live_from_wire(json.loads(raw))
+    fields = redis_client(stack).hgetall(KEYS.agent(agent))
+    assert fields, f"no live state for {agent}"
+    return live_from_fields(fields)
 
 
 def set_agents(
@@ -38,12 +41,12 @@ def set_agents(
     """Force a known state: ``idle`` agents idle, every other demo agent paused (or signed
     out, as if they were not fixed agents: the state machine would refuse that).
 
-    The version moves past the stored one, so call control's index takes it as newer.
+    The version moves past the stored one, so every process's index takes it as newer.
     """
     client = redis_client(stack)
     for i, agent in enumerate(DEMO_AGENTS):
-        old = client.get(f"sb:cc:agent:{agent}")
-        version = live_from_wire(json.loads(old)).version if old else 0
+        old = client.hgetall(KEYS.agent(agent))
+        version = live_from_fields(old).version if old else 0
         if agent in idle:
             live = AgentLive(state=State.IDLE, registered=True, idle_since_ms=1000 + i,
                              version=version + 1)
@@ -52,8 +55,16 @@ def set_agents(
         else:
             live = AgentLive(state=State.PAUSED, registered=True, version=version + 1,
                              pause_reason="training" if agent not in paused else "lunch")
-        client.set(f"sb:cc:agent:{agent}", json.dumps(live_to_wire(live)))
-        client.delete(f"sb:cc:lease:{agent}")
+        pipe = client.pipeline()
+        pipe.hset(KEYS.agent(agent), mapping=live_fields(live))
+        pipe.delete(KEYS.lease(agent), f"sb:cc:holder:{agent}")
+        pipe.zrem(KEYS.offers, agent)
+        pipe.zrem(KEYS.acw, agent)
+        event = {"type": "agent_state", "agent": agent, "version": live.version,
+                 "from": str(State.IDLE), "to": str(live.state), "reason": "test_setup",
+                 "call_id": "", "at_ms": 0, "live": live_to_wire(live)}
+        pipe.xadd(KEYS.events, {"event": json.dumps(event)})
+        pipe.execute()
 
 
 @contextmanager
