@@ -33,10 +33,13 @@ def test_free_agent_is_connected_and_audio_flows_both_ways_through_rtpengine(
     with carrier(stack) as ua:
         started = time.monotonic()
         call = call_queue(ua, caller_rtp)
+        answered = time.monotonic()
         incoming = agent_phone.wait_incoming(timeout=5)
+        offered = time.monotonic()
         incoming.answer(agent_rtp)
         incoming.wait_ack()
-        print(f"queue call setup (INVITE to agent answer): {time.monotonic() - started:.3f} s")
+        print(f"queue call: INVITE to 200 (music) {answered - started:.3f} s, to the agent's "
+              f"INVITE {offered - started:.3f} s, to bridged {time.monotonic() - started:.3f} s")
         agent_rtp.start_sending(incoming.remote_rtp, tone_hz=AGENT_TONE)
         assert wait_until(lambda: agent_live(stack, "demo/1001").state == "on_call")
         caller_rtp.clear()
