@@ -18,7 +18,8 @@ Key names: ``routing.acd.keys``. This module is the ACD's only Redis I/O.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,7 @@ class RedisAcd:
         self._claim = client.register_script((_LUA / "claim.lua").read_text())
         self._commit = client.register_script((_LUA / "commit.lua").read_text())
         self._renew = client.register_script((_LUA / "renew.lua").read_text())
+        self._create_agent = client.register_script((_LUA / "create_agent.lua").read_text())
 
     # Configuration: stored, announced on the stream.
 
@@ -81,18 +83,23 @@ class RedisAcd:
 
     def configure_agent(self, config: AgentConfig) -> None:
         """Store the configuration; a new agent starts in its initial state."""
-        agent_id, wire = config.agent_id, json.dumps(to_wire(AgentConfigured(config)))
+        self.configure_agents([config])
+
+    def configure_agents(self, configs: Iterable[AgentConfig], batch: int = 500) -> None:
+        """``configure_agent`` for many, ``batch`` per round trip."""
         pipe = self.client.pipeline()
-        pipe.set(self.keys.agent_config(agent_id), wire)
-        pipe.delete(self.keys.agent_groups(agent_id))
-        if config.memberships:
-            pipe.sadd(self.keys.agent_groups(agent_id), *(m.group for m in config.memberships))
-        pipe.sadd(self.keys.agents, agent_id)
-        for field, value in _fields(AgentLive.initial(config)).items():
-            pipe.hsetnx(
-                self.keys.agent(agent_id), field, value
-            )  # an existing agent keeps its state
-        pipe.xadd(self.keys.events, {"event": wire})
+        for n, config in enumerate(configs, start=1):
+            agent_id, wire = config.agent_id, json.dumps(to_wire(AgentConfigured(config)))
+            pipe.set(self.keys.agent_config(agent_id), wire)
+            pipe.delete(self.keys.agent_groups(agent_id))
+            if config.memberships:
+                pipe.sadd(self.keys.agent_groups(agent_id), *(m.group for m in config.memberships))
+            pipe.sadd(self.keys.agents, agent_id)
+            initial = _pairs(AgentLive.initial(config))
+            self._create_agent(keys=[self.keys.agent(agent_id)], args=initial, client=pipe)
+            pipe.xadd(self.keys.events, {"event": wire})
+            if n % batch == 0:
+                pipe.execute()
         pipe.execute()
 
     def agent_config(self, agent_id: str) -> AgentConfig | None:
@@ -112,46 +119,66 @@ class RedisAcd:
     def apply(self, agent_id: str, command: Command, now_ms: int, *, fence: str = "") -> Outcome:
         """Run ``command`` through the state machine on the stored state and write it."""
         for _ in range(_COMMIT_ATTEMPTS):
-            pipe = self.client.pipeline(transaction=False)
-            pipe.get(self.keys.agent_config(agent_id))
-            pipe.hgetall(self.keys.agent(agent_id))
-            raw_config, fields = pipe.execute()
-            if raw_config is None or not fields:
-                return Refused("unknown_agent")
-            config, live = agent_config_from_wire(json.loads(raw_config)), _live(fields)
-            outcome = transition(config, live, command, now_ms, self.group)
-            if isinstance(outcome, Refused):
+            (outcome,) = self._attempt([(agent_id, command, now_ms)], fence)
+            if outcome != Refused("conflict"):
                 return outcome
-            written = self._write(agent_id, live, outcome, fence)
-            if written != "conflict":
-                return outcome if written == "ok" else Refused(written)
         return Refused("contention")
 
-    def _write(self, agent_id: str, old: AgentLive, outcome: Accepted, fence: str) -> str:
+    def apply_many(self, commands: Sequence[tuple[str, Command, int]]) -> list[Outcome]:
+        """``apply`` for many agents (one command each) in two round trips: a shift's
+        sign-in, or registrations resynchronised after a restart. A command that met a
+        concurrent change is retried alone."""
+        if len({agent_id for agent_id, _c, _t in commands}) != len(commands):
+            raise ValueError("apply_many takes one command per agent")
+        outcomes = self._attempt(commands, fence="")
+        return [
+            self.apply(*item) if outcome == Refused("conflict") else outcome
+            for item, outcome in zip(commands, outcomes, strict=True)
+        ]
+
+    def _attempt(self, commands: Sequence[tuple[str, Command, int]], fence: str) -> list[Outcome]:
+        """Read, transition, write once; a lost compare-and-set is ``Refused("conflict")``."""
+        pipe = self.client.pipeline(transaction=False)
+        for agent_id, _command, _now in commands:
+            pipe.get(self.keys.agent_config(agent_id))
+            pipe.hgetall(self.keys.agent(agent_id))
+        read = pipe.execute()
+        outcomes: list[Outcome] = []
+        writes: list[int] = []  # indexes of the outcomes being written
+        for n, (agent_id, command, now_ms) in enumerate(commands):
+            raw_config, fields = read[2 * n], read[2 * n + 1]
+            if raw_config is None or not fields:
+                outcomes.append(Refused("unknown_agent"))
+                continue
+            live = _live(fields)
+            config = agent_config_from_wire(json.loads(raw_config))
+            outcome = transition(config, live, command, now_ms, self.group)
+            outcomes.append(outcome)
+            if isinstance(outcome, Accepted):
+                keys, args = self._commit_call(agent_id, live, outcome, fence)
+                self._commit(keys=keys, args=args, client=pipe)
+                writes.append(n)
+        for n, result in zip(writes, pipe.execute(), strict=True):
+            if int(result[0]) != 1:
+                outcomes[n] = Refused(_text(result[1]))
+        return outcomes
+
+    def _commit_call(
+        self, agent_id: str, old: AgentLive, outcome: Accepted, fence: str
+    ) -> tuple[list[str], list[str | int]]:
+        """The keys and arguments of commit.lua for one accepted transition."""
         new, keys = outcome.live, self.keys
         action, call_id = _claim_change(old, new)
-        pairs = [x for field, value in _fields(new).items() for x in (field, value)]
-        result = self._commit(
-            keys=[
-                keys.agent(agent_id),
-                keys.events,
-                keys.offers,
-                keys.acw,
-                keys.lease(agent_id),
-                keys.call_claim(call_id),
-            ],
-            args=[
-                agent_id,
-                old.version,
-                json.dumps(to_wire(outcome.events[0])),
-                action,
-                fence,
-                new.acw_until_ms if new.state == State.ACW else "",
-                str(new.state),
-                *pairs,
-            ],
-        )
-        return "ok" if int(result[0]) == 1 else _text(result[1])
+        pairs = _pairs(new)
+        script_keys = [
+            keys.agent(agent_id), keys.events, keys.offers, keys.acw,
+            keys.lease(agent_id), keys.call_claim(call_id),
+        ]  # fmt: skip
+        args: list[str | int] = [
+            agent_id, old.version, json.dumps(to_wire(outcome.events[0])), action, fence,
+            new.acw_until_ms if new.state == State.ACW else "", str(new.state), *pairs,
+        ]  # fmt: skip
+        return script_keys, args
 
     # Claims.
 
@@ -305,9 +332,14 @@ def _claim_change(old: AgentLive, new: AgentLive) -> tuple[str, str]:
     return "drop", old.call_id
 
 
-def _fields(live: AgentLive) -> dict[str, str]:
-    """The hash form: strings, ``registered`` as ``"1"`` / ``"0"``."""
-    return {k: str(int(v)) if isinstance(v, bool) else str(v) for k, v in asdict(live).items()}
+def _pairs(live: AgentLive) -> list[str]:
+    """The hash form as field, value, ...: strings, ``registered`` as ``"1"`` / ``"0"``."""
+    # vars(), not asdict(): the fields are flat, and asdict's deep copy is slow.
+    return [
+        x
+        for k, v in vars(live).items()
+        for x in (k, str(int(v)) if isinstance(v, bool) else str(v))
+    ]
 
 
 def _live(fields: dict[Any, Any]) -> AgentLive:

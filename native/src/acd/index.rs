@@ -2,10 +2,12 @@
 //! events of the Redis stream; mirrors `routing.acd.selector.PySelector`.
 //!
 //! What makes selection a microsecond decision: each group keeps its *ready*
-//! members (idle, registered, dial-in) in a `BTreeSet` ordered by the group's
+//! members (idle, registered, dial-in) in a `BTreeMap` ordered by the group's
 //! strategy key then agent id, and its waiting calls ordered by priority then
-//! age. Selection walks a set from its best end and stops at the first agents
+//! age. Selection walks the map from its best end and stops at the first agents
 //! whose skills and penalty fit the call, instead of scanning every member.
+//! Each entry carries what that check needs ([`Fit`]: penalty, weight, skills
+//! as interned ids), so a step of the walk looks nothing up by name.
 //! An agent leaves and re-enters its groups' ready sets around every change.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -19,12 +21,22 @@ use super::model::{AgentConfig, AgentLive, GroupConfig, Membership, State, Strat
 pub(super) type ReadyKey = (i64, i64, Arc<str>);
 /// A waiting call's place in its group: (-priority, enqueued, call id).
 pub(super) type WaitKey = (i64, i64, Arc<str>);
+/// An agent's skills as (interned skill id, level), sorted by id.
+pub(super) type SkillIds = Arc<[(u32, i64)]>;
+
+/// What selection checks about a ready member, stored in its ready entry.
+#[derive(Debug, Clone)]
+pub(super) struct Fit {
+    pub penalty: i64,
+    pub weight: i64,
+    pub skills: SkillIds,
+}
 
 #[derive(Debug, Default)]
 pub(super) struct Group {
     pub config: Option<GroupConfig>,
     pub members: BTreeMap<Arc<str>, Membership>,
-    pub ready: BTreeSet<ReadyKey>,
+    pub ready: BTreeMap<ReadyKey, Fit>,
     pub waiting: BTreeSet<WaitKey>,
     /// (position, agent) of the member last offered a call of this group.
     pub round_robin_last: Option<(i64, Arc<str>)>,
@@ -34,6 +46,7 @@ pub(super) struct Group {
 pub(super) struct Agent {
     pub config: Option<AgentConfig>,
     pub live: AgentLive,
+    pub skills: SkillIds,
 }
 
 #[derive(Debug, Default)]
@@ -43,6 +56,8 @@ pub struct Index {
     pub(super) calls: HashMap<Arc<str>, WaitingCall>,
     /// Call -> the agents offered it right now (never empty).
     pub(super) offers: HashMap<Arc<str>, BTreeSet<Arc<str>>>,
+    /// Skill name -> id, for [`SkillIds`].
+    pub(super) skill_ids: HashMap<Arc<str>, u32>,
 }
 
 pub(super) fn ready_key(
@@ -59,6 +74,14 @@ pub(super) fn ready_key(
         Some(Strategy::Random | Strategy::WeightedRandom) | None => (0, 0),
     };
     (first, second, Arc::clone(id))
+}
+
+fn fit(m: &Membership, skills: &SkillIds) -> Fit {
+    Fit {
+        penalty: m.penalty,
+        weight: m.weight,
+        skills: Arc::clone(skills),
+    }
 }
 
 fn wait_key(call: &WaitingCall, id: &Arc<str>) -> WaitKey {
@@ -96,6 +119,7 @@ impl Index {
         let Some(Agent {
             config: Some(config),
             live,
+            skills,
         }) = self.agents.get(id)
         else {
             return;
@@ -107,7 +131,7 @@ impl Index {
             if let Some(group) = self.groups.get_mut(m.group.as_str()) {
                 let key = ready_key(group.config.as_ref().map(|c| c.strategy), m, live, id);
                 if into {
-                    group.ready.insert(key);
+                    group.ready.insert(key, fit(m, skills));
                 } else {
                     group.ready.remove(&key);
                 }
@@ -133,12 +157,15 @@ impl Index {
             let group = self.groups.entry(name).or_default();
             group.members.insert(Arc::clone(&id), m.clone());
         }
+        let skills = self.intern_skills(&config);
         let live = AgentLive::initial(&config);
-        let agent = self
-            .agents
-            .entry(Arc::clone(&id))
-            .or_insert(Agent { config: None, live });
+        let agent = self.agents.entry(Arc::clone(&id)).or_insert(Agent {
+            config: None,
+            live,
+            skills: Arc::clone(&skills),
+        });
         agent.config = Some(config);
+        agent.skills = skills;
         self.place(&id, true);
     }
 
@@ -151,7 +178,10 @@ impl Index {
         group.ready.clear();
         for (id, m) in &group.members {
             if let Some(agent) = self.agents.get(id).filter(|a| a.live.ready()) {
-                group.ready.insert(ready_key(strategy, m, &agent.live, id));
+                group.ready.insert(
+                    ready_key(strategy, m, &agent.live, id),
+                    fit(m, &agent.skills),
+                );
             }
         }
     }
@@ -186,19 +216,32 @@ impl Index {
         if new.state == State::OnCall {
             self.remove_call(&new.call_id); // answered: no longer waiting
         }
-        match self.agents.get_mut(&id) {
-            Some(agent) => agent.live = new,
-            None => {
-                self.agents.insert(
-                    Arc::clone(&id),
-                    Agent {
-                        config: None,
-                        live: new,
-                    },
-                );
-            }
+        if let Some(agent) = self.agents.get_mut(&id) {
+            agent.live = new;
+        } else {
+            let agent = Agent {
+                config: None,
+                live: new,
+                skills: SkillIds::default(),
+            };
+            self.agents.insert(Arc::clone(&id), agent);
         }
         self.place(&id, true);
+    }
+
+    /// The agent's skills as ids, giving new names the next id.
+    fn intern_skills(&mut self, config: &AgentConfig) -> SkillIds {
+        let mut ids: Vec<(u32, i64)> = Vec::with_capacity(config.skills.len());
+        for (name, &level) in &config.skills {
+            let next = u32::try_from(self.skill_ids.len()).unwrap_or(u32::MAX);
+            let id = *self
+                .skill_ids
+                .entry(Arc::from(name.as_str()))
+                .or_insert(next);
+            ids.push((id, level));
+        }
+        ids.sort_unstable();
+        ids.into()
     }
 
     fn queue_call(&mut self, call: WaitingCall) {
@@ -235,6 +278,7 @@ impl Index {
         let Some(Agent {
             config: Some(config),
             live,
+            ..
         }) = self.agents.get(agent_id)
         else {
             return Err(Refused("unknown_agent"));

@@ -75,18 +75,6 @@ pub fn exclusion(
     })
 }
 
-/// Only the call-specific checks: skills and penalty. For agents known to be
-/// ready members (the index's ready sets), this equals [`exclusion`].
-#[must_use]
-pub fn call_fit(
-    config: &AgentConfig,
-    membership: &Membership,
-    required: &[(&str, i64)],
-    allowed_penalty: i64,
-) -> bool {
-    membership.penalty <= allowed_penalty && skills_exclusion(config, required).is_none()
-}
-
 fn skills_exclusion(config: &AgentConfig, required: &[(&str, i64)]) -> Option<Exclusion> {
     for &(skill, need) in required {
         match config.skills.get(skill) {

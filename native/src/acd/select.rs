@@ -5,9 +5,9 @@
 use std::ops::Bound;
 use std::sync::Arc;
 
-use super::index::{Group, Index, ReadyKey};
+use super::index::{Fit, Index, ReadyKey};
 use super::model::{GroupConfig, Strategy, WaitingCall};
-use super::policy::{call_fit, exclusion, required_skills};
+use super::policy::{exclusion, required_skills};
 use super::rng::SplitMix64;
 
 /// What a call needs, fixed once per question.
@@ -23,6 +23,30 @@ impl<'a> Need<'a> {
             required: required_skills(group, call),
             allowed_penalty: group.allowed_penalty(waited),
         }
+    }
+}
+
+/// [`Need`] in the ready entries' terms: skill ids. `None`: a skill nobody has.
+struct NeedIds {
+    required: Option<Vec<(u32, i64)>>,
+    allowed_penalty: i64,
+}
+
+impl NeedIds {
+    /// The skills and penalty checks of [`exclusion`], for a ready member:
+    /// its state, registration and way are known to fit.
+    fn fits(&self, fit: &Fit) -> bool {
+        let Some(required) = &self.required else {
+            return false;
+        };
+        fit.penalty <= self.allowed_penalty
+            && required.iter().all(|&(skill, need)| {
+                fit.skills
+                    .binary_search_by_key(&skill, |&(id, _)| id)
+                    .ok()
+                    .and_then(|at| fit.skills.get(at))
+                    .is_some_and(|&(_, have)| have >= need)
+            })
     }
 }
 
@@ -42,16 +66,9 @@ impl Index {
         if limit == 0 {
             return Vec::new();
         }
-        let need = Need::of(config, call, now_ms);
+        let need = self.need_ids(&Need::of(config, call, now_ms));
         // Ready members are idle, registered and dial-in; only the call's own
         // requirements are left to check.
-        let fits = |key: &&ReadyKey| self.fits(group, &key.2, &need);
-        let pick = |keys: &mut dyn Iterator<Item = &ReadyKey>| -> Vec<Arc<str>> {
-            keys.filter(fits)
-                .take(limit)
-                .map(|k| Arc::clone(&k.2))
-                .collect()
-        };
         match config.strategy {
             Strategy::RoundRobin => match &group.round_robin_last {
                 Some((position, agent)) => {
@@ -60,45 +77,40 @@ impl Index {
                         .ready
                         .range((Bound::Excluded(&last), Bound::Unbounded));
                     let before = group.ready.range(..=&last);
-                    pick(&mut after.chain(before))
+                    first(&mut after.chain(before), &need, limit)
                 }
-                None => pick(&mut group.ready.iter()),
+                None => first(&mut group.ready.iter(), &need, limit),
             },
             Strategy::Random => {
                 // Ready keys of a random group sort by agent id alone.
-                let by_id: Vec<&ReadyKey> = group.ready.iter().filter(fits).collect();
+                let by_id = all(&mut group.ready.iter(), &need);
                 let start =
                     usize::try_from(SplitMix64::new(seed).below(by_id.len() as u64)).unwrap_or(0);
                 let (head, tail) = by_id.split_at(start.min(by_id.len()));
                 tail.iter()
                     .chain(head)
                     .take(limit)
-                    .map(|k| Arc::clone(&k.2))
+                    .map(|(agent, _)| Arc::clone(agent))
                     .collect()
             }
-            Strategy::WeightedRandom => {
-                let by_id: Vec<(Arc<str>, i64)> = group
-                    .ready
-                    .iter()
-                    .filter(fits)
-                    .map(|k| {
-                        (
-                            Arc::clone(&k.2),
-                            group.members.get(&k.2).map_or(1, |m| m.weight),
-                        )
-                    })
-                    .collect();
-                weighted(by_id, SplitMix64::new(seed), limit)
-            }
-            _ => pick(&mut group.ready.iter()),
+            Strategy::WeightedRandom => weighted(
+                all(&mut group.ready.iter(), &need),
+                SplitMix64::new(seed),
+                limit,
+            ),
+            _ => first(&mut group.ready.iter(), &need, limit),
         }
     }
 
-    fn fits(&self, group: &Group, agent: &Arc<str>, need: &Need<'_>) -> bool {
-        let config = self.agents.get(agent).and_then(|a| a.config.as_ref());
-        match (config, group.members.get(agent)) {
-            (Some(config), Some(m)) => call_fit(config, m, &need.required, need.allowed_penalty),
-            _ => false,
+    fn need_ids(&self, need: &Need<'_>) -> NeedIds {
+        let required = need
+            .required
+            .iter()
+            .map(|&(name, level)| self.skill_ids.get(name).map(|&id| (id, level)))
+            .collect();
+        NeedIds {
+            required,
+            allowed_penalty: need.allowed_penalty,
         }
     }
 
@@ -143,6 +155,25 @@ impl Index {
         }
         best.map(|key| &*key.2)
     }
+}
+
+type Entries<'a> = dyn Iterator<Item = (&'a ReadyKey, &'a Fit)> + 'a;
+
+/// The first `limit` fitting agents of `entries`, in order.
+fn first(entries: &mut Entries<'_>, need: &NeedIds, limit: usize) -> Vec<Arc<str>> {
+    entries
+        .filter(|(_, fit)| need.fits(fit))
+        .take(limit)
+        .map(|(key, _)| Arc::clone(&key.2))
+        .collect()
+}
+
+/// Every fitting agent of `entries` with its weight, in order.
+fn all(entries: &mut Entries<'_>, need: &NeedIds) -> Vec<(Arc<str>, i64)> {
+    entries
+        .filter(|(_, fit)| need.fits(fit))
+        .map(|(key, fit)| (Arc::clone(&key.2), fit.weight))
+        .collect()
 }
 
 /// Weighted draws without replacement over `by_id` (id order): each pick is

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import multiprocessing.synchronize
 import os
 import signal
 from collections.abc import Callable, Iterator
@@ -43,6 +44,14 @@ def processes() -> Iterator[Callable[..., multiprocessing.process.BaseProcess]]:
         process.join(timeout=10)
 
 
+def _start_together(client: redis.Redis, start: multiprocessing.synchronize.Event) -> None:
+    def all_ready() -> bool:
+        return int(client.get("test:ready") or 0) == WORKERS
+
+    wait_until(all_ready, timeout=60, what="every worker is ready")
+    start.set()
+
+
 def _join_all(started: list[multiprocessing.process.BaseProcess]) -> None:
     for process in started:
         process.join(timeout=60)
@@ -61,7 +70,7 @@ def test_racing_processes_never_assign_an_agent_or_a_call_twice(
         processes(workers.claim_every_call, redis_server.port, call_ids, start, n)
         for n in range(WORKERS)
     ]
-    start.set()
+    _start_together(client, start)
     _join_all(started)
 
     claims = [raw.decode().split() for raw in client.lrange("test:claims", 0, -1)]
@@ -87,7 +96,7 @@ def test_claims_and_releases_under_churn_never_overlap(
     started = [
         processes(workers.churn, redis_server.port, call_ids, start, n, 2.0) for n in range(WORKERS)
     ]
-    start.set()
+    _start_together(client, start)
     _join_all(started)
 
     # Replay the stream, in Redis's order: at no moment may an agent hold two offers or a

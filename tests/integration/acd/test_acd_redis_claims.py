@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import redis
 
 from routing.acd import PySelector, build_selector
@@ -148,3 +149,22 @@ def test_selectors_bootstrapped_and_following_the_stream_agree_with_redis(
     events = [from_wire(e) for e in _events(client)]
     reasons = [e.reason for e in events if isinstance(e, AgentStateChanged)]
     assert reasons[-3:] == ["offered", "answered", "paused"]
+
+
+def test_many_agents_change_in_one_batch_and_conflicts_are_retried_alone(
+    client: redis.Redis,
+) -> None:
+    acd = RedisAcd(client)
+    agents, _calls = set_up(acd, agents=3, calls=0)
+    pause = Command("pause", reason="meeting")
+    # Another process pauses agent 0 first: its command in the batch is refused on retry.
+    assert isinstance(acd.apply(agents[0], pause, now_ms()), Accepted)
+    outcomes = acd.apply_many([(a, pause, now_ms()) for a in agents] + [("nobody", pause, 0)])
+    assert outcomes[0] == Refused("not_idle_or_acw")
+    assert all(isinstance(o, Accepted) for o in outcomes[1:3])
+    assert outcomes[3] == Refused("unknown_agent")
+    for agent in agents:
+        live = acd.live(agent)
+        assert live is not None and live.state == State.PAUSED
+    with pytest.raises(ValueError, match="one command per agent"):
+        acd.apply_many([(agents[0], pause, 0), (agents[0], pause, 0)])

@@ -20,6 +20,12 @@ from routing.adapters.redis_acd import Claim, RedisAcd
 from .center import now_ms
 
 
+def ready_then_wait(acd: RedisAcd, start: Event) -> None:
+    """Count this worker in, then wait for the parent's go: all race from the same moment."""
+    acd.client.incr("test:ready")
+    start.wait()
+
+
 def claim_every_call(port: int, call_ids: list[str], start: Event, worker: int) -> None:
     """Try to get an agent for every call, in a random order, as fast as possible."""
     acd = RedisAcd(redis.Redis(port=port))
@@ -28,7 +34,7 @@ def claim_every_call(port: int, call_ids: list[str], start: Event, worker: int) 
     rng = random.Random(worker)
     order = list(call_ids)
     rng.shuffle(order)
-    start.wait()
+    ready_then_wait(acd, start)
     for call_id in order:
         last_id = acd.follow(selector, last_id)
         outcome = assign(selector, acd, call_id, "sales", now_ms(), rng.getrandbits(64))
@@ -42,7 +48,7 @@ def churn(port: int, call_ids: list[str], start: Event, worker: int, seconds: fl
     selector = build_selector()
     last_id = acd.bootstrap(selector)
     rng = random.Random(worker)
-    start.wait()
+    ready_then_wait(acd, start)
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         last_id = acd.follow(selector, last_id)
