@@ -272,6 +272,7 @@ def row(base: dict[str, Any], impl: str, p50: float, p99: float, rate: float) ->
     """One result line, printed as it is measured."""
     line = base | {"impl": impl, "p50_us": round(p50, 2), "p99_us": round(p99, 2)}
     line["ops_per_s"] = round(rate)
+    line["load_avg_1m"] = round(os.getloadavg()[0], 2)  # the shared machine's state then
     print(json.dumps(line), flush=True)
     return line
 
@@ -299,10 +300,15 @@ def run_size(client: redis.Redis, agents: int, plan: Plan) -> list[dict[str, Any
     ]
     assert not disagreements, f"the selectors disagree on {disagreements[:5]}"
     base = {"agents": agents, "queues": plan.queues}
+
+    def redis_get(call_id: str, _now: int = NOW, _seed: int = 0, _limit: int = 1) -> object:
+        return client.get(acd.keys.call(call_id))  # the floor of any Redis round trip here
+
     impls: list[tuple[str, Select, int]] = [
         ("native", native.select, plan.native_ops),
         ("python", reference.select, plan.python_ops),
         ("redis_lua", redis_select, plan.redis_ops),
+        ("redis_get", redis_get, plan.redis_ops),
     ]
     rows = []
     for impl, op, ops in impls:
@@ -321,7 +327,7 @@ def markdown(rows: list[dict[str, Any]], plot: Path, md_path: Path, command: str
     facts = report.machine_facts()
     machine = (
         f"{facts['cores']} cores, {facts['cpu_model']}, Linux {facts['kernel']}, "
-        f"Python {facts['python']}; other engineers' work shared the machine"
+        f"Python {facts['python']}, shared with other engineers' work"
     )
     center = (
         f"Center: agents in {rows[0]['queues']} queues (about half also in a second queue "
@@ -329,23 +335,24 @@ def markdown(rows: list[dict[str, Any]], plot: Path, md_path: Path, command: str
         "call per queue, ~80 % of agents ready. One operation = the best agent for a random "
         "waiting call; all three implementations agreed on every call before timing. "
         "`native+redis_claim` = native selection + the atomic claim in Redis (claim.lua, "
-        "one round trip over loopback), as call control does it."
+        "one round trip over loopback), as call control does it. `redis_get` is not a "
+        "selector: a plain GET, the floor of any Redis round trip on this machine at the time."
     )
     table = [
         f"| {r['impl']} | {r['agents']} | {r['queues']} | {r['p50_us']} | {r['p99_us']} "
-        f"| {r['ops_per_s']} |"
+        f"| {r['ops_per_s']} | {r['load_avg_1m']} |"
         for r in rows
     ]
     return "\n".join(
         [
             "## ACD agent selection",
             "",
-            f"`{command}` -- {machine}.",
+            f"`{command}` -- {machine}; `load`: the 1-minute load average as the line was measured.",
             "",
             center,
             "",
-            "| impl | agents | queues | p50 µs | p99 µs | ops/s |",
-            "|---|---:|---:|---:|---:|---:|",
+            "| impl | agents | queues | p50 µs | p99 µs | ops/s | load |",
+            "|---|---:|---:|---:|---:|---:|---:|",
             *table,
             "",
             "Goals (reported, not asserted):",

@@ -227,9 +227,9 @@ class RedisAcd:
         command = Command("ring_end", claim.call_id, reason=reason)
         return self.apply(claim.agent_id, command, now_ms, fence=claim.fence)
 
-    def reap(self, now_ms: int, batch: int = 100) -> list[str]:
-        """Return agents whose offer's lease expired; end ACWs that are due. The agents
-        whose state changed are returned."""
+    def reap(self, now_ms: int, batch: int = 100) -> list[Accepted]:
+        """Return agents whose offer's lease expired; end ACWs that are due. Returns what
+        changed (each with its event, for wallboards and activity history)."""
         changed = []
         for raw in self.client.zrangebyscore(self.keys.offers, "-inf", now_ms, 0, batch):
             agent_id = _text(raw)
@@ -238,14 +238,15 @@ class RedisAcd:
                 self.client.zrem(self.keys.offers, agent_id)
                 continue
             expired = Command("lease_expired", live.call_id)
-            if isinstance(self.apply(agent_id, expired, now_ms, fence="absent"), Accepted):
-                changed.append(agent_id)
+            outcome = self.apply(agent_id, expired, now_ms, fence="absent")
+            if isinstance(outcome, Accepted):
+                changed.append(outcome)
         for raw in self.client.zrangebyscore(self.keys.acw, "-inf", now_ms, 0, batch):
             agent_id = _text(raw)
             outcome = self.apply(agent_id, Command("tick"), now_ms)
             if isinstance(outcome, Accepted):
-                changed.append(agent_id)
-            elif outcome.code in ("nothing_due", "unknown_agent"):
+                changed.append(outcome)
+            else:
                 live = self.live(agent_id)
                 if live is None or live.state != State.ACW:
                     self.client.zrem(self.keys.acw, agent_id)

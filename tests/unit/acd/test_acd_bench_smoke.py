@@ -13,8 +13,8 @@ from loadtests import report
 from loadtests.bench import acd
 from routing.acd.native import native_module
 
-IMPLS = {"native", "python", "redis_lua", "native+redis_claim"}
-FIELDS = {"impl", "agents", "queues", "p50_us", "p99_us", "ops_per_s"}
+IMPLS = {"native", "python", "redis_lua", "redis_get", "native+redis_claim"}
+FIELDS = {"impl", "agents", "queues", "p50_us", "p99_us", "ops_per_s", "load_avg_1m"}
 
 
 @pytest.mark.skipif(native_module() is None, reason="routing._native is not built")
