@@ -75,7 +75,9 @@ def kamailio_argv(s: Settings, check_only: bool = False) -> list[str]:
     if check_only:
         return [*argv, "-c"]
     return [
-        *argv, "-DD", "-E", "-m", str(s.kamailio_shm_mb), "-M", "32",
+        # TLSF for shared (-x) and private (-X) memory: the default q_malloc's linear
+        # bucket scan was ~40 % of worker CPU under load (BENCHMARKS.md, proxy section).
+        *argv, "-DD", "-E", "-x", "tlsf", "-X", "tlsf", "-m", str(s.kamailio_shm_mb), "-M", "32",
         "-P", str(s.run_dir / "kamailio.pid"), "-Y", str(s.run_dir),
     ]
 
