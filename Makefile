@@ -12,7 +12,7 @@ DEB_PACKAGES := kamailio kamailio-python3-modules kamailio-redis-modules \
 	kamailio-json-modules kamailio-extra-modules kamailio-utils-modules \
 	rtpengine-daemon rtpengine-utils redis-server janus sip-tester sox \
 	python3 python3-venv python3-dev postgresql
-NATIVE_SOURCES := Cargo.toml native/Cargo.toml $(wildcard native/src/*.rs)
+NATIVE_SOURCES := Cargo.toml native/Cargo.toml $(shell find native/src -name "*.rs")
 PYTEST_ARGS ?=
 
 .PHONY: help install run test test-all lint check-config clean bench bench-proxy bench-acd
