@@ -63,11 +63,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="write results, plot and BENCHMARKS.md into this directory",
     )
     p.add_argument("--variants", default="calls,calls-media,register")
-    p.add_argument("--calls-rates", default="1000,2000,3000,4000,5000,6000,7000,8000")
-    p.add_argument("--media-rates", default="500,1000,1500,2000,2500,3000,4000")
-    p.add_argument("--register-rates", default="1000,2000,3000,4000,5000,6000,7000,8000")
+    p.add_argument("--calls-rates", default="500,1000,1250,1500,1750,2000,2500,3000,4000,5000,6000,8000")
+    p.add_argument("--media-rates", default="250,500,625,750,875,1000,1500,2000,3000")
+    p.add_argument("--register-rates", default="2000,4000,5000,6000,8000,10000,12000")
     p.add_argument("--reps", type=int, default=3)
-    p.add_argument("--duration", type=float, default=5.0, help="seconds of traffic per run")
+    p.add_argument("--duration", type=float, default=4.0, help="seconds of traffic per run")
     p.add_argument("--hold-ms", type=int, default=500, help="call length after the ACK")
     p.add_argument("--gap", type=float, default=1.0, help="idle seconds before each run")
     p.add_argument("--workers", type=int, default=4, help="Kamailio UDP workers (make run: 4)")
@@ -84,6 +84,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="stop stepping up after this many seconds in total",
     )
     p.add_argument("--keep", action="store_true", help="keep the work directory (logs)")
+    p.add_argument(
+        "--render",
+        action="store_true",
+        help="no runs: rewrite the plots and BENCHMARKS.md sections from the JSON lines",
+    )
     args = p.parse_args(argv)
     if args.smoke:
         args.calls_rates = args.media_rates = args.register_rates = "40"
@@ -219,8 +224,30 @@ def _interrupt(signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
+def render_only(args: argparse.Namespace) -> int:
+    """Redo plots and sections from saved rows (e.g. after editing notes/*.md)."""
+    results_dir = args.out if args.out else report.RESULTS_DIR
+    rows = [
+        json.loads(line)
+        for name in ("proxy", "register")
+        if (results_dir / f"{name}.jsonl").exists()
+        for line in (results_dir / f"{name}.jsonl").read_text().splitlines()
+    ]
+    if not rows:
+        print(f"no results in {results_dir}", file=sys.stderr)
+        return 1
+    first = rows[0]
+    rows = [{k: v for k, v in r.items() if k not in ("machine", "params")} for r in rows]
+    command = first["params"].get("command", "make bench-proxy")
+    for path in write_results(rows, args, first["machine"], first["params"], command):
+        print(f"wrote {path}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.render:
+        return render_only(args)
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _interrupt)  # so the finally below stops what we started
     started, t0 = datetime.now(UTC), time.monotonic()
@@ -269,6 +296,7 @@ def main(argv: list[str] | None = None) -> int:
             + " ".join(argv if argv is not None else sys.argv[1:])
         )
     )
+    params["command"] = command
     for path in write_results(rows, args, report.machine_facts(), params, command):
         print(f"wrote {path}")
     if args.keep:

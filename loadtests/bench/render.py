@@ -109,7 +109,8 @@ def rejected_list(rows: list[Row]) -> str:
     parts = []
     if rejected:
         parts.append(
-            "Rejected runs (the load generator may have been the limit; not used for verdicts): "
+            "Rejected runs (the load generator or other processes may have been the limit; "
+            "kept in the JSON lines, not used for verdicts): "
             + "; ".join(
                 f"{r['variant']} {r['config']} {r['rate']:,}/s rep {r['rep']}: "
                 + ", ".join(r["reasons"])
@@ -253,6 +254,7 @@ def plot(summaries: dict[str, dict[str, Any]], path: Path) -> Path:
         cpu_ax.set_ylim(bottom=0)
         fail_ax.axhline(FAILURE_LIMIT * 100, color="red", linewidth=0.8)
         fail_ax.set_yscale("symlog", linthresh=0.1)
+        fail_ax.set_ylim(bottom=0)
         fail_ax.set_ylabel("failed % (median); red: 0.1 %")
         fail_ax.set_xlabel("offered per second")
         cpu_ax.legend(fontsize=8)

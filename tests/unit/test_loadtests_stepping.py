@@ -68,8 +68,13 @@ def test_given_sipp_could_not_offer_the_rate_then_the_run_is_rejected() -> None:
     assert rejection_reasons(cpu(), 5.0, 5000, done(4000, 4000, None)) == [
         "sipp created only 4000 of 5000"
     ]
-    late = rejection_reasons(cpu(), 5.0, 5000, done(5000, 5000, creation_done_s=9.0))
+    late = rejection_reasons(cpu(uac=3.5), 5.0, 5000, done(5000, 5000, creation_done_s=9.0))
     assert late and "needed 9 s" in late[0]
+
+
+def test_given_an_idle_sipp_lagging_then_the_proxy_held_calls_up_and_the_run_counts() -> None:
+    # Calls piled up at sipp's concurrency limit because the proxy answered slowly.
+    assert rejection_reasons(cpu(uac=1.0), 5.0, 5000, done(5000, 3000, creation_done_s=9.0)) == []
 
 
 def test_others_share_is_what_the_box_spent_beyond_the_measured_processes() -> None:
