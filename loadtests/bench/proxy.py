@@ -63,9 +63,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="write results, plot and BENCHMARKS.md into this directory",
     )
     p.add_argument("--variants", default="calls,calls-media,register")
-    p.add_argument("--calls-rates", default="500,1000,1250,1500,1750,2000,2500,3000,4000,5000,6000,8000")
-    p.add_argument("--media-rates", default="250,500,625,750,875,1000,1500,2000,3000")
-    p.add_argument("--register-rates", default="2000,4000,5000,6000,8000,10000,12000")
+    p.add_argument("--calls-rates", default="1000,1500,2000,2500,3000,3500,4000,5000,6000,8000")
+    p.add_argument("--media-rates", default="500,750,1000,1250,1500,2000,2500,3000")
+    p.add_argument("--register-rates", default="2000,5000,8000,10000,12000,15000")
     p.add_argument("--reps", type=int, default=3)
     p.add_argument("--duration", type=float, default=4.0, help="seconds of traffic per run")
     p.add_argument("--hold-ms", type=int, default=500, help="call length after the ACK")

@@ -21,9 +21,11 @@ from pathlib import Path
 from launcher.__main__ import init_db
 from launcher.services import (
     ServiceSpec,
+    kamailio_argv,
     kamailio_spec,
     rtpengine_spec,
     sip_options_answered,
+    write_dispatcher_list,
 )
 from launcher.settings import Settings
 from launcher.supervisor import Running, Supervisor
@@ -97,6 +99,7 @@ def bench_settings(var_dir: Path, workers: int, shm_mb: int) -> Settings:
 
 
 def native_spec(s: Settings, port: int, data_dir: Path, run_dir: Path) -> ServiceSpec:
+    """The native cfg with the same run options as launcher's Kamailio (-x/-X, -m, -M...)."""
     run_dir.mkdir(parents=True, exist_ok=True)
     defines = {
         "SIP_LISTEN_UDP": f"udp:{s.sip_host}:{port}",
@@ -106,25 +109,26 @@ def native_spec(s: Settings, port: int, data_dir: Path, run_dir: Path) -> Servic
         "UDP_WORKERS": str(s.kamailio_workers),
         "DATA_DB_URL": f'"text://{data_dir}"',
         "SIP_REALM": f'"{s.sip_realm}"',
+        "DISPATCHER_LIST": f'"{write_dispatcher_list(s)}"',
     }
     argv = ["kamailio", "-f", str(NATIVE_CFG)]
     for name, value in defines.items():
         argv += ["-A", f"{name}={value}"]
-    argv += [
-        "-DD",
-        "-E",
-        "-m",
-        str(s.kamailio_shm_mb),
-        "-M",
-        "32",
-        "-P",
-        str(run_dir / "kamailio.pid"),
-        "-Y",
-        str(run_dir),
-    ]
     return ServiceSpec(
-        "kamailio-native", argv, ready=lambda: sip_options_answered(s.sip_host, port)
+        "kamailio-native",
+        [*argv, *run_options(kamailio_argv(s), run_dir)],
+        ready=lambda: sip_options_answered(s.sip_host, port),
     )
+
+
+def run_options(launcher_argv: list[str], run_dir: Path) -> list[str]:
+    """The options after launcher's -f/-A arguments (from -DD on), with this instance's
+    pid file and runtime directory, so both Kamailios always run alike."""
+    options = launcher_argv[launcher_argv.index("-DD") :]
+    for flag, value in (("-P", run_dir / "kamailio.pid"), ("-Y", run_dir)):
+        if flag in options:
+            options[options.index(flag) + 1] = str(value)
+    return options
 
 
 def with_args(spec: ServiceSpec, extra: list[str]) -> ServiceSpec:

@@ -50,6 +50,8 @@ def test_uac_command_is_bounded_and_comes_from_the_carrier_address(tmp_path: Pat
 @pytest.mark.skipif(shutil.which("kamailio") is None, reason="kamailio not installed")
 def test_native_cfg_passes_kamailio_config_check(snapshot: Snapshot, tmp_path: Path) -> None:
     data = write_dbtext(snapshot, tmp_path / "data")
+    dispatcher = tmp_path / "dispatcher.list"
+    dispatcher.write_text("1 sip:127.0.0.1:5070;transport=udp 0 0\n")
     result = subprocess.run(
         [
             "kamailio",
@@ -60,6 +62,8 @@ def test_native_cfg_passes_kamailio_config_check(snapshot: Snapshot, tmp_path: P
             f'DATA_DB_URL="text://{data}"',
             "-A",
             f'CTL_SOCKET="unix:{tmp_path / "ctl"}"',
+            "-A",
+            f'DISPATCHER_LIST="{dispatcher}"',
         ],
         capture_output=True,
         text=True,
@@ -67,3 +71,37 @@ def test_native_cfg_passes_kamailio_config_check(snapshot: Snapshot, tmp_path: P
         check=False,
     )
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_native_kamailio_runs_with_the_launchers_options(tmp_path: Path) -> None:
+    from loadtests.bench.targets import run_options
+
+    launcher = [
+        "kamailio",
+        "-f",
+        "k.cfg",
+        "-A",
+        "X=1",
+        "-DD",
+        "-E",
+        "-x",
+        "tlsf",
+        "-m",
+        "4096",
+        "-P",
+        "/a/kamailio.pid",
+        "-Y",
+        "/a",
+    ]
+    assert run_options(launcher, tmp_path) == [
+        "-DD",
+        "-E",
+        "-x",
+        "tlsf",
+        "-m",
+        "4096",
+        "-P",
+        str(tmp_path / "kamailio.pid"),
+        "-Y",
+        str(tmp_path),
+    ]
