@@ -24,7 +24,12 @@ def error_response(
     status_code: int, error_id: str, message: str, details: dict[str, Any] | None = None
 ) -> JSONResponse:
     return JSONResponse(
-        {"status_code": status_code, "error_id": error_id, "message": message, "details": details or {}},
+        {
+            "status_code": status_code,
+            "error_id": error_id,
+            "message": message,
+            "details": details or {},
+        },
         status_code=status_code,
     )
 
@@ -38,7 +43,9 @@ def _field(location: tuple[Any, ...]) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(StoreError)
     async def store_error(request: Request, exc: StoreError) -> JSONResponse:
-        log.info("%s %s refused: %s %s", request.method, request.url.path, exc.error_id, exc.message)
+        log.info(
+            "%s %s refused: %s %s", request.method, request.url.path, exc.error_id, exc.message
+        )
         return error_response(exc.status_code, exc.error_id, exc.message, exc.details)
 
     @app.exception_handler(RequestValidationError)
@@ -47,7 +54,10 @@ def install(app: FastAPI) -> None:
         first = errors[0] if errors else {"field": "body", "reason": "invalid"}
         log.info("%s %s invalid input: %s", request.method, request.url.path, errors)
         return error_response(
-            422, "invalid-input", f"{first['field']}: {first['reason']}", {"errors": errors, **first}
+            422,
+            "invalid-input",
+            f"{first['field']}: {first['reason']}",
+            {"errors": errors, **first},
         )
 
     @app.exception_handler(IntegrityError)
@@ -58,7 +68,14 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
-        error_id = {401: "unauthenticated", 403: "forbidden", 404: "not-found", 405: "method-not-allowed"}
+        error_id = {
+            401: "unauthenticated",
+            403: "forbidden",
+            404: "not-found",
+            405: "method-not-allowed",
+        }
         return error_response(
-            exc.status_code, error_id.get(exc.status_code, "error"), str(exc.detail),
+            exc.status_code,
+            error_id.get(exc.status_code, "error"),
+            str(exc.detail),
         )

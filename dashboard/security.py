@@ -22,7 +22,12 @@ from sqlalchemy.orm import Session
 from store.models import AgentGroupAdmin, ApiToken, Team, User
 
 SYSTEM_ADMIN, TEAM_ADMIN, GROUP_ADMIN, AGENT, USER, API = (
-    "system_admin", "team_admin", "group_admin", "agent", "user", "api",
+    "system_admin",
+    "team_admin",
+    "group_admin",
+    "agent",
+    "user",
+    "api",
 )
 
 
@@ -54,8 +59,13 @@ def issue_token(
     token = "sb_" + secrets.token_urlsafe(32)
     now = datetime.now(UTC)
     row = ApiToken(
-        token_hash=hash_token(token), name=name, team_id=team_id, user_id=user_id,
-        agent_id=agent_id, scope=scope, created_at=now,
+        token_hash=hash_token(token),
+        name=name,
+        team_id=team_id,
+        user_id=user_id,
+        agent_id=agent_id,
+        scope=scope,
+        created_at=now,
         expires_at=None if hours is None else now + timedelta(hours=hours),
     )
     session.add(row)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 import httpx
 
@@ -16,7 +16,7 @@ class RtpengineClient:
     def close(self) -> None:
         self._http.close()
 
-    def __enter__(self) -> RtpengineClient:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *_exc: object) -> None:
@@ -56,24 +56,46 @@ class RtpengineClient:
     # --- media control for call control (one rtpengine call per SIP leg) ---------------
 
     def offer(
-        self, call_id: str, from_tag: str, sdp: str, flags: list[str] | None = None,
+        self,
+        call_id: str,
+        from_tag: str,
+        sdp: str,
+        flags: list[str] | None = None,
         **params: Any,
     ) -> str:
         """Offer ``sdp`` from ``from_tag``; returns the SDP to send to the other side."""
         reply = self.command(
-            "offer", **{"call-id": call_id, "from-tag": from_tag, "sdp": sdp,
-                        "flags": flags or [], **params}
+            "offer",
+            **{
+                "call-id": call_id,
+                "from-tag": from_tag,
+                "sdp": sdp,
+                "flags": flags or [],
+                **params,
+            },
         )
         return str(reply["sdp"])
 
     def answer(
-        self, call_id: str, from_tag: str, to_tag: str, sdp: str,
-        flags: list[str] | None = None, **params: Any,
+        self,
+        call_id: str,
+        from_tag: str,
+        to_tag: str,
+        sdp: str,
+        flags: list[str] | None = None,
+        **params: Any,
     ) -> str:
         """Answer with ``sdp`` from ``to_tag``; returns the SDP for the offerer."""
         reply = self.command(
-            "answer", **{"call-id": call_id, "from-tag": from_tag, "to-tag": to_tag,
-                         "sdp": sdp, "flags": flags or [], **params}
+            "answer",
+            **{
+                "call-id": call_id,
+                "from-tag": from_tag,
+                "to-tag": to_tag,
+                "sdp": sdp,
+                "flags": flags or [],
+                **params,
+            },
         )
         return str(reply["sdp"])
 
@@ -82,8 +104,8 @@ class RtpengineClient:
     ) -> dict[str, Any]:
         """Play ``file`` (a WAV) to the party whose tag is ``to_tag``."""
         return self.command(
-            "play media", **{"call-id": call_id, "from-tag": to_tag, "file": file,
-                             "repeat-times": repeat_times}
+            "play media",
+            **{"call-id": call_id, "from-tag": to_tag, "file": file, "repeat-times": repeat_times},
         )
 
     def stop_media(self, call_id: str, tag: str) -> dict[str, Any]:

@@ -30,9 +30,7 @@ class ImportRejected(StoreError):
     error_id = "import-rejected"
 
     def __init__(self, errors: list[dict[str, Any]]) -> None:
-        super().__init__(
-            f"{len(errors)} bad row(s); nothing was imported", {"errors": errors}
-        )
+        super().__init__(f"{len(errors)} bad row(s); nothing was imported", {"errors": errors})
 
 
 def _blank_to_none(row: dict[str, str | None]) -> dict[str, str | None]:
@@ -60,10 +58,13 @@ def _import(
     missing = [c for c in required if c not in header]
     if unknown or missing or not header:
         reason = (
-            f"unknown column(s) {', '.join(unknown)}" if unknown
+            f"unknown column(s) {', '.join(unknown)}"
+            if unknown
             else f"missing column(s) {', '.join(missing or required)}"
         )
-        raise ImportRejected([{"line": 1, "field": "header", "reason": f"{reason}; columns: {', '.join(columns)}"}])
+        raise ImportRejected(
+            [{"line": 1, "field": "header", "reason": f"{reason}; columns: {', '.join(columns)}"}]
+        )
     errors: list[dict[str, Any]] = []
     created = 0
     for row in reader:
@@ -81,7 +82,9 @@ def _import(
             created += 1
         except StoreError as exc:
             savepoint.rollback()
-            errors.append({"line": line, "field": exc.details.get("field", ""), "reason": exc.message})
+            errors.append(
+                {"line": line, "field": exc.details.get("field", ""), "reason": exc.message}
+            )
     if errors:
         raise ImportRejected(errors)
     return created
@@ -90,7 +93,10 @@ def _import(
 def import_extensions(session: Session, team: Team, text: str, realm: str) -> int:
     def create(row: dict[str, str | None]) -> object:
         return p.create_extension(
-            session, team, row.get("number") or "", realm,
+            session,
+            team,
+            row.get("number") or "",
+            realm,
             kind=row.get("kind") or "sip",
             sip_secret=row.get("sip_secret"),
             phone_number=row.get("phone_number"),
@@ -112,7 +118,10 @@ def import_agents(
             if not allowed_group(group):
                 raise Invalid("groups", f"you may not import agents into group {group}")
         return p.create_agent(
-            session, team, row.get("number") or "", row.get("password") or "",
+            session,
+            team,
+            row.get("number") or "",
+            row.get("password") or "",
             groups=groups,
             binding=row.get("binding") or "fixed",
             extension=row.get("extension"),
@@ -139,7 +148,9 @@ def export_extensions(session: Session, team: Team) -> str:
         EXTENSION_COLUMNS,
         [
             {
-                "number": e.number, "kind": e.kind, "sip_secret": "",
+                "number": e.number,
+                "kind": e.kind,
+                "sip_secret": "",
                 "phone_number": e.phone_number or "",
                 "owner": e.owner.login if e.owner else "",
                 "agent_mode": "true" if e.agent_mode else "false",
@@ -157,7 +168,9 @@ def export_agents(
         AGENT_COLUMNS,
         [
             {
-                "number": a.number, "password": "", "binding": a.binding,
+                "number": a.number,
+                "password": "",
+                "binding": a.binding,
                 "working_way": a.working_way,
                 "extension": a.extension.number if a.extension else "",
                 "groups": ";".join(sorted(g.name for g in a.groups)),

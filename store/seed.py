@@ -44,8 +44,13 @@ def seed_demo(session: Session, realm: str) -> bool:
     p.create_agent_group(session, team, "support", pause_reasons=list(DEMO_PAUSE_REASONS))
     for agent_number, extension_number in DEMO_AGENTS.items():
         p.create_agent(
-            session, team, agent_number, demo_agent_password(agent_number),
-            groups=["support"], binding="fixed", extension=extension_number,
+            session,
+            team,
+            agent_number,
+            demo_agent_password(agent_number),
+            groups=["support"],
+            binding="fixed",
+            extension=extension_number,
         )
     carrier = p.create_trunk(session, team, "carrier", address=CARRIER_ADDRESS)
     p.update_team(session, team, {"default_trunk": carrier.name})

@@ -80,9 +80,7 @@ def extension_users(session: Session, extension: Extension) -> list[str]:
 
 def agent_group_users(session: Session, group: AgentGroup) -> list[str]:
     users = destination_users(session, group.team_id, "agent_group", group.name)
-    users += [
-        f"agent {a.number} (its only group)" for a in group.agents if len(a.groups) == 1
-    ]
+    users += [f"agent {a.number} (its only group)" for a in group.agents if len(a.groups) == 1]
     return [u for u in users if u != f"agent group {group.name} (overflow)"]
 
 

@@ -25,7 +25,9 @@ router = APIRouter(prefix="/teams/{team}/agent-groups", tags=["agent groups"])
 
 
 @router.get("", summary="List agent groups (a group admin: the groups they administer)")
-def list_agent_groups(team: TeamDep, principal: PrincipalDep, session: SessionDep) -> list[AgentGroupOut]:
+def list_agent_groups(
+    team: TeamDep, principal: PrincipalDep, session: SessionDep
+) -> list[AgentGroupOut]:
     query = select(AgentGroup).where(AgentGroup.team_id == team.id).order_by(AgentGroup.name)
     if principal.role == GROUP_ADMIN:
         query = query.where(AgentGroup.id.in_(list(principal.admin_of)))
@@ -34,7 +36,9 @@ def list_agent_groups(team: TeamDep, principal: PrincipalDep, session: SessionDe
     return [AgentGroupOut.of(g) for g in session.scalars(query)]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, summary="Create an agent group with its queue settings")
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, summary="Create an agent group with its queue settings"
+)
 def create_agent_group(
     body: AgentGroupCreate, team: TeamDep, principal: PrincipalDep, session: SessionDep
 ) -> AgentGroupOut:
@@ -44,7 +48,9 @@ def create_agent_group(
 
 
 @router.get("/{name}", summary="One agent group")
-def get_agent_group(name: str, team: TeamDep, principal: PrincipalDep, session: SessionDep) -> AgentGroupOut:
+def get_agent_group(
+    name: str, team: TeamDep, principal: PrincipalDep, session: SessionDep
+) -> AgentGroupOut:
     if principal.role != GROUP_ADMIN:
         may_configure(principal, write=False)
     group = p.get_agent_group(session, team, name)
@@ -52,7 +58,9 @@ def get_agent_group(name: str, team: TeamDep, principal: PrincipalDep, session: 
     return AgentGroupOut.of(group)
 
 
-@router.patch("/{name}", summary="Change an agent group's queue settings (its name is its identity)")
+@router.patch(
+    "/{name}", summary="Change an agent group's queue settings (its name is its identity)"
+)
 def update_agent_group(
     name: str, body: AgentGroupUpdate, team: TeamDep, principal: PrincipalDep, session: SessionDep
 ) -> AgentGroupOut:
@@ -61,15 +69,25 @@ def update_agent_group(
     return AgentGroupOut.of(p.update_agent_group(session, team, group, body.changes()))
 
 
-@router.delete("/{name}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete an agent group nothing uses")
-def delete_agent_group(name: str, team: TeamDep, principal: PrincipalDep, session: SessionDep) -> None:
+@router.delete(
+    "/{name}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete an agent group nothing uses"
+)
+def delete_agent_group(
+    name: str, team: TeamDep, principal: PrincipalDep, session: SessionDep
+) -> None:
     may_configure(principal, write=True)
     p.delete_agent_group(session, p.get_agent_group(session, team, name))
 
 
-@router.put("/{name}/admins/{login}", summary="Make a user an administrator of the group, with these rights")
+@router.put(
+    "/{name}/admins/{login}", summary="Make a user an administrator of the group, with these rights"
+)
 def set_group_admin(
-    name: str, login: str, body: GroupAdminRights, team: TeamDep, principal: PrincipalDep,
+    name: str,
+    login: str,
+    body: GroupAdminRights,
+    team: TeamDep,
+    principal: PrincipalDep,
     session: SessionDep,
 ) -> GroupAdminOut:
     may_manage_people(principal)
@@ -77,7 +95,13 @@ def set_group_admin(
     return GroupAdminOut.of(p.set_group_admin(session, team, group, login, **body.rights()))
 
 
-@router.delete("/{name}/admins/{login}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove a group administrator")
-def remove_group_admin(name: str, login: str, team: TeamDep, principal: PrincipalDep, session: SessionDep) -> None:
+@router.delete(
+    "/{name}/admins/{login}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Remove a group administrator",
+)
+def remove_group_admin(
+    name: str, login: str, team: TeamDep, principal: PrincipalDep, session: SessionDep
+) -> None:
     may_manage_people(principal)
     p.remove_group_admin(session, team, p.get_agent_group(session, team, name), login)

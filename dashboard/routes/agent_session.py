@@ -75,13 +75,19 @@ def _agent(principal: PrincipalDep, session: Session) -> tuple[str, Agent]:
 
 
 def _out(agent_id: str, live: AgentLive) -> SessionOut:
-    return SessionOut(agent=agent_id.partition("/")[2], state=str(live.state),
-                      pause_reason=live.pause_reason, pause_after_call=live.pause_after_call,
-                      acw_until_ms=live.acw_until_ms, version=live.version)
+    return SessionOut(
+        agent=agent_id.partition("/")[2],
+        state=str(live.state),
+        pause_reason=live.pause_reason,
+        pause_after_call=live.pause_after_call,
+        acw_until_ms=live.acw_until_ms,
+        version=live.version,
+    )
 
 
-def _change(request: Request, session: Session, principal: Any,
-            command: machine.Command, already: str = "") -> SessionOut:
+def _change(
+    request: Request, session: Session, principal: Any, command: machine.Command, already: str = ""
+) -> SessionOut:
     agent_id, _agent_row = _agent(principal, session)
     config = acdconfig.read_config(session.get_bind())  # type: ignore[arg-type]
     states = _states(request)
@@ -110,8 +116,9 @@ def get_session(request: Request, principal: PrincipalDep, session: SessionDep) 
 
 @router.post("/sign-in", summary="Sign in (a fixed agent is always signed in)")
 def sign_in(request: Request, principal: PrincipalDep, session: SessionDep) -> SessionOut:
-    return _change(request, session, principal, machine.Command("sign_in"),
-                   already="already_signed_in")
+    return _change(
+        request, session, principal, machine.Command("sign_in"), already="already_signed_in"
+    )
 
 
 @router.post("/sign-out", summary="Sign out (not during a call; never for a fixed agent)")
@@ -122,11 +129,15 @@ def sign_out(request: Request, principal: PrincipalDep, session: SessionDep) -> 
 
 
 @router.post("/pause", summary="Pause with a reason (from idle or ACW only)")
-def pause(body: PauseIn, request: Request, principal: PrincipalDep,
-          session: SessionDep) -> SessionOut:
+def pause(
+    body: PauseIn, request: Request, principal: PrincipalDep, session: SessionDep
+) -> SessionOut:
     _, agent = _agent(principal, session)
-    known = session.scalar(select(PauseReason.id).where(
-        PauseReason.team_id == agent.team_id, PauseReason.name == body.reason))
+    known = session.scalar(
+        select(PauseReason.id).where(
+            PauseReason.team_id == agent.team_id, PauseReason.name == body.reason
+        )
+    )
     if known is None:
         raise Invalid("reason", f"unknown pause reason {body.reason!r}")
     return _change(request, session, principal, machine.Command("pause", reason=body.reason))

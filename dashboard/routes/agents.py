@@ -47,8 +47,12 @@ def list_agents(team: TeamDep, principal: PrincipalDep, session: SessionDep) -> 
     return [AgentOut.of(a) for a in session.scalars(query)]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, summary="Create an agent in one or more agent groups")
-def create_agent(body: AgentCreate, team: TeamDep, principal: PrincipalDep, session: SessionDep) -> AgentOut:
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, summary="Create an agent in one or more agent groups"
+)
+def create_agent(
+    body: AgentCreate, team: TeamDep, principal: PrincipalDep, session: SessionDep
+) -> AgentOut:
     may_configure(principal, write=True)
     values = body.model_dump(exclude={"number", "password"})
     agent = p.create_agent(session, team, body.number, body.password, **values)
@@ -73,7 +77,11 @@ def update_agent(
     return AgentOut.of(agent)
 
 
-@router.delete("/{number}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete an agent (its extension stays)")
+@router.delete(
+    "/{number}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete an agent (its extension stays)",
+)
 def delete_agent(number: str, team: TeamDep, principal: PrincipalDep, session: SessionDep) -> None:
     may_configure(principal, write=True)
     p.delete_agent(session, p.get_agent(session, team, number))

@@ -30,8 +30,14 @@ def list_api_keys(team: TeamDep, principal: PrincipalDep, session: SessionDep) -
     return [ApiKeyOut.of(k) for k in session.scalars(_keys_of(team.id).order_by(ApiToken.id))]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, summary="Make an API key; its secret is returned only now")
-def create_api_key(body: ApiKeyCreate, team: TeamDep, principal: PrincipalDep, session: SessionDep) -> ApiKeyCreated:
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Make an API key; its secret is returned only now",
+)
+def create_api_key(
+    body: ApiKeyCreate, team: TeamDep, principal: PrincipalDep, session: SessionDep
+) -> ApiKeyCreated:
     may_manage_people(principal)
     token, row = issue_token(session, body.name, team_id=team.id, scope=body.scope)
     return ApiKeyCreated(token=token, **ApiKeyOut.of(row).model_dump())

@@ -28,7 +28,10 @@ def login(body: Login, session: SessionDep, settings: SettingsDep) -> TokenOut:
     if not verify_web_password(user.password_hash, body.password):
         raise unauthenticated("wrong login or password")
     token, row = issue_token(
-        session, f"login {user.login}", team_id=user.team_id, user_id=user.id,
+        session,
+        f"login {user.login}",
+        team_id=user.team_id,
+        user_id=user.id,
         hours=settings.session_hours,
     )
     return TokenOut(token=token, expires_at=row.expires_at)
@@ -45,7 +48,10 @@ def agent_login(body: AgentLogin, session: SessionDep, settings: SettingsDep) ->
     if not verify_web_password(agent.password_hash, body.password):
         raise unauthenticated("wrong team, agent number or password")
     token, row = issue_token(
-        session, f"agent {agent.number}", team_id=team.id, agent_id=agent.id,
+        session,
+        f"agent {agent.number}",
+        team_id=team.id,
+        agent_id=agent.id,
         hours=settings.session_hours,
     )
     return TokenOut(token=token, expires_at=row.expires_at)

@@ -43,39 +43,61 @@ async def read_csv_body(request: Request) -> str:
 CsvBody = Annotated[str, Depends(read_csv_body)]
 
 
-def administered_groups(principal: Principal, session: SessionDep, team: Team, right: str) -> set[str]:
+def administered_groups(
+    principal: Principal, session: SessionDep, team: Team, right: str
+) -> set[str]:
     groups = session.scalars(select(AgentGroup).where(AgentGroup.team_id == team.id))
     return {g.name for g in groups if group_right(principal, [g.id], right)}
 
 
-@router.get("/export/extensions.csv", response_class=PlainTextResponse, summary="Extensions as CSV (no secrets)")
-def export_extensions(team: TeamDep, principal: PrincipalDep, session: SessionDep) -> PlainTextResponse:
+@router.get(
+    "/export/extensions.csv",
+    response_class=PlainTextResponse,
+    summary="Extensions as CSV (no secrets)",
+)
+def export_extensions(
+    team: TeamDep, principal: PrincipalDep, session: SessionDep
+) -> PlainTextResponse:
     may_configure(principal, write=False)
     return PlainTextResponse(csv_io.export_extensions(session, team), media_type="text/csv")
 
 
-@router.post("/import/extensions", openapi_extra=CSV_BODY, summary="Import extensions from CSV (all or nothing)")
+@router.post(
+    "/import/extensions",
+    openapi_extra=CSV_BODY,
+    summary="Import extensions from CSV (all or nothing)",
+)
 def import_extensions(
-    text: CsvBody, team: TeamDep, principal: PrincipalDep, session: SessionDep, settings: SettingsDep
+    text: CsvBody,
+    team: TeamDep,
+    principal: PrincipalDep,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> dict[str, int]:
     may_configure(principal, write=True)
     return {"imported": csv_io.import_extensions(session, team, text, settings.sip_realm)}
 
 
-@router.get("/export/agents.csv", response_class=PlainTextResponse, summary="Agents as CSV (no passwords)")
+@router.get(
+    "/export/agents.csv", response_class=PlainTextResponse, summary="Agents as CSV (no passwords)"
+)
 def export_agents(team: TeamDep, principal: PrincipalDep, session: SessionDep) -> PlainTextResponse:
     if principal.role == GROUP_ADMIN:
         allowed = administered_groups(principal, session, team, "export")
         if not allowed:
             raise forbidden("you may not export statements of any group")
-        text = csv_io.export_agents(session, team, lambda a: any(g.name in allowed for g in a.groups))
+        text = csv_io.export_agents(
+            session, team, lambda a: any(g.name in allowed for g in a.groups)
+        )
     else:
         may_configure(principal, write=False)
         text = csv_io.export_agents(session, team)
     return PlainTextResponse(text, media_type="text/csv")
 
 
-@router.post("/import/agents", openapi_extra=CSV_BODY, summary="Import agents from CSV (all or nothing)")
+@router.post(
+    "/import/agents", openapi_extra=CSV_BODY, summary="Import agents from CSV (all or nothing)"
+)
 def import_agents(
     text: CsvBody, team: TeamDep, principal: PrincipalDep, session: SessionDep
 ) -> dict[str, int]:

@@ -21,10 +21,16 @@ def list_dids(team: TeamDep, principal: PrincipalDep, session: SessionDep) -> li
     return [DidOut.of(d) for d in rows]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, summary="Route a DID to a destination, with a failover")
-def create_did(body: DidCreate, team: TeamDep, principal: PrincipalDep, session: SessionDep) -> DidOut:
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, summary="Route a DID to a destination, with a failover"
+)
+def create_did(
+    body: DidCreate, team: TeamDep, principal: PrincipalDep, session: SessionDep
+) -> DidOut:
     may_configure(principal, write=True)
-    did = p.create_did(session, team, body.number, body.destination.model_dump(), body.failover.model_dump())
+    did = p.create_did(
+        session, team, body.number, body.destination.model_dump(), body.failover.model_dump()
+    )
     return DidOut.of(did)
 
 

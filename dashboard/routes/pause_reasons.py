@@ -15,9 +15,13 @@ router = APIRouter(prefix="/teams/{team}/pause-reasons", tags=["pause reasons"])
 
 
 @router.get("", summary="List the team's pause reasons")
-def list_pause_reasons(team: TeamDep, principal: PrincipalDep, session: SessionDep) -> list[PauseReasonOut]:
+def list_pause_reasons(
+    team: TeamDep, principal: PrincipalDep, session: SessionDep
+) -> list[PauseReasonOut]:
     may_configure(principal, write=False)
-    rows = session.scalars(select(PauseReason).where(PauseReason.team_id == team.id).order_by(PauseReason.name))
+    rows = session.scalars(
+        select(PauseReason).where(PauseReason.team_id == team.id).order_by(PauseReason.name)
+    )
     return [PauseReasonOut.of(r) for r in rows]
 
 
@@ -30,12 +34,20 @@ def create_pause_reason(
 
 
 @router.get("/{name}", summary="One pause reason")
-def get_pause_reason(name: str, team: TeamDep, principal: PrincipalDep, session: SessionDep) -> PauseReasonOut:
+def get_pause_reason(
+    name: str, team: TeamDep, principal: PrincipalDep, session: SessionDep
+) -> PauseReasonOut:
     may_configure(principal, write=False)
     return PauseReasonOut.of(p.get_pause_reason(session, team, name))
 
 
-@router.delete("/{name}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a pause reason (groups stop offering it)")
-def delete_pause_reason(name: str, team: TeamDep, principal: PrincipalDep, session: SessionDep) -> None:
+@router.delete(
+    "/{name}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a pause reason (groups stop offering it)",
+)
+def delete_pause_reason(
+    name: str, team: TeamDep, principal: PrincipalDep, session: SessionDep
+) -> None:
     may_configure(principal, write=True)
     p.delete_pause_reason(session, p.get_pause_reason(session, team, name))

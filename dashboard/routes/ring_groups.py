@@ -15,9 +15,13 @@ router = APIRouter(prefix="/teams/{team}/ring-groups", tags=["ring groups"])
 
 
 @router.get("", summary="List the team's ring groups")
-def list_ring_groups(team: TeamDep, principal: PrincipalDep, session: SessionDep) -> list[RingGroupOut]:
+def list_ring_groups(
+    team: TeamDep, principal: PrincipalDep, session: SessionDep
+) -> list[RingGroupOut]:
     may_configure(principal, write=False)
-    rows = session.scalars(select(RingGroup).where(RingGroup.team_id == team.id).order_by(RingGroup.number))
+    rows = session.scalars(
+        select(RingGroup).where(RingGroup.team_id == team.id).order_by(RingGroup.number)
+    )
     return [RingGroupOut.of(g) for g in rows]
 
 
@@ -31,7 +35,9 @@ def create_ring_group(
 
 
 @router.get("/{number}", summary="One ring group")
-def get_ring_group(number: str, team: TeamDep, principal: PrincipalDep, session: SessionDep) -> RingGroupOut:
+def get_ring_group(
+    number: str, team: TeamDep, principal: PrincipalDep, session: SessionDep
+) -> RingGroupOut:
     may_configure(principal, write=False)
     return RingGroupOut.of(p.get_ring_group(session, team, number))
 
@@ -45,7 +51,13 @@ def update_ring_group(
     return RingGroupOut.of(p.update_ring_group(session, team, group, body.changes()))
 
 
-@router.delete("/{number}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a ring group nothing routes to")
-def delete_ring_group(number: str, team: TeamDep, principal: PrincipalDep, session: SessionDep) -> None:
+@router.delete(
+    "/{number}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a ring group nothing routes to",
+)
+def delete_ring_group(
+    number: str, team: TeamDep, principal: PrincipalDep, session: SessionDep
+) -> None:
     may_configure(principal, write=True)
     p.delete_ring_group(session, p.get_ring_group(session, team, number))

@@ -16,7 +16,11 @@ router = APIRouter(prefix="/teams", tags=["teams"])
 
 def team_out(session: SessionDep, team: Team) -> TeamOut:
     trunk = session.get(Trunk, team.default_trunk_id) if team.default_trunk_id else None
-    group = session.get(TrunkGroup, team.default_trunk_group_id) if team.default_trunk_group_id else None
+    group = (
+        session.get(TrunkGroup, team.default_trunk_group_id)
+        if team.default_trunk_group_id
+        else None
+    )
     return TeamOut.of(team, trunk.name if trunk else None, group.name if group else None)
 
 
@@ -42,12 +46,18 @@ def get_team(team: TeamDep, principal: PrincipalDep, session: SessionDep) -> Tea
 
 
 @router.patch("/{team}", summary="Rename a team or set its default outbound trunk (group)")
-def update_team(body: TeamUpdate, team: TeamDep, principal: PrincipalDep, session: SessionDep) -> TeamOut:
+def update_team(
+    body: TeamUpdate, team: TeamDep, principal: PrincipalDep, session: SessionDep
+) -> TeamOut:
     may_manage_people(principal)
     return team_out(session, p.update_team(session, team, body.changes()))
 
 
-@router.delete("/{team}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a team and all its data (system admin)")
+@router.delete(
+    "/{team}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a team and all its data (system admin)",
+)
 def delete_team(team: TeamDep, principal: PrincipalDep, session: SessionDep) -> None:
     if principal.role != SYSTEM_ADMIN:
         raise forbidden("only a system admin deletes teams")

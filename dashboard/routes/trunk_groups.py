@@ -15,9 +15,13 @@ router = APIRouter(prefix="/teams/{team}/trunk-groups", tags=["trunk groups"])
 
 
 @router.get("", summary="List the team's trunk groups")
-def list_trunk_groups(team: TeamDep, principal: PrincipalDep, session: SessionDep) -> list[TrunkGroupOut]:
+def list_trunk_groups(
+    team: TeamDep, principal: PrincipalDep, session: SessionDep
+) -> list[TrunkGroupOut]:
     may_configure(principal, write=False)
-    rows = session.scalars(select(TrunkGroup).where(TrunkGroup.team_id == team.id).order_by(TrunkGroup.name))
+    rows = session.scalars(
+        select(TrunkGroup).where(TrunkGroup.team_id == team.id).order_by(TrunkGroup.name)
+    )
     return [TrunkGroupOut.of(g) for g in rows]
 
 
@@ -31,7 +35,9 @@ def create_trunk_group(
 
 
 @router.get("/{name}", summary="One trunk group")
-def get_trunk_group(name: str, team: TeamDep, principal: PrincipalDep, session: SessionDep) -> TrunkGroupOut:
+def get_trunk_group(
+    name: str, team: TeamDep, principal: PrincipalDep, session: SessionDep
+) -> TrunkGroupOut:
     may_configure(principal, write=False)
     return TrunkGroupOut.of(p.get_trunk_group(session, team, name))
 
@@ -45,7 +51,11 @@ def update_trunk_group(
     return TrunkGroupOut.of(p.update_trunk_group(session, team, group, body.changes()))
 
 
-@router.delete("/{name}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a trunk group nothing uses")
-def delete_trunk_group(name: str, team: TeamDep, principal: PrincipalDep, session: SessionDep) -> None:
+@router.delete(
+    "/{name}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a trunk group nothing uses"
+)
+def delete_trunk_group(
+    name: str, team: TeamDep, principal: PrincipalDep, session: SessionDep
+) -> None:
     may_configure(principal, write=True)
     p.delete_trunk_group(session, p.get_trunk_group(session, team, name))

@@ -21,8 +21,14 @@ def list_trunks(team: TeamDep, principal: PrincipalDep, session: SessionDep) -> 
     return [TrunkOut.of(t) for t in rows]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, summary="Create a trunk (by source address or registration login)")
-def create_trunk(body: TrunkCreate, team: TeamDep, principal: PrincipalDep, session: SessionDep) -> TrunkOut:
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a trunk (by source address or registration login)",
+)
+def create_trunk(
+    body: TrunkCreate, team: TeamDep, principal: PrincipalDep, session: SessionDep
+) -> TrunkOut:
     may_configure(principal, write=True)
     return TrunkOut.of(p.create_trunk(session, team, body.name, **body.settings()))
 
@@ -41,7 +47,9 @@ def update_trunk(
     return TrunkOut.of(p.update_trunk(session, p.get_trunk(session, team, name), body.changes()))
 
 
-@router.delete("/{name}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a trunk nothing uses")
+@router.delete(
+    "/{name}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a trunk nothing uses"
+)
 def delete_trunk(name: str, team: TeamDep, principal: PrincipalDep, session: SessionDep) -> None:
     may_configure(principal, write=True)
     p.delete_trunk(session, p.get_trunk(session, team, name))

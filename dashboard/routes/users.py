@@ -29,8 +29,12 @@ def list_users(team: TeamDep, principal: PrincipalDep, session: SessionDep) -> l
     return [user_out(session, u) for u in rows]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, summary="Create a user with a web password and a role")
-def create_user(body: UserCreate, team: TeamDep, principal: PrincipalDep, session: SessionDep) -> UserOut:
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, summary="Create a user with a web password and a role"
+)
+def create_user(
+    body: UserCreate, team: TeamDep, principal: PrincipalDep, session: SessionDep
+) -> UserOut:
     may_manage_people(principal)
     user = p.create_user(session, team, body.login, body.password, body.role, body.display_name)
     return user_out(session, user)
@@ -42,7 +46,9 @@ def get_user(login: str, team: TeamDep, principal: PrincipalDep, session: Sessio
     return user_out(session, p.get_user(session, team, login))
 
 
-@router.patch("/{login}", summary="Change a user's role, display name or password (the login is its identity)")
+@router.patch(
+    "/{login}", summary="Change a user's role, display name or password (the login is its identity)"
+)
 def update_user(
     login: str, body: UserUpdate, team: TeamDep, principal: PrincipalDep, session: SessionDep
 ) -> UserOut:
@@ -51,7 +57,11 @@ def update_user(
     return user_out(session, user)
 
 
-@router.delete("/{login}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a user who owns no extension or agent")
+@router.delete(
+    "/{login}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a user who owns no extension or agent",
+)
 def delete_user(login: str, team: TeamDep, principal: PrincipalDep, session: SessionDep) -> None:
     may_manage_people(principal)
     p.delete_user(session, p.get_user(session, team, login))

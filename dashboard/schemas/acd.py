@@ -24,14 +24,23 @@ Binding = Literal["fixed", "self_adapting", "dynamic"]
 WorkingWay = Literal["dial_out", "dial_in", "all", "self_selection"]
 WorkingWays = Annotated[list[WorkingWay], AfterValidator(distinct), Field(min_length=1)]
 Strategy = Literal[
-    "ring_all", "longest_idle", "fewest_calls", "least_talk_time", "round_robin", "linear",
-    "random", "weighted_random",
+    "ring_all",
+    "longest_idle",
+    "fewest_calls",
+    "least_talk_time",
+    "round_robin",
+    "linear",
+    "random",
+    "weighted_random",
 ]
 AcwMode = Literal["after_ring", "after_answered", "disabled"]
 Sound = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_\-]{1,64}$")]
 PopupUrl = Annotated[
-    str, StringConstraints(max_length=500, pattern=r"^(https?://\S+)?$"),
-    Field(description="the business module: an http(s) URL template opened for the agent on a call"),
+    str,
+    StringConstraints(max_length=500, pattern=r"^(https?://\S+)?$"),
+    Field(
+        description="the business module: an http(s) URL template opened for the agent on a call"
+    ),
 ]
 PIN_HELP = "4-12 digits: keyed in on a phone, and used for agent functions"
 
@@ -57,7 +66,9 @@ class AgentCreate(Input):
     number: AgentNumber = Field(description="announced, and used to sign in by phone")
     password: Pin = Field(description=PIN_HELP)
     binding: Binding = "fixed"
-    extension: ShortNumber | None = Field(None, description="the bound extension; fixed agents only")
+    extension: ShortNumber | None = Field(
+        None, description="the bound extension; fixed agents only"
+    )
     working_way: WorkingWay = "all"
     groups: Names = Field(min_length=1, description="agent group names; at least one")
     owner: Login | None = Field(None, description="login of the owning user")
@@ -84,7 +95,9 @@ class AgentOut(Output):
     @classmethod
     def of(cls, agent: Agent) -> AgentOut:
         return cls(
-            number=agent.number, binding=agent.binding, working_way=agent.working_way,
+            number=agent.number,
+            binding=agent.binding,
+            working_way=agent.working_way,
             extension=agent.extension.number if agent.extension is not None else None,
             groups=sorted(g.name for g in agent.groups),
             owner=agent.owner.login if agent.owner is not None else None,
@@ -99,13 +112,19 @@ class AgentGroupCreate(Input):
     strategy: Strategy = "longest_idle"
     ring_timeout_s: int = Field(20, ge=1, le=600)
     max_wait_s: int = Field(300, ge=0, le=86_400)
-    overflow: Destination = Field(default_factory=hangup, description="where a caller goes after max_wait_s")
+    overflow: Destination = Field(
+        default_factory=hangup, description="where a caller goes after max_wait_s"
+    )
     acw_mode: AcwMode = "after_answered"
     acw_seconds: int = Field(10, ge=0, le=3600, description="after-call work")
-    allowed_working_ways: WorkingWays = Field(default_factory=lambda: ["dial_out", "dial_in", "all", "self_selection"])
+    allowed_working_ways: WorkingWays = Field(
+        default_factory=lambda: ["dial_out", "dial_in", "all", "self_selection"]
+    )
     music_on_hold: Sound = "default"
     popup_url_template: PopupUrl = ""
-    pause_reasons: Names = Field(default_factory=list, description="names of the team's pause reasons")
+    pause_reasons: Names = Field(
+        default_factory=list, description="names of the team's pause reasons"
+    )
 
 
 class AgentGroupUpdate(Update):
@@ -131,7 +150,9 @@ class GroupAdminRights(Input):
     barge: bool = False
     whisper: bool = False
     record: bool = False
-    import_: bool = Field(False, alias="import", description="import data (CSV) of the group's agents")
+    import_: bool = Field(
+        False, alias="import", description="import data (CSV) of the group's agents"
+    )
     export: bool = Field(False, description="export statements of the group")
 
     def rights(self) -> dict[str, bool]:
@@ -174,12 +195,16 @@ class AgentGroupOut(Output):
     @classmethod
     def of(cls, group: AgentGroup) -> AgentGroupOut:
         return cls(
-            name=group.name, strategy=group.strategy, ring_timeout_s=group.ring_timeout_s,
+            name=group.name,
+            strategy=group.strategy,
+            ring_timeout_s=group.ring_timeout_s,
             max_wait_s=group.max_wait_s,
             overflow=DestinationOut(kind=group.overflow_kind, ref=group.overflow_ref),
-            acw_mode=group.acw_mode, acw_seconds=group.acw_seconds,
+            acw_mode=group.acw_mode,
+            acw_seconds=group.acw_seconds,
             allowed_working_ways=group.allowed_working_ways.split(","),
-            music_on_hold=group.music_on_hold, popup_url_template=group.popup_url_template,
+            music_on_hold=group.music_on_hold,
+            popup_url_template=group.popup_url_template,
             pause_reasons=sorted(r.name for r in group.pause_reasons),
             agents=sorted((a.number for a in group.agents), key=lambda n: (len(n), n)),
             admins=sorted((GroupAdminOut.of(a) for a in group.admins), key=lambda a: a.login),

@@ -28,4 +28,4 @@ class MeOut(Output):
     team: str | None
     login: str | None = None
     agent: str | None = None
-    administers: list[str] = []
+    administers: list[str] = Field(default_factory=list)

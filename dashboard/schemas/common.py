@@ -10,7 +10,9 @@ from store.errors import Invalid
 
 ShortNumber = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,6}$")]
 E164 = Annotated[str, StringConstraints(pattern=r"^\+[0-9]{7,15}$")]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\- ]+$")]
+Name = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\- ]+$")
+]
 DestinationKind = Literal["extension", "ring_group", "agent_group", "external", "hangup"]
 
 
@@ -39,7 +41,11 @@ class Output(BaseModel):
 
 class Destination(Input):
     kind: DestinationKind
-    ref: str = Field("", max_length=64, description="extension/ring group number, group name, E.164 number; empty for hangup")
+    ref: str = Field(
+        "",
+        max_length=64,
+        description="extension/ring group number, group name, E.164 number; empty for hangup",
+    )
 
 
 class DestinationOut(Output):

@@ -11,8 +11,12 @@ from store.models import Extension
 class ExtensionCreate(Input):
     number: ShortNumber
     kind: Literal["sip", "phone"] = "sip"
-    sip_secret: str | None = Field(None, min_length=8, max_length=128, description="SIP extensions; stored only as HA1")
-    phone_number: E164 | None = Field(None, description="phone extensions: the number reached through a trunk")
+    sip_secret: str | None = Field(
+        None, min_length=8, max_length=128, description="SIP extensions; stored only as HA1"
+    )
+    phone_number: E164 | None = Field(
+        None, description="phone extensions: the number reached through a trunk"
+    )
     owner: str | None = Field(None, description="login of the owning user")
     agent_mode: bool = False
 
@@ -40,7 +44,9 @@ class ExtensionOut(Output):
         return cls(
             number=extension.number,
             kind=extension.kind,
-            sip_username=f"{extension.team.slug}-{extension.number}" if extension.kind == "sip" else None,
+            sip_username=f"{extension.team.slug}-{extension.number}"
+            if extension.kind == "sip"
+            else None,
             phone_number=extension.phone_number,
             owner=extension.owner.login if extension.owner is not None else None,
             agent_mode=extension.agent_mode,

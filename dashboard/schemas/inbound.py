@@ -54,7 +54,9 @@ class RingGroupCreate(Input):
     name: str = Field("", max_length=64)
     strategy: RingStrategy = "ring_all"
     ring_timeout_s: int = Field(30, ge=1, le=600)
-    members: ShortNumbers = Field(default_factory=list, description="extension numbers, in ring order")
+    members: ShortNumbers = Field(
+        default_factory=list, description="extension numbers, in ring order"
+    )
     failover: Destination = Field(default_factory=hangup, description=FAILOVER_HELP)
 
 
@@ -77,7 +79,9 @@ class RingGroupOut(Output):
     @classmethod
     def of(cls, group: RingGroup) -> RingGroupOut:
         return cls(
-            number=group.number, name=group.name, strategy=group.strategy,
+            number=group.number,
+            name=group.name,
+            strategy=group.strategy,
             ring_timeout_s=group.ring_timeout_s,
             members=[m.extension.number for m in group.members],
             failover=DestinationOut(kind=group.failover_kind, ref=group.failover_ref),

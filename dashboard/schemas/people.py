@@ -37,8 +37,11 @@ class UserOut(Output):
     @classmethod
     def of(cls, user: User, administers: list[str]) -> UserOut:
         return cls(
-            login=user.login, display_name=user.display_name, role=user.role,
-            user_groups=sorted(g.name for g in user.groups), administers=administers,
+            login=user.login,
+            display_name=user.display_name,
+            role=user.role,
+            user_groups=sorted(g.name for g in user.groups),
+            administers=administers,
         )
 
 
@@ -65,8 +68,10 @@ class UserGroupOut(Output):
     @classmethod
     def of(cls, group: UserGroup, trunk: str | None, trunk_group: str | None) -> UserGroupOut:
         return cls(
-            name=group.name, members=sorted(u.login for u in group.members),
-            trunk=trunk, trunk_group=trunk_group,
+            name=group.name,
+            members=sorted(u.login for u in group.members),
+            trunk=trunk,
+            trunk_group=trunk_group,
         )
 
 

@@ -7,7 +7,9 @@ from store.models import Team
 
 
 class TeamCreate(Input):
-    slug: str = Field(min_length=1, max_length=32, description="prefix of SIP usernames, e.g. 'demo'")
+    slug: str = Field(
+        min_length=1, max_length=32, description="prefix of SIP usernames, e.g. 'demo'"
+    )
     name: str = Field(min_length=1, max_length=200)
 
 
@@ -26,4 +28,6 @@ class TeamOut(Output):
 
     @classmethod
     def of(cls, team: Team, trunk: str | None, trunk_group: str | None) -> TeamOut:
-        return cls(slug=team.slug, name=team.name, default_trunk=trunk, default_trunk_group=trunk_group)
+        return cls(
+            slug=team.slug, name=team.name, default_trunk=trunk, default_trunk_group=trunk_group
+        )

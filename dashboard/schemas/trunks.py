@@ -30,9 +30,13 @@ class TrunkCreate(Input):
     port: int = Field(5060, ge=1, le=65535)
     username: SipUser | None = Field(None, description="registration login (when no address)")
     password: str | None = Field(None, min_length=1, max_length=128, description="write-only")
-    codecs: Codecs = Field(default_factory=lambda: ["PCMU", "PCMA"], description="in order of preference")
+    codecs: Codecs = Field(
+        default_factory=lambda: ["PCMU", "PCMA"], description="in order of preference"
+    )
     caller_id: CallerId | None = Field(None, description="a fixed presented number, if any")
-    strip_digits: int = Field(0, ge=0, le=32, description="removed from the front of the dialled number")
+    strip_digits: int = Field(
+        0, ge=0, le=32, description="removed from the front of the dialled number"
+    )
     add_prefix: Prefix = Field("", description="then added in front")
     max_calls: int = Field(0, ge=0, le=100_000, description="concurrent calls; 0 is no limit")
 
@@ -71,10 +75,16 @@ class TrunkOut(Output):
     @classmethod
     def of(cls, trunk: Trunk) -> TrunkOut:
         return cls(
-            name=trunk.name, address=trunk.address, port=trunk.port, username=trunk.username,
-            has_password=trunk.password is not None, codecs=trunk.codecs.split(","),
-            caller_id=trunk.caller_id, strip_digits=trunk.strip_digits,
-            add_prefix=trunk.add_prefix, max_calls=trunk.max_calls,
+            name=trunk.name,
+            address=trunk.address,
+            port=trunk.port,
+            username=trunk.username,
+            has_password=trunk.password is not None,
+            codecs=trunk.codecs.split(","),
+            caller_id=trunk.caller_id,
+            strip_digits=trunk.strip_digits,
+            add_prefix=trunk.add_prefix,
+            max_calls=trunk.max_calls,
         )
 
 
@@ -99,4 +109,6 @@ class TrunkGroupOut(Output):
 
     @classmethod
     def of(cls, group: TrunkGroup) -> TrunkGroupOut:
-        return cls(name=group.name, policy=group.policy, trunks=[m.trunk.name for m in group.members])
+        return cls(
+            name=group.name, policy=group.policy, trunks=[m.trunk.name for m in group.members]
+        )

@@ -15,8 +15,24 @@ from store.models.telephony import (
 )
 
 __all__ = [
-    "AgentActivity", "CallLegRecord", "CallRecord",
-    "Agent", "AgentGroup", "AgentGroupAdmin", "ApiToken", "Base", "Did", "Extension",
-    "PauseReason", "ProvisioningState", "RingGroup", "RingGroupMember", "Team", "Trunk",
-    "TrunkGroup", "TrunkGroupMember", "User", "UserGroup",
+    "Agent",
+    "AgentActivity",
+    "AgentGroup",
+    "AgentGroupAdmin",
+    "ApiToken",
+    "Base",
+    "CallLegRecord",
+    "CallRecord",
+    "Did",
+    "Extension",
+    "PauseReason",
+    "ProvisioningState",
+    "RingGroup",
+    "RingGroupMember",
+    "Team",
+    "Trunk",
+    "TrunkGroup",
+    "TrunkGroupMember",
+    "User",
+    "UserGroup",
 ]

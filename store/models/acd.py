@@ -12,8 +12,14 @@ from store.models.telephony import Extension
 BINDINGS = ("fixed", "self_adapting", "dynamic")
 WORKING_WAYS = ("dial_out", "dial_in", "all", "self_selection")
 STRATEGIES = (
-    "ring_all", "longest_idle", "fewest_calls", "least_talk_time", "round_robin", "linear",
-    "random", "weighted_random",
+    "ring_all",
+    "longest_idle",
+    "fewest_calls",
+    "least_talk_time",
+    "round_robin",
+    "linear",
+    "random",
+    "weighted_random",
 )
 ACW_MODES = ("after_ring", "after_answered", "disabled")
 
@@ -54,7 +60,9 @@ class AgentGroup(Base):
     overflow_ref: Mapped[str] = mapped_column(String(64), default="")
     acw_mode: Mapped[str] = mapped_column(String(16), default="after_answered")
     acw_seconds: Mapped[int] = mapped_column(Integer, default=10)
-    allowed_working_ways: Mapped[str] = mapped_column(String(64), default="dial_out,dial_in,all,self_selection")
+    allowed_working_ways: Mapped[str] = mapped_column(
+        String(64), default="dial_out,dial_in,all,self_selection"
+    )
     music_on_hold: Mapped[str] = mapped_column(String(128), default="default")
     popup_url_template: Mapped[str] = mapped_column(String(500), default="")
     team: Mapped[Team] = relationship()
@@ -73,7 +81,9 @@ class AgentGroupAdmin(Base):
     group_id: Mapped[int] = mapped_column(
         ForeignKey("agent_groups.id", ondelete="CASCADE"), primary_key=True
     )
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
     can_monitor: Mapped[bool] = mapped_column(Boolean, default=True)
     can_barge: Mapped[bool] = mapped_column(Boolean, default=False)
     can_whisper: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -40,7 +40,12 @@ def delete_pause_reason(session: Session, reason: PauseReason) -> None:
 # --- agent groups --------------------------------------------------------------------
 
 _GROUP_FIELDS = (
-    "strategy", "ring_timeout_s", "max_wait_s", "acw_mode", "acw_seconds", "music_on_hold",
+    "strategy",
+    "ring_timeout_s",
+    "max_wait_s",
+    "acw_mode",
+    "acw_seconds",
+    "music_on_hold",
     "popup_url_template",
 )
 
@@ -49,7 +54,9 @@ def get_agent_group(session: Session, team: Team, name: str) -> AgentGroup:
     return in_team(session, AgentGroup, team.id, f"agent group {name}", name=name)
 
 
-def _configure_group(session: Session, team: Team, group: AgentGroup, changes: dict[str, Any]) -> None:
+def _configure_group(
+    session: Session, team: Team, group: AgentGroup, changes: dict[str, Any]
+) -> None:
     if changes.get("strategy", group.strategy) not in STRATEGIES:
         raise Invalid("strategy", f"one of {', '.join(STRATEGIES)}")
     if changes.get("acw_mode", group.acw_mode) not in ACW_MODES:
@@ -68,7 +75,9 @@ def _configure_group(session: Session, team: Team, group: AgentGroup, changes: d
         group.overflow_kind, group.overflow_ref = kind, ref
     if "pause_reasons" in changes:
         with referenced_by("pause_reasons"):
-            group.pause_reasons = [get_pause_reason(session, team, n) for n in changes["pause_reasons"]]
+            group.pause_reasons = [
+                get_pause_reason(session, team, n) for n in changes["pause_reasons"]
+            ]
 
 
 def create_agent_group(session: Session, team: Team, name: str, **settings: Any) -> AgentGroup:
@@ -81,7 +90,9 @@ def create_agent_group(session: Session, team: Team, name: str, **settings: Any)
     return group
 
 
-def update_agent_group(session: Session, team: Team, group: AgentGroup, changes: dict[str, Any]) -> AgentGroup:
+def update_agent_group(
+    session: Session, team: Team, group: AgentGroup, changes: dict[str, Any]
+) -> AgentGroup:
     _configure_group(session, team, group, changes)
     for agent in group.agents:  # a narrowed group must still allow its agents' ways
         _check_working_way(agent.working_way, agent.groups)
@@ -92,12 +103,16 @@ def update_agent_group(session: Session, team: Team, group: AgentGroup, changes:
 def delete_agent_group(session: Session, group: AgentGroup) -> None:
     used_by = agent_group_users(session, group)
     if used_by:
-        raise InUse(f"agent group {group.name} is used by {', '.join(used_by)}", {"used_by": used_by})
+        raise InUse(
+            f"agent group {group.name} is used by {', '.join(used_by)}", {"used_by": used_by}
+        )
     session.delete(group)
     session.flush()
 
 
-def set_group_admin(session: Session, team: Team, group: AgentGroup, login: str, **permissions: bool) -> AgentGroupAdmin:
+def set_group_admin(
+    session: Session, team: Team, group: AgentGroup, login: str, **permissions: bool
+) -> AgentGroupAdmin:
     user = get_user(session, team, login)
     admin = next((a for a in group.admins if a.user_id == user.id), None)
     if admin is None:
@@ -140,7 +155,9 @@ def _bound_extension(
         raise Invalid("binding", f"one of {', '.join(BINDINGS)}")
     if binding != "fixed":
         if extension_number is not None:
-            raise Invalid("extension", f"only a fixed agent is bound to an extension, not a {binding} one")
+            raise Invalid(
+                "extension", f"only a fixed agent is bound to an extension, not a {binding} one"
+            )
         return None
     if extension_number is None:
         raise Invalid("extension", "a fixed agent needs its extension")
@@ -149,7 +166,9 @@ def _bound_extension(
     if extension.kind != "sip":
         raise Invalid("extension", f"extension {extension_number} is not a SIP extension")
     with session.no_autoflush:
-        holder = session.scalars(select(Agent).where(Agent.extension_id == extension.id)).one_or_none()
+        holder = session.scalars(
+            select(Agent).where(Agent.extension_id == extension.id)
+        ).one_or_none()
     if holder is not None and holder is not agent:
         raise Duplicate(
             f"extension {extension_number} is already bound to agent {holder.number}",
@@ -188,8 +207,13 @@ def create_agent(
     with referenced_by("owner"):
         user_id = None if owner is None else get_user(session, team, owner).id
     agent = Agent(
-        team_id=team.id, number=number, password_hash=hash_web_password(password),
-        binding=binding, working_way=working_way, user_id=user_id, extension=bound,
+        team_id=team.id,
+        number=number,
+        password_hash=hash_web_password(password),
+        binding=binding,
+        working_way=working_way,
+        user_id=user_id,
+        extension=bound,
     )
     agent.groups = agent_groups
     if bound is not None:
@@ -210,13 +234,17 @@ def update_agent(session: Session, team: Team, agent: Agent, changes: dict[str, 
     binding = changes.get("binding", agent.binding)
     current = agent.extension.number if agent.extension is not None else None
     default_extension = current if binding == "fixed" else None
-    bound = _bound_extension(session, team, agent, binding, changes.get("extension", default_extension))
+    bound = _bound_extension(
+        session, team, agent, binding, changes.get("extension", default_extension)
+    )
     if "password" in changes:
         _check_pin(changes["password"])
     owner_id = agent.user_id
     if "owner" in changes:
         with referenced_by("owner"):
-            owner_id = None if changes["owner"] is None else get_user(session, team, changes["owner"]).id
+            owner_id = (
+                None if changes["owner"] is None else get_user(session, team, changes["owner"]).id
+            )
     # Every check passed: now change the agent.
     if agent.extension is not None and agent.extension is not bound:
         agent.extension.agent_mode = False

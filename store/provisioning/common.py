@@ -29,7 +29,9 @@ def in_team(session: Session, model: type[T], team_id: int, what: str, **keys: A
     return one(session, statement, what)
 
 
-def refuse_duplicate(session: Session, model: type[Any], team_id: int, what: str, **keys: Any) -> None:
+def refuse_duplicate(
+    session: Session, model: type[Any], team_id: int, what: str, **keys: Any
+) -> None:
     statement = select(model.id).where(model.team_id == team_id)
     for column, value in keys.items():
         statement = statement.where(getattr(model, column) == value)

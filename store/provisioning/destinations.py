@@ -23,7 +23,9 @@ def check_destination(session: Session, team: Team, kind: str, ref: str, field: 
         elif kind == "agent_group":
             in_team(session, AgentGroup, team.id, "", name=ref)
     except NotFound:
-        raise Invalid(f"{field}.ref", f"team {team.slug} has no {kind.replace('_', ' ')} {ref!r}") from None
+        raise Invalid(
+            f"{field}.ref", f"team {team.slug} has no {kind.replace('_', ' ')} {ref!r}"
+        ) from None
     if kind == "external" and not E164.match(ref):
         raise Invalid(f"{field}.ref", "an E.164 number such as +15551234567")
     if kind == "hangup" and ref:

@@ -39,7 +39,9 @@ def update_team(session: Session, team: Team, changes: dict[str, Any]) -> Team:
         name = changes["default_trunk"]
         with referenced_by("default_trunk"):
             team.default_trunk_id = (
-                None if name is None else in_team(session, Trunk, team.id, f"trunk {name}", name=name).id
+                None
+                if name is None
+                else in_team(session, Trunk, team.id, f"trunk {name}", name=name).id
             )
     if "default_trunk_group" in changes:
         name = changes["default_trunk_group"]
@@ -141,19 +143,27 @@ def get_user_group(session: Session, team: Team, name: str) -> UserGroup:
     return in_team(session, UserGroup, team.id, f"user group {name}", name=name)
 
 
-def _set_user_group_links(session: Session, team: Team, group: UserGroup, changes: dict[str, Any]) -> None:
+def _set_user_group_links(
+    session: Session, team: Team, group: UserGroup, changes: dict[str, Any]
+) -> None:
     if "members" in changes:
         with referenced_by("members"):
             group.members = [get_user(session, team, login) for login in changes["members"]]
     if "trunk" in changes:
         name = changes["trunk"]
         with referenced_by("trunk"):
-            group.trunk_id = None if name is None else in_team(session, Trunk, team.id, f"trunk {name}", name=name).id
+            group.trunk_id = (
+                None
+                if name is None
+                else in_team(session, Trunk, team.id, f"trunk {name}", name=name).id
+            )
     if "trunk_group" in changes:
         name = changes["trunk_group"]
         with referenced_by("trunk_group"):
             group.trunk_group_id = (
-                None if name is None else in_team(session, TrunkGroup, team.id, f"trunk group {name}", name=name).id
+                None
+                if name is None
+                else in_team(session, TrunkGroup, team.id, f"trunk group {name}", name=name).id
             )
     if group.trunk_id is not None and group.trunk_group_id is not None:
         raise Invalid("trunk", "a user group uses a trunk or a trunk group, not both")
@@ -168,7 +178,9 @@ def create_user_group(session: Session, team: Team, name: str, **links: Any) -> 
     return group
 
 
-def update_user_group(session: Session, team: Team, group: UserGroup, changes: dict[str, Any]) -> UserGroup:
+def update_user_group(
+    session: Session, team: Team, group: UserGroup, changes: dict[str, Any]
+) -> UserGroup:
     _set_user_group_links(session, team, group, changes)
     session.flush()
     return group

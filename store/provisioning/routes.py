@@ -32,7 +32,13 @@ def _route(session: Session, team: Team, did: Did, changes: dict[str, Any]) -> N
                 did.failover_kind, did.failover_ref = kind, ref
 
 
-def create_did(session: Session, team: Team, number: str, destination: dict[str, str], failover: dict[str, str] | None = None) -> Did:
+def create_did(
+    session: Session,
+    team: Team,
+    number: str,
+    destination: dict[str, str],
+    failover: dict[str, str] | None = None,
+) -> Did:
     if not E164.match(number):
         raise Invalid("number", "an E.164 number such as +15550100")
     if session.scalar(select(Did.id).where(Did.number == number)) is not None:
@@ -40,7 +46,9 @@ def create_did(session: Session, team: Team, number: str, destination: dict[str,
         raise Duplicate(f"DID {number} is already routed", {"field": "number"})
     did = Did(team_id=team.id, number=number)
     did.team = team
-    _route(session, team, did, {"destination": destination, "failover": failover or {"kind": "hangup"}})
+    _route(
+        session, team, did, {"destination": destination, "failover": failover or {"kind": "hangup"}}
+    )
     session.add(did)
     session.flush()
     return did
@@ -61,7 +69,9 @@ def get_ring_group(session: Session, team: Team, number: str) -> RingGroup:
     return in_team(session, RingGroup, team.id, f"ring group {number}", number=number)
 
 
-def _configure_ring_group(session: Session, team: Team, group: RingGroup, changes: dict[str, Any]) -> None:
+def _configure_ring_group(
+    session: Session, team: Team, group: RingGroup, changes: dict[str, Any]
+) -> None:
     if changes.get("strategy", group.strategy) not in RING_STRATEGIES:
         raise Invalid("strategy", f"one of {', '.join(RING_STRATEGIES)}")
     apply(group, changes, ("name", "strategy", "ring_timeout_s"))
@@ -91,7 +101,9 @@ def create_ring_group(session: Session, team: Team, number: str, **settings: Any
     return group
 
 
-def update_ring_group(session: Session, team: Team, group: RingGroup, changes: dict[str, Any]) -> RingGroup:
+def update_ring_group(
+    session: Session, team: Team, group: RingGroup, changes: dict[str, Any]
+) -> RingGroup:
     _configure_ring_group(session, team, group, changes)
     session.flush()
     return group
@@ -100,8 +112,8 @@ def update_ring_group(session: Session, team: Team, group: RingGroup, changes: d
 def delete_ring_group(session: Session, group: RingGroup) -> None:
     used_by = ring_group_users(session, group)
     if used_by:
-        raise InUse(f"ring group {group.number} is used by {', '.join(used_by)}", {"used_by": used_by})
+        raise InUse(
+            f"ring group {group.number} is used by {', '.join(used_by)}", {"used_by": used_by}
+        )
     session.delete(group)
     session.flush()
-
-

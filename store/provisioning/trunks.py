@@ -14,7 +14,13 @@ from store.provisioning.common import apply, in_team, referenced_by, refuse_dupl
 from store.usage import trunk_group_users, trunk_users
 
 TRUNK_FIELDS = (
-    "port", "username", "password", "codecs", "caller_id", "strip_digits", "add_prefix",
+    "port",
+    "username",
+    "password",
+    "codecs",
+    "caller_id",
+    "strip_digits",
+    "add_prefix",
     "max_calls",
 )
 TRUNK_GROUP_POLICIES = ("failover", "round_robin")
@@ -34,17 +40,29 @@ def _configure_trunk(session: Session, trunk: Trunk, changes: dict[str, Any]) ->
         other = session.scalar(select(Trunk).where(Trunk.address == address))
         if other is not None and other is not trunk:
             # An address identifies one carrier: two trunks on it would be ambiguous.
-            raise Duplicate(f"address {address} already identifies another trunk", {"field": "address"})
+            raise Duplicate(
+                f"address {address} already identifies another trunk", {"field": "address"}
+            )
     apply(trunk, changes, ("address", *TRUNK_FIELDS))
     if trunk.address is None and trunk.username is None:
         raise Invalid("address", "a trunk is recognised by its address or by its username")
     if trunk.max_calls < 0 or trunk.strip_digits < 0:
-        raise Invalid("max_calls" if trunk.max_calls < 0 else "strip_digits", "must not be negative")
+        raise Invalid(
+            "max_calls" if trunk.max_calls < 0 else "strip_digits", "must not be negative"
+        )
 
 
 def create_trunk(session: Session, team: Team, name: str, **settings: Any) -> Trunk:
     refuse_duplicate(session, Trunk, team.id, f"trunk {name}", name=name)
-    trunk = Trunk(team_id=team.id, name=name, port=5060, codecs="PCMU,PCMA", strip_digits=0, add_prefix="", max_calls=0)
+    trunk = Trunk(
+        team_id=team.id,
+        name=name,
+        port=5060,
+        codecs="PCMU,PCMA",
+        strip_digits=0,
+        add_prefix="",
+        max_calls=0,
+    )
     trunk.team = team
     _configure_trunk(session, trunk, settings)
     session.add(trunk)
@@ -70,7 +88,9 @@ def get_trunk_group(session: Session, team: Team, name: str) -> TrunkGroup:
     return in_team(session, TrunkGroup, team.id, f"trunk group {name}", name=name)
 
 
-def _configure_trunk_group(session: Session, team: Team, group: TrunkGroup, changes: dict[str, Any]) -> None:
+def _configure_trunk_group(
+    session: Session, team: Team, group: TrunkGroup, changes: dict[str, Any]
+) -> None:
     if changes.get("policy", group.policy) not in TRUNK_GROUP_POLICIES:
         raise Invalid("policy", f"one of {', '.join(TRUNK_GROUP_POLICIES)}")
     apply(group, changes, ("policy",))
@@ -80,7 +100,8 @@ def _configure_trunk_group(session: Session, team: Team, group: TrunkGroup, chan
             raise Invalid("trunks", "a non-empty list of distinct trunk names")
         with referenced_by("trunks"):
             group.members = [
-                TrunkGroupMember(trunk=get_trunk(session, team, n), position=i) for i, n in enumerate(names)
+                TrunkGroupMember(trunk=get_trunk(session, team, n), position=i)
+                for i, n in enumerate(names)
             ]
 
 
@@ -93,7 +114,9 @@ def create_trunk_group(session: Session, team: Team, name: str, **settings: Any)
     return group
 
 
-def update_trunk_group(session: Session, team: Team, group: TrunkGroup, changes: dict[str, Any]) -> TrunkGroup:
+def update_trunk_group(
+    session: Session, team: Team, group: TrunkGroup, changes: dict[str, Any]
+) -> TrunkGroup:
     _configure_trunk_group(session, team, group, changes)
     session.flush()
     return group
@@ -102,6 +125,8 @@ def update_trunk_group(session: Session, team: Team, group: TrunkGroup, changes:
 def delete_trunk_group(session: Session, group: TrunkGroup) -> None:
     used_by = trunk_group_users(session, group)
     if used_by:
-        raise InUse(f"trunk group {group.name} is used by {', '.join(used_by)}", {"used_by": used_by})
+        raise InUse(
+            f"trunk group {group.name} is used by {', '.join(used_by)}", {"used_by": used_by}
+        )
     session.delete(group)
     session.flush()

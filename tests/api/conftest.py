@@ -55,7 +55,9 @@ class Api:
     sessions: sessionmaker[Session]
 
     def token(self, login: str, password: str) -> dict[str, str]:
-        response = self.client.post("/api/v1/auth/login", json={"login": login, "password": password})
+        response = self.client.post(
+            "/api/v1/auth/login", json={"login": login, "password": password}
+        )
         assert response.status_code == 200, response.text
         return {"Authorization": f"Bearer {response.json()['token']}"}
 

@@ -39,21 +39,29 @@ def assert_in_use(response: Response, *users: str) -> None:
 def api_key(api: Api, team: str, scope: str) -> Headers:
     """A business system's key for ``team``, made directly in the store."""
     with api.sessions() as session, session.begin():
-        token, _ = issue_token(session, f"test key ({scope})", team_id=p.get_team(session, team).id, scope=scope)
+        token, _ = issue_token(
+            session, f"test key ({scope})", team_id=p.get_team(session, team).id, scope=scope
+        )
     return bearer(token)
 
 
-def new_user(api: Api, admin: Headers, login: str, role: str = "user", team: str = "demo") -> Headers:
+def new_user(
+    api: Api, admin: Headers, login: str, role: str = "user", team: str = "demo"
+) -> Headers:
     """A user made through the API, logged in."""
     password = f"{login}-password"
     response = api.client.post(
-        f"/api/v1/teams/{team}/users", headers=admin, json={"login": login, "password": password, "role": role}
+        f"/api/v1/teams/{team}/users",
+        headers=admin,
+        json={"login": login, "password": password, "role": role},
     )
     assert response.status_code == 201, response.text
     return api.token(login, password)
 
 
-def group_admin(api: Api, admin: Headers, login: str = "lead@demo", group: str = "support", **rights: bool) -> Headers:
+def group_admin(
+    api: Api, admin: Headers, login: str = "lead@demo", group: str = "support", **rights: bool
+) -> Headers:
     """A plain user made administrator of ``group`` (PUT admins), then logged in."""
     headers = new_user(api, admin, login)
     response = api.client.put(

@@ -7,18 +7,30 @@ from tests.api.helpers import Headers, assert_in_use, assert_invalid, group_admi
 
 BASE = "/api/v1/teams/demo/agent-groups"
 SALES = {
-    "name": "sales", "strategy": "round_robin", "ring_timeout_s": 15, "max_wait_s": 60,
-    "overflow": {"kind": "extension", "ref": "5000"}, "acw_mode": "after_ring", "acw_seconds": 30,
-    "allowed_working_ways": ["dial_in", "all"], "music_on_hold": "jazz",
-    "popup_url_template": "https://crm.example/calls?from={caller}", "pause_reasons": ["lunch"],
+    "name": "sales",
+    "strategy": "round_robin",
+    "ring_timeout_s": 15,
+    "max_wait_s": 60,
+    "overflow": {"kind": "extension", "ref": "5000"},
+    "acw_mode": "after_ring",
+    "acw_seconds": 30,
+    "allowed_working_ways": ["dial_in", "all"],
+    "music_on_hold": "jazz",
+    "popup_url_template": "https://crm.example/calls?from={caller}",
+    "pause_reasons": ["lunch"],
 }
 
 
-def test_given_the_demo_group_when_read_then_settings_agents_and_admins_show(api: Api, demo_admin: Headers) -> None:
+def test_given_the_demo_group_when_read_then_settings_agents_and_admins_show(
+    api: Api, demo_admin: Headers
+) -> None:
     response = api.client.get(f"{BASE}/support", headers=demo_admin)
     assert response.status_code == 200
     group = response.json()
-    assert group["strategy"] == "longest_idle" and group["overflow"] == {"kind": "hangup", "ref": ""}
+    assert group["strategy"] == "longest_idle" and group["overflow"] == {
+        "kind": "hangup",
+        "ref": "",
+    }
     assert group["agents"] == ["1001", "1002", "1003", "1004", "1005"]
     assert group["pause_reasons"] == ["lunch", "meeting", "training"] and group["admins"] == []
 
@@ -30,13 +42,21 @@ def test_given_every_setting_when_created_changed_and_deleted_then_each_step_sho
     assert created.status_code == 201, created.text
     assert created.json() == {**SALES, "agents": [], "admins": []}
     changed = api.client.patch(
-        f"{BASE}/sales", headers=demo_admin,
-        json={"strategy": "ring_all", "overflow": {"kind": "agent_group", "ref": "support"}, "pause_reasons": []},
+        f"{BASE}/sales",
+        headers=demo_admin,
+        json={
+            "strategy": "ring_all",
+            "overflow": {"kind": "agent_group", "ref": "support"},
+            "pause_reasons": [],
+        },
     )
     assert changed.status_code == 200, changed.text
     assert changed.json()["overflow"] == {"kind": "agent_group", "ref": "support"}
     assert changed.json()["pause_reasons"] == [] and changed.json()["acw_seconds"] == 30
-    assert [g["name"] for g in api.client.get(BASE, headers=demo_admin).json()] == ["sales", "support"]
+    assert [g["name"] for g in api.client.get(BASE, headers=demo_admin).json()] == [
+        "sales",
+        "support",
+    ]
     assert api.client.delete(f"{BASE}/sales", headers=demo_admin).status_code == 204
     assert api.client.get(f"{BASE}/sales", headers=demo_admin).status_code == 404
 
@@ -59,7 +79,9 @@ def test_when_group_input_is_bad_then_422_names_the_field(api: Api, demo_admin: 
         ({"strategy": None}, "strategy"),
     ]
     for extra, field in cases:
-        assert_invalid(api.client.post(BASE, headers=demo_admin, json={"name": "sales", **extra}), field)
+        assert_invalid(
+            api.client.post(BASE, headers=demo_admin, json={"name": "sales", **extra}), field
+        )
     assert_invalid(api.client.post(BASE, headers=demo_admin, json={"name": None}), "name")
     assert api.client.get(f"{BASE}/sales", headers=demo_admin).status_code == 404
 
@@ -67,15 +89,23 @@ def test_when_group_input_is_bad_then_422_names_the_field(api: Api, demo_admin: 
 def test_a_refused_change_leaves_the_group_as_it_was(api: Api, demo_admin: Headers) -> None:
     # The strategy is valid and applied first; the unknown pause reason refuses the whole change.
     response = api.client.patch(
-        f"{BASE}/support", headers=demo_admin, json={"strategy": "random", "pause_reasons": ["lunch", "nap"]}
+        f"{BASE}/support",
+        headers=demo_admin,
+        json={"strategy": "random", "pause_reasons": ["lunch", "nap"]},
     )
     assert_invalid(response, "pause_reasons")
     group = api.client.get(f"{BASE}/support", headers=demo_admin).json()
-    assert group["strategy"] == "longest_idle" and group["pause_reasons"] == ["lunch", "meeting", "training"]
+    assert group["strategy"] == "longest_idle" and group["pause_reasons"] == [
+        "lunch",
+        "meeting",
+        "training",
+    ]
 
 
 def test_a_group_cannot_forbid_a_working_way_its_agents_use(api: Api, demo_admin: Headers) -> None:
-    response = api.client.patch(f"{BASE}/support", headers=demo_admin, json={"allowed_working_ways": ["dial_out"]})
+    response = api.client.patch(
+        f"{BASE}/support", headers=demo_admin, json={"allowed_working_ways": ["dial_out"]}
+    )
     assert_invalid(response, "working_way")
 
 
@@ -84,7 +114,9 @@ def test_a_duplicate_group_is_409(api: Api, demo_admin: Headers) -> None:
     assert response.status_code == 409 and response.json()["details"]["field"] == "name"
 
 
-def test_a_group_with_a_did_and_its_only_agents_cannot_be_deleted(api: Api, demo_admin: Headers) -> None:
+def test_a_group_with_a_did_and_its_only_agents_cannot_be_deleted(
+    api: Api, demo_admin: Headers
+) -> None:
     response = api.client.delete(f"{BASE}/support", headers=demo_admin)
     assert_in_use(response, "DID +15550100", "agent 1001 (its only group)")
     assert api.client.get(f"{BASE}/support", headers=demo_admin).status_code == 200
@@ -94,34 +126,71 @@ def test_given_an_admin_with_rights_when_set_then_the_group_lists_them_and_remov
     api: Api, demo_admin: Headers
 ) -> None:
     new_user(api, demo_admin, "lead@demo")
-    rights = {"monitor": True, "barge": True, "whisper": False, "record": True, "import": True, "export": False}
+    rights = {
+        "monitor": True,
+        "barge": True,
+        "whisper": False,
+        "record": True,
+        "import": True,
+        "export": False,
+    }
     response = api.client.put(f"{BASE}/support/admins/lead@demo", headers=demo_admin, json=rights)
     assert response.status_code == 200, response.text
     assert response.json() == {"login": "lead@demo", **rights}
-    assert api.client.get(f"{BASE}/support", headers=demo_admin).json()["admins"] == [{"login": "lead@demo", **rights}]
+    assert api.client.get(f"{BASE}/support", headers=demo_admin).json()["admins"] == [
+        {"login": "lead@demo", **rights}
+    ]
     lead = api.client.get("/api/v1/teams/demo/users/lead@demo", headers=demo_admin).json()
     assert lead["role"] == "group_admin" and lead["administers"] == ["support"]
-    again = api.client.put(f"{BASE}/support/admins/lead@demo", headers=demo_admin, json={"export": True})
+    again = api.client.put(
+        f"{BASE}/support/admins/lead@demo", headers=demo_admin, json={"export": True}
+    )
     assert again.json()["export"] is True and again.json()["barge"] is False  # PUT sets every right
-    assert api.client.delete(f"{BASE}/support/admins/lead@demo", headers=demo_admin).status_code == 204
+    assert (
+        api.client.delete(f"{BASE}/support/admins/lead@demo", headers=demo_admin).status_code == 204
+    )
     assert api.client.get(f"{BASE}/support", headers=demo_admin).json()["admins"] == []
 
 
 def test_admin_rights_input_is_checked(api: Api, demo_admin: Headers) -> None:
     new_user(api, demo_admin, "lead@demo")
-    assert_invalid(api.client.put(f"{BASE}/support/admins/lead@demo", headers=demo_admin, json={"import_": True}), "import_")
-    assert_invalid(api.client.put(f"{BASE}/support/admins/lead@demo", headers=demo_admin, json={"barge": "x"}), "barge")
-    assert api.client.put(f"{BASE}/support/admins/nobody@demo", headers=demo_admin, json={}).status_code == 404
-    assert api.client.put(f"{BASE}/nosuch/admins/lead@demo", headers=demo_admin, json={}).status_code == 404
+    assert_invalid(
+        api.client.put(
+            f"{BASE}/support/admins/lead@demo", headers=demo_admin, json={"import_": True}
+        ),
+        "import_",
+    )
+    assert_invalid(
+        api.client.put(f"{BASE}/support/admins/lead@demo", headers=demo_admin, json={"barge": "x"}),
+        "barge",
+    )
+    assert (
+        api.client.put(
+            f"{BASE}/support/admins/nobody@demo", headers=demo_admin, json={}
+        ).status_code
+        == 404
+    )
+    assert (
+        api.client.put(f"{BASE}/nosuch/admins/lead@demo", headers=demo_admin, json={}).status_code
+        == 404
+    )
 
 
-def test_a_group_admin_reads_their_groups_only_and_changes_nothing(api: Api, demo_admin: Headers) -> None:
+def test_a_group_admin_reads_their_groups_only_and_changes_nothing(
+    api: Api, demo_admin: Headers
+) -> None:
     api.client.post(BASE, headers=demo_admin, json={"name": "sales"})
     lead = group_admin(api, demo_admin, group="support")
     assert [g["name"] for g in api.client.get(BASE, headers=lead).json()] == ["support"]
     assert api.client.get(f"{BASE}/support", headers=lead).status_code == 200
     assert api.client.get(f"{BASE}/sales", headers=lead).status_code == 403
-    assert api.client.patch(f"{BASE}/support", headers=lead, json={"strategy": "random"}).status_code == 403
-    assert api.client.put(f"{BASE}/support/admins/admin@demo", headers=lead, json={}).status_code == 403
+    assert (
+        api.client.patch(f"{BASE}/support", headers=lead, json={"strategy": "random"}).status_code
+        == 403
+    )
+    assert (
+        api.client.put(f"{BASE}/support/admins/admin@demo", headers=lead, json={}).status_code
+        == 403
+    )
     assert api.client.delete(f"{BASE}/support/admins/lead@demo", headers=lead).status_code == 403
     assert api.client.post(BASE, headers=lead, json={"name": "mine"}).status_code == 403

@@ -19,14 +19,23 @@ def test_given_a_read_key_when_made_then_its_secret_is_shown_once_and_it_only_re
     body = created.json()
     assert body["token"].startswith("sb_") and body["name"] == "crm" and body["scope"] == "read"
     listed = api.client.get(BASE, headers=demo_admin)
-    assert [(k["id"], k["name"], k["scope"]) for k in listed.json()] == [(body["id"], "crm", "read")]
+    assert [(k["id"], k["name"], k["scope"]) for k in listed.json()] == [
+        (body["id"], "crm", "read")
+    ]
     assert body["token"] not in listed.text and "token" not in listed.json()[0]
     key = bearer(body["token"])
     assert api.client.get("/api/v1/teams/demo/extensions", headers=key).status_code == 200
-    assert api.client.post("/api/v1/teams/demo/pause-reasons", headers=key, json={"name": "nap"}).status_code == 403
+    assert (
+        api.client.post(
+            "/api/v1/teams/demo/pause-reasons", headers=key, json={"name": "nap"}
+        ).status_code
+        == 403
+    )
 
 
-def test_given_a_key_when_revoked_then_it_no_longer_authenticates(api: Api, demo_admin: Headers) -> None:
+def test_given_a_key_when_revoked_then_it_no_longer_authenticates(
+    api: Api, demo_admin: Headers
+) -> None:
     body = api.client.post(BASE, headers=demo_admin, json={"name": "crm", "scope": "write"}).json()
     assert api.client.get("/api/v1/me", headers=bearer(body["token"])).json()["role"] == "api"
     assert api.client.delete(f"{BASE}/{body['id']}", headers=demo_admin).status_code == 204
@@ -34,9 +43,13 @@ def test_given_a_key_when_revoked_then_it_no_longer_authenticates(api: Api, demo
     assert api.client.delete(f"{BASE}/{body['id']}", headers=demo_admin).status_code == 404
 
 
-def test_login_sessions_are_neither_listed_nor_revoked_as_keys(api: Api, demo_admin: Headers) -> None:
+def test_login_sessions_are_neither_listed_nor_revoked_as_keys(
+    api: Api, demo_admin: Headers
+) -> None:
     with api.sessions() as session:
-        session_ids = list(session.scalars(select(ApiToken.id).where(ApiToken.user_id.is_not(None))))
+        session_ids = list(
+            session.scalars(select(ApiToken.id).where(ApiToken.user_id.is_not(None)))
+        )
     assert session_ids and api.client.get(BASE, headers=demo_admin).json() == []
     for token_id in session_ids:
         assert api.client.delete(f"{BASE}/{token_id}", headers=demo_admin).status_code == 404
@@ -57,6 +70,12 @@ def test_when_key_input_is_bad_then_422_names_the_field(api: Api, demo_admin: He
 
 
 def test_keys_are_managed_by_administrators_only(api: Api, demo_admin: Headers) -> None:
-    for who, headers in {"a write key": api_key(api, "demo", "write"), "a group admin": group_admin(api, demo_admin)}.items():
+    for who, headers in {
+        "a write key": api_key(api, "demo", "write"),
+        "a group admin": group_admin(api, demo_admin),
+    }.items():
         assert api.client.get(BASE, headers=headers).status_code == 403, who
-        assert api.client.post(BASE, headers=headers, json={"name": "x", "scope": "write"}).status_code == 403, who
+        assert (
+            api.client.post(BASE, headers=headers, json={"name": "x", "scope": "write"}).status_code
+            == 403
+        ), who

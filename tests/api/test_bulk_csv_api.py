@@ -51,12 +51,18 @@ def test_bad_file_reports_every_bad_row_with_its_line_and_imports_nothing(
     assert response.status_code == 422
     errors = response.json()["details"]["errors"]
     assert [(e["line"], e["field"]) for e in errors] == [
-        (3, "number"), (4, "number"), (5, "phone_number"), (6, "number"), (7, "sip_secret"),
+        (3, "number"),
+        (4, "number"),
+        (5, "phone_number"),
+        (6, "number"),
+        (7, "sip_secret"),
     ]
     assert count(api, Extension) == before  # not even line 2
 
 
-def test_unknown_or_missing_columns_are_refused_at_line_1(api: Api, demo_admin: dict[str, str]) -> None:
+def test_unknown_or_missing_columns_are_refused_at_line_1(
+    api: Api, demo_admin: dict[str, str]
+) -> None:
     for text in ("numbr,sip_secret\n6201,abcdefgh\n", "sip_secret\nabcdefgh\n", ""):
         response = post_csv(api, "import/extensions", text, demo_admin)
         assert response.status_code == 422
@@ -96,5 +102,7 @@ def test_bad_agents_file_imports_nothing(api: Api, demo_admin: dict[str, str]) -
 
 def test_another_team_cannot_import_or_export(api: Api, acme_admin: dict[str, str]) -> None:
     assert api.client.get(f"{TEAM}/export/agents.csv", headers=acme_admin).status_code == 404
-    response = post_csv(api, "import/extensions", "number,sip_secret\n6301,abcdefghij\n", acme_admin)
+    response = post_csv(
+        api, "import/extensions", "number,sip_secret\n6301,abcdefghij\n", acme_admin
+    )
     assert response.status_code == 404

@@ -23,15 +23,30 @@ from tests.api.helpers import Headers, agent, api_key, group_admin
 TEAM_ROUTES = "/api/v1/teams/{team}"
 # Routes outside /teams/{team} called with demo credentials and acme values in the body, below.
 TEAMLESS_ROUTES = {
-    ("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/agent-login"), ("POST", "/api/v1/auth/logout"),
-    ("GET", "/api/v1/me"), ("GET", "/api/v1/teams"), ("POST", "/api/v1/teams"),
+    ("POST", "/api/v1/auth/login"),
+    ("POST", "/api/v1/auth/agent-login"),
+    ("POST", "/api/v1/auth/logout"),
+    ("GET", "/api/v1/me"),
+    ("GET", "/api/v1/teams"),
+    ("POST", "/api/v1/teams"),
 }
 # Not the team API: documentation, the health check, and the demo landing page (which lists
 # the SIP usernames of every team to help register a phone; it is not team-scoped).
 OUTSIDE_THE_API = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/health", "/"}
 # What of acme's must never reach a demo credential. Refusals carry no object data at all;
 # elsewhere demo's own objects share acme's names, so only acme's unique values are looked for.
-ACME_DATA = ("acme", "127.0.0.4", "+15550200", "5001", "1001", "support", "carrier", "lunch", "staff", "600")
+ACME_DATA = (
+    "acme",
+    "127.0.0.4",
+    "+15550200",
+    "5001",
+    "1001",
+    "support",
+    "carrier",
+    "lunch",
+    "staff",
+    "600",
+)
 ACME_ONLY = ("acme", "127.0.0.4", "+15550200")
 GATE_MESSAGE = "team acme not found"  # the only mention of acme allowed: the path's own team
 
@@ -73,7 +88,9 @@ def team_routes(api: Api) -> list[tuple[str, str, list[str]]]:
         if path.startswith(TEAM_ROUTES):
             walked += [(method, path, params) for method in methods]
         elif path.startswith("/api/"):
-            assert not params, f"{path} names an object outside /teams/{{team}}: it bypasses the team gate"
+            assert not params, (
+                f"{path} names an object outside /teams/{{team}}: it bypasses the team gate"
+            )
         else:
             assert path in OUTSIDE_THE_API, f"a new route outside the API: {path}"
     return walked
@@ -83,19 +100,36 @@ def fill(path: str, params: list[str], keys: dict[str | None, dict[str, str]]) -
     rest = path.removeprefix(TEAM_ROUTES).strip("/")
     resource = rest.split("/")[0] if rest else None
     if resource not in keys:
-        pytest.fail(f"the isolation walk does not know the resource of {path}: add acme's keys to acme_keys()")
+        pytest.fail(
+            f"the isolation walk does not know the resource of {path}: add acme's keys to acme_keys()"
+        )
     values = {"team": "acme", **keys[resource]}
     missing = [name for name in params if name not in values]
     if missing:
-        pytest.fail(f"the isolation walk cannot fill {missing} of {path}: add acme's keys to acme_keys()")
+        pytest.fail(
+            f"the isolation walk cannot fill {missing} of {path}: add acme's keys to acme_keys()"
+        )
     return path.format(**{name: values[name] for name in params})
 
 
 def acme_as_seen_by_its_admin(api: Api) -> dict[str, Any]:
     acme = api.token("admin@acme", "acme-admin-pass")
-    lists = ("users", "user-groups", "api-tokens", "extensions", "agents", "agent-groups", "pause-reasons",
-             "trunks", "trunk-groups", "dids", "ring-groups")
-    seen = {name: api.client.get(f"/api/v1/teams/acme/{name}", headers=acme).json() for name in lists}
+    lists = (
+        "users",
+        "user-groups",
+        "api-tokens",
+        "extensions",
+        "agents",
+        "agent-groups",
+        "pause-reasons",
+        "trunks",
+        "trunk-groups",
+        "dids",
+        "ring-groups",
+    )
+    seen = {
+        name: api.client.get(f"/api/v1/teams/acme/{name}", headers=acme).json() for name in lists
+    }
     seen["team"] = api.client.get("/api/v1/teams/acme", headers=acme).json()
     return seen
 
@@ -127,7 +161,9 @@ def test_every_route_refuses_a_demo_credential_on_acme_objects_and_shows_nothing
     for method, path, params in routes:
         url = fill(path, params, keys)
         response = api.client.request(method, url, headers=credential, json={})
-        assert response.status_code in (403, 404), f"{who}: {method} {url} -> {response.status_code} {response.text[:300]}"
+        assert response.status_code in (403, 404), (
+            f"{who}: {method} {url} -> {response.status_code} {response.text[:300]}"
+        )
         assert_nothing_of_acme(response, f"{who}: {method} {url}")
     assert acme_as_seen_by_its_admin(api) == before
 
@@ -137,12 +173,26 @@ def test_routes_outside_the_teams_show_a_demo_credential_nothing_of_acme(
     api: Api, demo_admin: Headers, who: str
 ) -> None:
     credential = CREDENTIALS[who](api, demo_admin)
-    for method, path in sorted(TEAMLESS_ROUTES - {("POST", "/api/v1/auth/logout")}):  # logout: below
-        body = {"login": "admin@acme", "password": "wrong", "team": "acme", "number": "1001", "slug": "acme2", "name": "x"}
+    for method, path in sorted(
+        TEAMLESS_ROUTES - {("POST", "/api/v1/auth/logout")}
+    ):  # logout: below
+        body = {
+            "login": "admin@acme",
+            "password": "wrong",
+            "team": "acme",
+            "number": "1001",
+            "slug": "acme2",
+            "name": "x",
+        }
         response = api.client.request(method, path, headers=credential, json=body)
-        assert response.status_code in (200, 401, 403, 422), f"{who}: {method} {path} -> {response.text[:300]}"
+        assert response.status_code in (200, 401, 403, 422), (
+            f"{who}: {method} {path} -> {response.text[:300]}"
+        )
         assert_nothing_of_acme(response, f"{who}: {method} {path}", ACME_ONLY)
-    assert [t["slug"] for t in api.client.get("/api/v1/teams", headers=credential).json()] in ([], ["demo"])
+    assert [t["slug"] for t in api.client.get("/api/v1/teams", headers=credential).json()] in (
+        [],
+        ["demo"],
+    )
     assert api.client.post("/api/v1/auth/logout", headers=credential).status_code == 204
     assert api.client.get("/api/v1/me", headers=credential).status_code == 401
 
@@ -153,8 +203,12 @@ def test_acme_keys_that_are_global_are_not_found_under_demo(api: Api, demo_admin
     before = acme_as_seen_by_its_admin(api)
     demo = "/api/v1/teams/demo"
     for method, url in [
-        ("GET", f"{demo}/users/admin@acme"), ("PATCH", f"{demo}/users/admin@acme"), ("DELETE", f"{demo}/users/admin@acme"),
-        ("GET", f"{demo}/dids/+15550200"), ("PATCH", f"{demo}/dids/+15550200"), ("DELETE", f"{demo}/dids/+15550200"),
+        ("GET", f"{demo}/users/admin@acme"),
+        ("PATCH", f"{demo}/users/admin@acme"),
+        ("DELETE", f"{demo}/users/admin@acme"),
+        ("GET", f"{demo}/dids/+15550200"),
+        ("PATCH", f"{demo}/dids/+15550200"),
+        ("DELETE", f"{demo}/dids/+15550200"),
         ("DELETE", f"{demo}/api-tokens/{keys['api-tokens']['id']}"),
         ("PUT", f"{demo}/agent-groups/support/admins/admin@acme"),
         ("DELETE", f"{demo}/agent-groups/support/admins/admin@acme"),

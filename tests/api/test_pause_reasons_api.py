@@ -14,7 +14,10 @@ def test_given_a_new_reason_when_created_and_deleted_then_groups_stop_offering_i
     created = api.client.post(BASE, headers=demo_admin, json={"name": "coaching"})
     assert created.status_code == 201 and created.json() == {"name": "coaching"}
     assert [r["name"] for r in api.client.get(BASE, headers=demo_admin).json()] == [
-        "coaching", "lunch", "meeting", "training",
+        "coaching",
+        "lunch",
+        "meeting",
+        "training",
     ]
     assert api.client.get(f"{BASE}/coaching", headers=demo_admin).status_code == 200
     assert api.client.delete(f"{BASE}/lunch", headers=demo_admin).status_code == 204
@@ -28,4 +31,6 @@ def test_a_duplicate_reason_is_409_and_a_bad_one_is_422(api: Api, demo_admin: He
     assert response.status_code == 409 and response.json()["details"]["field"] == "name"
     assert_invalid(api.client.post(BASE, headers=demo_admin, json={"name": ""}), "name")
     assert_invalid(api.client.post(BASE, headers=demo_admin, json={"name": None}), "name")
-    assert_invalid(api.client.post(BASE, headers=demo_admin, json={"name": "nap", "paid": True}), "paid")
+    assert_invalid(
+        api.client.post(BASE, headers=demo_admin, json={"name": "nap", "paid": True}), "paid"
+    )

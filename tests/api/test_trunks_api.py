@@ -8,29 +8,53 @@ from tests.api.helpers import Headers, assert_in_use, assert_invalid
 TRUNKS = "/api/v1/teams/demo/trunks"
 GROUPS = "/api/v1/teams/demo/trunk-groups"
 REGISTERING = {
-    "name": "voip", "username": "demo-account", "password": "carrier-s3cret", "codecs": ["G722", "PCMU"],
-    "caller_id": "+15550100", "strip_digits": 1, "add_prefix": "00", "max_calls": 10, "port": 5080,
+    "name": "voip",
+    "username": "demo-account",
+    "password": "carrier-s3cret",
+    "codecs": ["G722", "PCMU"],
+    "caller_id": "+15550100",
+    "strip_digits": 1,
+    "add_prefix": "00",
+    "max_calls": 10,
+    "port": 5080,
 }
 
 
-def test_given_a_trunk_with_a_password_when_read_then_only_has_password_shows(api: Api, demo_admin: Headers) -> None:
+def test_given_a_trunk_with_a_password_when_read_then_only_has_password_shows(
+    api: Api, demo_admin: Headers
+) -> None:
     created = api.client.post(TRUNKS, headers=demo_admin, json=REGISTERING)
     assert created.status_code == 201, created.text
-    expected = {**{k: v for k, v in REGISTERING.items() if k != "password"}, "address": None, "has_password": True}
+    expected = {
+        **{k: v for k, v in REGISTERING.items() if k != "password"},
+        "address": None,
+        "has_password": True,
+    }
     assert created.json() == expected
-    for response in (created, api.client.get(f"{TRUNKS}/voip", headers=demo_admin), api.client.get(TRUNKS, headers=demo_admin)):
+    for response in (
+        created,
+        api.client.get(f"{TRUNKS}/voip", headers=demo_admin),
+        api.client.get(TRUNKS, headers=demo_admin),
+    ):
         assert "carrier-s3cret" not in response.text and '"password"' not in response.text
 
 
-def test_given_a_trunk_when_changed_and_deleted_then_each_step_shows(api: Api, demo_admin: Headers) -> None:
+def test_given_a_trunk_when_changed_and_deleted_then_each_step_shows(
+    api: Api, demo_admin: Headers
+) -> None:
     api.client.post(TRUNKS, headers=demo_admin, json=REGISTERING)
     changed = api.client.patch(
-        f"{TRUNKS}/voip", headers=demo_admin, json={"address": "127.0.0.9", "username": None, "password": None, "codecs": ["PCMA"]}
+        f"{TRUNKS}/voip",
+        headers=demo_admin,
+        json={"address": "127.0.0.9", "username": None, "password": None, "codecs": ["PCMA"]},
     )
     assert changed.status_code == 200, changed.text
     assert changed.json()["has_password"] is False and changed.json()["codecs"] == ["PCMA"]
     assert changed.json()["address"] == "127.0.0.9" and changed.json()["username"] is None
-    assert [t["name"] for t in api.client.get(TRUNKS, headers=demo_admin).json()] == ["carrier", "voip"]
+    assert [t["name"] for t in api.client.get(TRUNKS, headers=demo_admin).json()] == [
+        "carrier",
+        "voip",
+    ]
     assert api.client.delete(f"{TRUNKS}/voip", headers=demo_admin).status_code == 204
     assert api.client.get(f"{TRUNKS}/voip", headers=demo_admin).status_code == 404
 
@@ -49,23 +73,35 @@ def test_when_trunk_input_is_bad_then_422_names_the_field(api: Api, demo_admin: 
     ]
     for payload, field in cases:
         assert_invalid(api.client.post(TRUNKS, headers=demo_admin, json=payload), field)
-    assert_invalid(api.client.patch(f"{TRUNKS}/carrier", headers=demo_admin, json={"address": None}), "address")
-    assert_invalid(api.client.patch(f"{TRUNKS}/carrier", headers=demo_admin, json={"codecs": None}), "codecs")
+    assert_invalid(
+        api.client.patch(f"{TRUNKS}/carrier", headers=demo_admin, json={"address": None}), "address"
+    )
+    assert_invalid(
+        api.client.patch(f"{TRUNKS}/carrier", headers=demo_admin, json={"codecs": None}), "codecs"
+    )
     assert [t["name"] for t in api.client.get(TRUNKS, headers=demo_admin).json()] == ["carrier"]
 
 
 def test_a_duplicate_name_or_source_address_is_409_without_naming_the_other_team(
     api: Api, demo_admin: Headers
 ) -> None:
-    response = api.client.post(TRUNKS, headers=demo_admin, json={"name": "carrier", "address": "127.0.0.9"})
+    response = api.client.post(
+        TRUNKS, headers=demo_admin, json={"name": "carrier", "address": "127.0.0.9"}
+    )
     assert response.status_code == 409 and response.json()["details"]["field"] == "name"
-    response = api.client.post(TRUNKS, headers=demo_admin, json={"name": "other", "address": "127.0.0.4"})  # acme's
+    response = api.client.post(
+        TRUNKS, headers=demo_admin, json={"name": "other", "address": "127.0.0.4"}
+    )  # acme's
     assert response.status_code == 409 and response.json()["details"]["field"] == "address"
     assert "acme" not in response.text.lower() and "carrier" not in response.text
 
 
-def test_a_trunk_used_by_the_team_default_or_a_trunk_group_cannot_be_deleted(api: Api, demo_admin: Headers) -> None:
-    assert_in_use(api.client.delete(f"{TRUNKS}/carrier", headers=demo_admin), "team demo (default trunk)")
+def test_a_trunk_used_by_the_team_default_or_a_trunk_group_cannot_be_deleted(
+    api: Api, demo_admin: Headers
+) -> None:
+    assert_in_use(
+        api.client.delete(f"{TRUNKS}/carrier", headers=demo_admin), "team demo (default trunk)"
+    )
     api.client.post(TRUNKS, headers=demo_admin, json={"name": "backup", "address": "127.0.0.9"})
     api.client.post(GROUPS, headers=demo_admin, json={"name": "out", "trunks": ["backup"]})
     assert_in_use(api.client.delete(f"{TRUNKS}/backup", headers=demo_admin), "trunk group out")
@@ -75,17 +111,29 @@ def test_given_ordered_trunks_when_a_group_is_made_and_reordered_then_the_order_
     api: Api, demo_admin: Headers
 ) -> None:
     api.client.post(TRUNKS, headers=demo_admin, json={"name": "backup", "address": "127.0.0.9"})
-    created = api.client.post(GROUPS, headers=demo_admin, json={"name": "out", "trunks": ["backup", "carrier"]})
+    created = api.client.post(
+        GROUPS, headers=demo_admin, json={"name": "out", "trunks": ["backup", "carrier"]}
+    )
     assert created.status_code == 201, created.text
     assert created.json() == {"name": "out", "policy": "failover", "trunks": ["backup", "carrier"]}
-    changed = api.client.patch(f"{GROUPS}/out", headers=demo_admin, json={"policy": "round_robin", "trunks": ["carrier", "backup"]})
-    assert changed.json() == {"name": "out", "policy": "round_robin", "trunks": ["carrier", "backup"]}
+    changed = api.client.patch(
+        f"{GROUPS}/out",
+        headers=demo_admin,
+        json={"policy": "round_robin", "trunks": ["carrier", "backup"]},
+    )
+    assert changed.json() == {
+        "name": "out",
+        "policy": "round_robin",
+        "trunks": ["carrier", "backup"],
+    }
     assert api.client.get(GROUPS, headers=demo_admin).json() == [changed.json()]
     assert api.client.delete(f"{GROUPS}/out", headers=demo_admin).status_code == 204
     assert api.client.get(f"{GROUPS}/out", headers=demo_admin).status_code == 404
 
 
-def test_when_trunk_group_input_is_bad_then_422_names_the_field(api: Api, demo_admin: Headers) -> None:
+def test_when_trunk_group_input_is_bad_then_422_names_the_field(
+    api: Api, demo_admin: Headers
+) -> None:
     cases = [
         ({"name": "out", "trunks": []}, "trunks"),
         ({"name": "out", "trunks": ["carrier", "carrier"]}, "trunks"),
@@ -98,9 +146,15 @@ def test_when_trunk_group_input_is_bad_then_422_names_the_field(api: Api, demo_a
     assert api.client.get(GROUPS, headers=demo_admin).json() == []
 
 
-def test_a_trunk_group_that_is_the_team_default_cannot_be_deleted(api: Api, demo_admin: Headers) -> None:
+def test_a_trunk_group_that_is_the_team_default_cannot_be_deleted(
+    api: Api, demo_admin: Headers
+) -> None:
     api.client.post(GROUPS, headers=demo_admin, json={"name": "out", "trunks": ["carrier"]})
-    response = api.client.post(GROUPS, headers=demo_admin, json={"name": "out", "trunks": ["carrier"]})
+    response = api.client.post(
+        GROUPS, headers=demo_admin, json={"name": "out", "trunks": ["carrier"]}
+    )
     assert response.status_code == 409
     api.client.patch("/api/v1/teams/demo", headers=demo_admin, json={"default_trunk_group": "out"})
-    assert_in_use(api.client.delete(f"{GROUPS}/out", headers=demo_admin), "team demo (default trunk group)")
+    assert_in_use(
+        api.client.delete(f"{GROUPS}/out", headers=demo_admin), "team demo (default trunk group)"
+    )

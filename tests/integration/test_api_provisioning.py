@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
-from contextlib import closing
 from collections.abc import Callable
+from contextlib import closing
 
 import httpx
 
@@ -18,7 +18,9 @@ from tests.support.waiting import wait_until
 
 def admin_client(stack: Stack) -> httpx.Client:
     client = httpx.Client(base_url=f"{stack.web_url}/api/v1", timeout=10)
-    token = client.post("/auth/login", json={"login": DEMO_ADMIN_LOGIN, "password": DEMO_ADMIN_PASSWORD})
+    token = client.post(
+        "/auth/login", json={"login": DEMO_ADMIN_LOGIN, "password": DEMO_ADMIN_PASSWORD}
+    )
     assert token.status_code == 200, token.text
     client.headers["Authorization"] = f"Bearer {token.json()['token']}"
     return client
@@ -28,7 +30,9 @@ def test_extension_created_through_the_api_registers_and_is_called_within_a_seco
     stack: Stack, phones: PhoneFactory, rtp_endpoints: Callable[..., RtpEndpoint]
 ) -> None:
     with closing(admin_client(stack)) as api:
-        created = api.post("/teams/demo/extensions", json={"number": "5300", "sip_secret": "api-secret-5300"})
+        created = api.post(
+            "/teams/demo/extensions", json={"number": "5300", "sip_secret": "api-secret-5300"}
+        )
         assert created.status_code == 201, created.text
         committed = time.monotonic()
 
@@ -69,7 +73,10 @@ def test_did_repointed_through_the_api_routes_the_next_carrier_call(
     stack: Stack, phones: PhoneFactory
 ) -> None:
     target = phones("demo-5004")
-    with closing(admin_client(stack)) as api, SipUA("carrier", None, stack.proxy, local_ip="127.0.0.2") as carrier:
+    with (
+        closing(admin_client(stack)) as api,
+        SipUA("carrier", None, stack.proxy, local_ip="127.0.0.2") as carrier,
+    ):
         changed = api.patch(
             "/teams/demo/dids/+15550101", json={"destination": {"kind": "extension", "ref": "5004"}}
         )
@@ -80,6 +87,7 @@ def test_did_repointed_through_the_api_routes_the_next_carrier_call(
             pytest.skip("the /dids API route is not there yet")
         assert changed.status_code == 200, changed.text
         try:
+
             def reaches_5004() -> bool:
                 call = carrier.invite("+15550101", wait=False)
                 wait_until(lambda: call.status is not None or target.has_incoming(), timeout=3)
@@ -91,5 +99,6 @@ def test_did_repointed_through_the_api_routes_the_next_carrier_call(
             wait_until(reaches_5004, timeout=1.0, what="DID change used within 1 s")
         finally:
             api.patch(
-                "/teams/demo/dids/+15550101", json={"destination": {"kind": "extension", "ref": "5000"}}
+                "/teams/demo/dids/+15550101",
+                json={"destination": {"kind": "extension", "ref": "5000"}},
             )

@@ -33,7 +33,9 @@ def test_malformed_requests_crash_nothing_and_service_continues(
         for datagram in JUNK * 5:
             sender.send_raw(datagram)
         # A well-formed request right after the junk is still answered.
-        assert sender.options(f"sip:{stack.settings.sip_host}:{stack.settings.sip_port}").status == 200
+        assert (
+            sender.options(f"sip:{stack.settings.sip_host}:{stack.settings.sip_port}").status == 200
+        )
     assert stack.supervisor.first_exited() is None
     assert phones("demo-5001") is not None  # registration still works
 

@@ -34,8 +34,12 @@ def child_pids(pid: int) -> set[int]:
 
 
 def alive(pids: set[int]) -> set[int]:
-    return {pid for pid in pids if Path(f"/proc/{pid}").exists() and
-            "zombie" not in Path(f"/proc/{pid}/status").read_text(errors="ignore").lower()}
+    return {
+        pid
+        for pid in pids
+        if Path(f"/proc/{pid}").exists()
+        and "zombie" not in Path(f"/proc/{pid}/status").read_text(errors="ignore").lower()
+    }
 
 
 def run_once(var_dir: Path) -> None:
@@ -57,17 +61,25 @@ def run_once(var_dir: Path) -> None:
     out = var_dir / "launcher.out"
     with out.open("w") as stdout:
         launcher = subprocess.Popen(
-            [sys.executable, "-m", "launcher", "run"], cwd=ROOT, env=env,
-            stdout=stdout, stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "launcher", "run"],
+            cwd=ROOT,
+            env=env,
+            stdout=stdout,
+            stderr=subprocess.STDOUT,
             # As a shell starts a background job: SIGINT ignored. Ctrl-C must work anyway.
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),  # noqa: PLW1509
         )
     try:
-        wait_until(lambda: "Press Ctrl-C" in out.read_text() or launcher.poll() is not None,
-                   timeout=60, what="the launcher's banner")
+        wait_until(
+            lambda: "Press Ctrl-C" in out.read_text() or launcher.poll() is not None,
+            timeout=60,
+            what="the launcher's banner",
+        )
         banner = out.read_text()
         assert launcher.poll() is None, banner
-        assert f"sip:127.0.0.1:{s.sip_port}" in banner and f"http://127.0.0.1:{s.web_port}/" in banner
+        assert (
+            f"sip:127.0.0.1:{s.sip_port}" in banner and f"http://127.0.0.1:{s.web_port}/" in banner
+        )
         health = httpx.get(f"http://127.0.0.1:{s.web_port}/health", timeout=5).json()
         assert health["ok"], health
         with SipUA("demo-5001", "demo5001", ("127.0.0.1", s.sip_port)) as phone:

@@ -33,7 +33,9 @@ def acme(stack: Stack) -> Iterator[None]:
         team = p.create_team(session, "acme", "Acme Corp")
         for number in ("5001", "5002"):
             p.create_extension(session, team, number, REALM, sip_secret=f"acme{number}")
-    wait_until(lambda: registers(stack, "acme-5001", "acme5001"), timeout=5, what="acme provisioned")
+    wait_until(
+        lambda: registers(stack, "acme-5001", "acme5001"), timeout=5, what="acme provisioned"
+    )
     yield
 
 
@@ -141,7 +143,9 @@ def test_repointed_did_is_used_within_a_second(
         with stack.sessions() as session, session.begin():
             team = p.get_team(session, "demo")
             p.update_did(
-                session, team, p.get_did(session, team, "+15550101"),
+                session,
+                team,
+                p.get_did(session, team, "+15550101"),
                 {"destination": {"kind": "extension", "ref": number}},
             )
 

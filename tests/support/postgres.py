@@ -49,21 +49,38 @@ def postgres_server() -> Iterator[str]:
             shutil.chown(directory, "postgres")
     port = free_port()
     subprocess.run(
-        _as_postgres(pg_bin("initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync"),
-        check=True, capture_output=True, timeout=120,
+        _as_postgres(
+            pg_bin("initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync"
+        ),
+        check=True,
+        capture_output=True,
+        timeout=120,
     )
     options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off"
     subprocess.run(
-        _as_postgres(pg_bin("pg_ctl"), "-D", str(data), "-o", options, "-l", str(base / "pg.log"),
-                     "-w", "start"),
-        check=True, capture_output=True, timeout=60,
+        _as_postgres(
+            pg_bin("pg_ctl"),
+            "-D",
+            str(data),
+            "-o",
+            options,
+            "-l",
+            str(base / "pg.log"),
+            "-w",
+            "start",
+        ),
+        check=True,
+        capture_output=True,
+        timeout=60,
     )
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
     finally:
         subprocess.run(
             _as_postgres(pg_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"),
-            capture_output=True, timeout=60,
+            capture_output=True,
+            timeout=60,
+            check=False,  # best effort: the server may already be gone
         )
         shutil.rmtree(base, ignore_errors=True)
 

@@ -82,7 +82,10 @@ class Stack:
         socket_path = self.settings.run_dir / "kamailio_ctl"
         return subprocess.run(
             ["kamcmd", "-s", f"unix:{socket_path}", *args],
-            capture_output=True, text=True, timeout=10, check=True,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
         ).stdout
 
     def log(self, name: str) -> str:
@@ -100,7 +103,9 @@ def start_stack(var_dir: Path, with_web: bool = True) -> Stack:
     settings.run_dir.mkdir(parents=True, exist_ok=True)
     supervisor = Supervisor(settings.log_dir)
     specs = [
-        redis_spec(settings), rtpengine_spec(settings), kamailio_spec(settings),
+        redis_spec(settings),
+        rtpengine_spec(settings),
+        kamailio_spec(settings),
         callcontrol_spec(settings),
     ]
     if with_web:

@@ -19,9 +19,7 @@ def snapshot() -> Snapshot:
     return Snapshot(
         version=3,
         accounts=accounts,
-        dial_targets=tuple(
-            DialTarget(a.team, a.number, "extension", a.username) for a in accounts
-        ),
+        dial_targets=tuple(DialTarget(a.team, a.number, "extension", a.username) for a in accounts),
         dids=(
             Did("+15550100", "demo", "agent_group", "support"),
             Did("+15550101", "demo", "extension", "demo-5000"),

@@ -14,7 +14,13 @@ def run(tmp_path: Path, *args: str, stdin: str | None = None) -> subprocess.Comp
     env = {**os.environ, "SWITCHBOARD_VAR_DIR": str(tmp_path)}
     env.pop("SWITCHBOARD_DB_URL", None)
     return subprocess.run(
-        [str(SWITCHBOARD), *args], env=env, input=stdin, capture_output=True, text=True, timeout=60
+        [str(SWITCHBOARD), *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
@@ -29,7 +35,10 @@ def test_upgrade_seed_admin_import_and_export(tmp_path: Path) -> None:
 
     good = tmp_path / "good.csv"
     good.write_text("number,sip_secret\n7001,secret-7001\n")
-    assert run(tmp_path, "import", "extensions", "demo", str(good)).stdout.strip() == "imported 1 extensions"
+    assert (
+        run(tmp_path, "import", "extensions", "demo", str(good)).stdout.strip()
+        == "imported 1 extensions"
+    )
     bad = tmp_path / "bad.csv"
     bad.write_text("number,sip_secret\n7002,secret-7002\n7001,secret-7001\n")
     refused = run(tmp_path, "import", "extensions", "demo", str(bad))

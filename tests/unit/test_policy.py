@@ -102,4 +102,5 @@ def test_star_64_is_a_call_control_feature_other_codes_are_not_available(
 ) -> None:
     assert policy.route_from_phone(directory, "demo", "*64") == policy.CallFeature("demo", "*64")
     assert policy.route_from_phone(directory, "demo", "*99") == policy.Reply(
-        404, "Feature Code Not Available")
+        404, "Feature Code Not Available"
+    )

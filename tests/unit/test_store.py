@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,8 +26,16 @@ def test_seed_gives_the_documented_demo_data(store: SeededStore) -> None:
     assert [(t.name, t.address) for t in snap.trunks] == [("carrier", "127.0.0.2")]
     with store.sessions() as session:
         team = p.get_team(session, "demo")
-        agents = {a.number: a.extension.number for a in p.get_agent_group(session, team, "support").agents}
-        assert agents == {"1001": "5001", "1002": "5002", "1003": "5003", "1004": "5004", "1005": "5005"}
+        agents = {
+            a.number: a.extension.number for a in p.get_agent_group(session, team, "support").agents
+        }
+        assert agents == {
+            "1001": "5001",
+            "1002": "5002",
+            "1003": "5003",
+            "1004": "5004",
+            "1005": "5005",
+        }
 
 
 def test_sip_secrets_are_stored_only_as_ha1(store: SeededStore) -> None:
@@ -52,23 +58,26 @@ def test_extension_secret_equal_to_owners_web_password_is_refused(store: SeededS
         team = p.get_team(session, "demo")
         p.create_user(session, team, "bob@demo", "same-secret", "agent")
         with pytest.raises(Invalid, match="differ"):
-            p.create_extension(session, team, "5100", REALM, sip_secret="same-secret", owner="bob@demo")
+            p.create_extension(
+                session, team, "5100", REALM, sip_secret="same-secret", owner="bob@demo"
+            )
 
 
 def test_every_provisioning_commit_moves_the_version(store: SeededStore) -> None:
     before = read_version(store.engine)
     with store.sessions() as session, session.begin():
-        p.create_extension(session, p.get_team(session, "demo"), "5010", REALM, sip_secret="s3cret-5010")
+        p.create_extension(
+            session, p.get_team(session, "demo"), "5010", REALM, sip_secret="s3cret-5010"
+        )
     assert read_version(store.engine) > before
 
 
 def test_failed_change_leaves_no_half_written_data_nor_new_version(store: SeededStore) -> None:
     before = read_version(store.engine)
-    with pytest.raises(Duplicate):
-        with store.sessions() as session, session.begin():
-            team = p.get_team(session, "demo")
-            p.create_extension(session, team, "5011", REALM, sip_secret="s3cret-5011")
-            p.create_extension(session, team, "5001", REALM, sip_secret="duplicate1")
+    with pytest.raises(Duplicate), store.sessions() as session, session.begin():
+        team = p.get_team(session, "demo")
+        p.create_extension(session, team, "5011", REALM, sip_secret="s3cret-5011")
+        p.create_extension(session, team, "5001", REALM, sip_secret="duplicate1")
     assert read_version(store.engine) == before
     with Session(store.engine) as session:
         assert session.scalars(select(Extension).where(Extension.number == "5011")).first() is None
@@ -83,9 +92,8 @@ def test_did_cannot_point_at_another_teams_extension(store: SeededStore) -> None
 
 @pytest.mark.parametrize("slug", ["Demo", "de-mo", "", "dé", "9lives"])
 def test_team_ids_are_lowercase_letters_and_digits(store: SeededStore, slug: str) -> None:
-    with store.sessions() as session, session.begin():
-        with pytest.raises(Invalid):
-            p.create_team(session, slug, "x")
+    with store.sessions() as session, session.begin(), pytest.raises(Invalid):
+        p.create_team(session, slug, "x")
 
 
 def test_extension_bound_to_a_fixed_agent_cannot_be_deleted(store: SeededStore) -> None:
@@ -140,7 +148,13 @@ def test_working_way_must_be_allowed_by_the_agents_groups(store: SeededStore) ->
         with pytest.raises(Invalid, match="not allowed in agent group outbound"):
             p.create_agent(session, team, "1007", "1007", groups=["outbound"], binding="dynamic")
         p.create_agent(
-            session, team, "1007", "1007", groups=["outbound"], binding="dynamic", working_way="dial_out"
+            session,
+            team,
+            "1007",
+            "1007",
+            groups=["outbound"],
+            binding="dynamic",
+            working_way="dial_out",
         )
 
 
@@ -161,9 +175,20 @@ def test_two_trunks_cannot_share_a_source_address(store: SeededStore) -> None:
 @pytest.mark.parametrize(
     ("field", "create"),
     [
-        ("groups", lambda s, t: p.create_agent(s, t, "1009", "1009", groups=["nosuch"], binding="dynamic")),
-        ("extension", lambda s, t: p.create_agent(s, t, "1009", "1009", groups=["support"], extension="5999")),
-        ("owner", lambda s, t: p.create_extension(s, t, "5100", REALM, sip_secret="s3cret-5100", owner="nobody")),
+        (
+            "groups",
+            lambda s, t: p.create_agent(s, t, "1009", "1009", groups=["nosuch"], binding="dynamic"),
+        ),
+        (
+            "extension",
+            lambda s, t: p.create_agent(s, t, "1009", "1009", groups=["support"], extension="5999"),
+        ),
+        (
+            "owner",
+            lambda s, t: p.create_extension(
+                s, t, "5100", REALM, sip_secret="s3cret-5100", owner="nobody"
+            ),
+        ),
         ("pause_reasons", lambda s, t: p.create_agent_group(s, t, "sales", pause_reasons=["nap"])),
         ("members", lambda s, t: p.create_ring_group(s, t, "600", members=["5999"])),
         ("trunks", lambda s, t: p.create_trunk_group(s, t, "out", trunks=["nosuch"])),
