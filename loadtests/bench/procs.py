@@ -34,9 +34,13 @@ def tree_cpu_seconds(pid: int) -> float:
 
 
 def box_cpu_seconds() -> float:
-    """Busy CPU seconds of the whole machine, summed over cores (for interference)."""
-    times = psutil.cpu_times()
-    return float(sum(times) - times.idle - getattr(times, "iowait", 0.0))
+    """CPU seconds processes spent on the whole machine (all cores), plus steal.
+
+    Interrupt and softirq time are left out: loopback traffic of the benchmark itself
+    is processed there and must not count as other processes' interference.
+    """
+    t = psutil.cpu_times()
+    return float(t.user + t.nice + t.system + getattr(t, "steal", 0.0))
 
 
 @dataclass(frozen=True)
