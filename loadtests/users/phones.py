@@ -2,12 +2,13 @@
 carrier that calls a DID routed to a registered extension.
 
 Phones take demo extensions from a per-process pool (demo-5000 first, so the
-carrier's DID +15550101 has someone to ring); when the pool is empty the
-extra phone stops. Demo credentials only.
+carrier's DID +15550101 has someone to ring; ``LOAD_EXTENSIONS`` narrows it); when
+the pool is empty the extra phone stops. Demo credentials only.
 """
 
 from __future__ import annotations
 
+import os
 import random
 from typing import Any
 
@@ -22,13 +23,15 @@ from store.seed import DEMO_EXTENSIONS, DEMO_TEAM, demo_sip_secret
 DID = "+15550101"  # demo DID -> extension 5000
 HOLD_S = 0.5
 
-_free = list(DEMO_EXTENSIONS)  # extensions no phone of this process holds
+# LOAD_EXTENSIONS (e.g. "5000,5006,5007") narrows the pool, e.g. to stay off agents' phones.
+POOL = [n.strip() for n in os.environ.get("LOAD_EXTENSIONS", ",".join(DEMO_EXTENSIONS)).split(",")]
+_free = list(POOL)  # extensions no phone of this process holds
 registered: dict[str, str] = {}  # number -> username, of phones registered right now
 
 
 @events.test_stop.add_listener
 def _reset(**_kwargs: Any) -> None:
-    _free[:] = list(DEMO_EXTENSIONS)
+    _free[:] = list(POOL)
     registered.clear()
 
 

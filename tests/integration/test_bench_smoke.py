@@ -105,6 +105,7 @@ def test_headless_locust_run_reports_sip_and_api_requests_and_passes_its_gate(
         "PATH": "/usr/bin:/bin",
         "PYTHONPATH": str(ROOT),
         "SWITCHBOARD_SIP_ADDRESS": f"{stack.proxy[0]}:{stack.proxy[1]}",
+        "LOAD_EXTENSIONS": "5000,5006,5007",  # not the agents' extensions (5001-5005)
         "LOAD_SHAPE": "steady",
         "LOAD_USERS": "5",
         "LOAD_SECONDS": "8",
