@@ -15,8 +15,14 @@ def make_engine(url: str) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling breaks SAVEPOINT (used by bulk imports):
-        # let SQLAlchemy issue BEGIN itself, as its documentation recommends.
-        event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN"))
+        # SQLAlchemy issues BEGIN itself, as its documentation recommends. IMMEDIATE takes
+        # the write lock up front: a deferred transaction that read first cannot upgrade
+        # to a write while another writer holds the lock ("database is locked" at once,
+        # busy_timeout notwithstanding); with IMMEDIATE it waits its turn. WAL keeps
+        # readers unblocked.
+        event.listen(
+            engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN IMMEDIATE")
+        )
     return engine
 
 
