@@ -9,7 +9,10 @@ leases, CAS commits, the event stream), adding what call control needs beyond it
   dies, ``sweep()`` in another process ends the call for the agent (``dialog_lost``)
   once the heartbeat lapses, as it returns offered agents after their lease;
 * the extension a self-adapting agent signed in from (``sb:cc:ext:<agent>`` and
-  ``sb:cc:ext-owner:<extension>``); a fixed agent's is in its configuration.
+  ``sb:cc:ext-owner:<extension>``); a fixed agent's is in its configuration;
+* SIP truth (``follow_sip``): the edge reports registrations and direct calls per SIP
+  user (``RedisAcd.report_sip``); call control, which knows which extension each agent
+  is at, brings the agents in line (registered or not, busy on a direct call or not).
 """
 
 from __future__ import annotations
@@ -70,25 +73,36 @@ class AgentStates:
         self.acd = RedisAcd(client)
         self.lease_ms = lease_ms
         self.claims: dict[str, Claim] = {}  # agent -> the offer this process holds
+        self._sip_version = -1  # the edge's report last followed
         self._bind = client.register_script(_BIND)
 
     # --- configuration ----------------------------------------------------------------
 
     def configure(self, config: AcdConfig) -> None:
-        """Publish groups and agents to the ACD (new agents start in their initial state)
-        and mark their extensions registered.
-
-        Registration is not yet fed from Kamailio's usrloc; until it is, an agent whose
-        phone is not registered fails its offer (480) and the next agent is tried.
-        """
+        """Publish groups and agents to the ACD (new agents start in their initial state).
+        Whether their extensions are registered comes from the edge (``follow_sip``)."""
         for group in config.groups.values():
             self.acd.configure_group(group)
         for agent_config in config.agents.values():
             self.acd.configure_agent(agent_config)
-        at = now_ms()
-        for agent, live in self.lives(config, config.agents).items():
-            if not live.registered:
-                self.acd.apply(agent, machine.Command("registration", registered=True), at)
+
+    def follow_sip(self, config: AcdConfig, force: bool = False) -> list[Changed]:
+        """Apply the edge's SIP truth to every agent at an extension: when the edge
+        reported something new, or always with ``force`` (an agent moved to another
+        extension, or a state was set by hand)."""
+        if not force and self.acd.sip_version() == self._sip_version:
+            return []
+        version, facts = self.acd.sip_facts()
+        self._sip_version = version
+        changed = self.acd.follow_sip(self.extensions(config), facts, now_ms())
+        return [Changed(outcome.live, to_wire(outcome.events[-1])) for outcome in changed]
+
+    def extensions(self, config: AcdConfig) -> dict[str, str]:
+        """Every agent's SIP username ("" when it is at none), in one round trip."""
+        fixed = {a: c.extension for a, c in config.agents.items() if c.extension}
+        others = [a for a in config.agents if a not in fixed]
+        bound = self.redis.mget([f"{PREFIX}ext:{a}" for a in others]) if others else []
+        return fixed | {a: _text(b or b"") for a, b in zip(others, bound, strict=True)}
 
     # --- reading ------------------------------------------------------------------------
 

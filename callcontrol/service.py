@@ -71,6 +71,7 @@ class QueueService:
         self.states.configure(config)  # announced on the ACD stream; _sync applies it
         self.config = config
         self._sync()
+        self._follow_sip(force=True)
         log.info("configuration v%s: %d groups, %d agents", config.version,
                  len(config.groups), len(config.agents))
 
@@ -78,6 +79,7 @@ class QueueService:
         try:
             self._ticks += 1
             self._sync()
+            self._follow_sip(force=self._ticks % HOUSEKEEPING_EVERY == 0)
             if self._ticks % HOUSEKEEPING_EVERY == 0:
                 self._housekeeping()
             for active in list(self.calls.values()):
@@ -288,6 +290,15 @@ class QueueService:
             self.records.agent_event(result.event)
         else:
             log.warning("agent %s: %s refused (%s)", agent, command.kind, result.code)
+
+    def _follow_sip(self, force: bool) -> None:
+        """Registrations and direct calls as the edge reports them (SIP is the truth)."""
+        for changed in self.states.follow_sip(self.config, force):
+            self._observe(changed)
+            if changed.event["from"] != changed.event["to"]:  # a direct call; the stream
+                self.records.agent_event(changed.event)  # keeps registration changes too
+            log.info("agent %s: %s -> %s (%s)", changed.event["agent"], changed.event["from"],
+                     changed.event["to"], changed.event["reason"])
 
     def _observe(self, changed: Changed) -> None:
         self.selector.apply(changed.event)

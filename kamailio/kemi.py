@@ -23,6 +23,7 @@ class kamailio:  # noqa: N801  (the class name app_python3 looks for)
             KSR,
             db_url=os.environ["SWITCHBOARD_DB_URL"],
             realm=os.environ.get("SWITCHBOARD_SIP_REALM", "switchboard"),
+            redis_url=os.environ.get("SWITCHBOARD_REDIS_URL", ""),
         )
 
     def child_init(self, rank):
@@ -49,6 +50,10 @@ class kamailio:  # noqa: N801  (the class name app_python3 looks for)
 
     def ksr_provisioning_tick(self, msg, evname=None):
         return self.router.provisioning_tick()
+
+    # Dialog module events (dialog:start / dialog:end / dialog:failed), in shared memory only.
+    def ksr_dialog_event(self, msg, evname=None):
+        return self.router.dialog_event(evname or "")
 
 
 def mod_init():

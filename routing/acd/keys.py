@@ -74,6 +74,26 @@ class Keys:
         return f"{self.prefix}:events"
 
     @property
+    def sip_registered(self) -> str:
+        """Set: SIP users (extensions) with a valid registration, as the edge reports."""
+        return f"{self.prefix}:sip:registered"
+
+    @property
+    def sip_busy(self) -> str:
+        """Hash: SIP user -> Call-ID of a live direct (non-queue) dialog, as the edge reports."""
+        return f"{self.prefix}:sip:busy"
+
+    @property
+    def sip_version(self) -> str:
+        """Counter: bumped by every edge report, so readers look again only when it moved."""
+        return f"{self.prefix}:sip:version"
+
+    @property
+    def sip_events(self) -> str:
+        """Stream: the edge's reports, one entry per change (user, change, reason, call)."""
+        return f"{self.prefix}:sip:events"
+
+    @property
     def fence(self) -> str:
         """Counter: the source of fencing tokens."""
         return f"{self.prefix}:fence"

@@ -5,16 +5,24 @@ script loads, so each has its own). It keeps a ``Directory`` built from the SQL
 store and reloads it when the provisioning version in the shared htable ``sb``
 moves; the rtimer process polls the store and publishes that version, so no
 worker ever waits on the database per call.
+
+SIP truth for the ACD (``routing.sipstate``): workers only mark shared memory -- a
+saved registration in ``sbreg``, a direct dialog's start / end in ``sbbusy`` /
+``sbdlg`` (dialog module events) -- and the rtimer process, which may block, turns
+those marks into facts, diffs them against what it last reported and sends the
+changes to Redis (``routing.adapters.redis_acd.RedisAcd.report_sip``).
 """
 
 from __future__ import annotations
 
 import os
+import time
 import traceback
 from typing import Any
 
 from routing import policy
 from routing.directory import Directory, build
+from routing.sipstate import SipFacts, busy_users, diff
 
 RTPENGINE_FLAGS = "replace-origin replace-session-connection"
 # Dispatcher set of the call-control processes, and how a destination is picked (4: round
@@ -27,15 +35,29 @@ CALL_CONTROL_RR_PARAM = "sbcc=1"
 QUEUE_HEADER = "X-Switchboard-Queue"
 FEATURE_HEADER = "X-Switchboard-Feature"
 CALLER_HEADER = "X-Switchboard-Caller"  # the authenticated SIP user of a feature call
+# Shared-memory tables of SIP truth (kamailio.cfg): users whose registration was saved
+# since the rtimer last looked; per user, live direct dialogs and the latest one's Call-ID.
+REG_MARKS, BUSY_COUNTS, BUSY_CALLS = "sbreg", "sbbusy", "sbdlg"
+# Dialog variable naming the SIP users a direct (non-queue) call makes busy.
+DIRECT_USERS_VAR = "$dlg_var(sbu)"
+# Every this many rtimer ticks, re-check the users reported registered, to notice expiry.
+EXPIRY_SWEEP_TICKS = 5
 
 
 class EdgeRouter:
-    def __init__(self, ksr: Any, db_url: str, realm: str) -> None:
+    def __init__(self, ksr: Any, db_url: str, realm: str, redis_url: str = "") -> None:
         self.ksr = ksr
         self.db_url = db_url
         self.realm = realm
+        self.redis_url = redis_url  # "" : no SIP truth is reported to the ACD
         self.directory: Directory | None = None
         self._engine: Any = None
+        self._acd: Any = None
+        # The rtimer's view of SIP truth: observed now, and as last reported to Redis.
+        self._sip_seen: SipFacts | None = None
+        self._sip_reported: SipFacts | None = None
+        self._sip_expired: set[str] = set()
+        self._sip_ticks = 0
 
     # --- process life -------------------------------------------------------------
 
@@ -61,6 +83,110 @@ class EdgeRouter:
             self.ksr.warn(f"provisioning version not readable: {exc}\n")
             return 1
         self.ksr.htable.sht_seti("sb", "gen", version)
+        if self.redis_url:
+            self.sip_tick(int(time.time() * 1000))
+        return 1
+
+    # --- SIP truth for the ACD (rtimer process) ---------------------------------------
+
+    def acd(self) -> Any:
+        if self._acd is None:
+            import redis
+
+            from routing.adapters.redis_acd import RedisAcd
+
+            client = redis.Redis.from_url(
+                self.redis_url, socket_timeout=1, socket_connect_timeout=1
+            )
+            self._acd = RedisAcd(client)
+        return self._acd
+
+    def sip_tick(self, now_ms: int) -> None:
+        """Observe registrations and direct dialogs; report what changed. The first report
+        replaces the facts in Redis (an edge restart loses usrloc and dialogs)."""
+        k = self.ksr
+        self._sip_ticks += 1
+        marked = set(self._take_keys(REG_MARKS))
+        seen = self._sip_seen
+        if seen is None:
+            check = marked | self._all_users()
+            registered: set[str] = set()
+        else:
+            check = set(marked)
+            if self._sip_ticks % EXPIRY_SWEEP_TICKS == 0:
+                check |= seen.registered
+            registered = set(seen.registered)
+        for user in check:
+            # usrloc ignores the domain (use_domain 0) and counts only unexpired contacts.
+            if k.registrar.registered_uri("location", f"sip:{user}@switchboard.invalid") > 0:
+                registered.add(user)
+            elif user in registered:
+                registered.discard(user)
+                if user not in marked:
+                    self._sip_expired.add(user)
+        counts = {
+            u: n for u, n in self._read_table(BUSY_COUNTS).items() if isinstance(n, int)
+        }
+        calls = {u: str(c) for u, c in self._read_table(BUSY_CALLS).items()}
+        self._sip_seen = new = SipFacts(frozenset(registered), busy_users(counts, calls))
+        first = self._sip_reported is None
+        changes = diff(self._sip_reported or SipFacts(), new, self._sip_expired)
+        if not changes and not first:
+            return
+        try:
+            self.acd().report_sip(changes, now_ms, full=new if first else None)
+        except Exception as exc:  # noqa: BLE001  Redis down: keep observing, report later
+            k.warn(f"SIP state not reported to Redis: {exc}\n")
+            return
+        for change in changes:
+            k.info(f"SIP truth: {change.user} {change.change} ({change.reason}) {change.call_id}\n")
+        self._sip_reported = new
+        self._sip_expired.clear()
+
+    def _all_users(self) -> set[str]:
+        from routing.adapters.snapshot import read_snapshot
+
+        try:
+            return {a.username for a in read_snapshot(self.engine()).accounts}
+        except Exception as exc:  # noqa: BLE001  a locked store must not kill the timer
+            self.ksr.warn(f"accounts not readable for the registration scan: {exc}\n")
+            return set()
+
+    def _read_table(self, table: str) -> dict[str, Any]:
+        k = self.ksr
+        items: dict[str, Any] = {}
+        k.htable.sht_iterator_start("sbit", table)
+        try:
+            while k.htable.sht_iterator_next("sbit") >= 0:
+                items[str(k.pv.get("$shtitkey(sbit)"))] = k.pv.get("$shtitval(sbit)")
+        finally:
+            k.htable.sht_iterator_end("sbit")
+        return items
+
+    def _take_keys(self, table: str) -> list[str]:
+        """The table's keys, removed: a mark set after the removal stays for the next tick
+        (and a user is checked after its mark is removed, so no saved change is missed)."""
+        keys = list(self._read_table(table))
+        for key in keys:
+            self.ksr.htable.sht_rm(table, key)
+        return keys
+
+    def dialog_event(self, event: str) -> int:
+        """Dialog module callback (``dialog:start`` / ``dialog:end`` / ``dialog:failed``):
+        count the direct dialogs of the SIP users the call named, in shared memory only."""
+        k = self.ksr
+        try:
+            users = [u for u in str(k.pv.get(DIRECT_USERS_VAR) or "").split(",") if u]
+            if not users or event not in ("dialog:start", "dialog:end"):
+                return 1
+            for user in users:
+                if event == "dialog:start":
+                    k.htable.sht_inc(BUSY_COUNTS, user)
+                    k.htable.sht_sets(BUSY_CALLS, user, k.pv.get("$ci") or "")
+                elif k.htable.sht_dec(BUSY_COUNTS, user) < 0:
+                    k.htable.sht_seti(BUSY_COUNTS, user, 0)  # never below zero
+        except Exception:  # noqa: BLE001  never raise into the dialog module
+            k.err(f"dialog event {event} failed: {traceback.format_exc()}\n")
         return 1
 
     def current_directory(self) -> Directory | None:
@@ -181,6 +307,9 @@ class EdgeRouter:
         k.auth.consume_credentials()
         if k.registrar.save("location", 0) < 0:
             k.sl.sl_reply_error()
+            return 1
+        # Marked for the rtimer, which asks usrloc what the registration now is.
+        k.htable.sht_seti(REG_MARKS, k.pv.get("$tU") or "", 1)
         return 1
 
     # --- calls ---------------------------------------------------------------------
@@ -189,7 +318,11 @@ class EdgeRouter:
         k = self.ksr
         dialed = k.pv.get("$rU") or ""
         trunk = directory.trunk_by_address(k.pv.get("$si"))
+        # The SIP users a direct call makes busy besides the callee; None for call control's
+        # own legs (agent legs, overflow): call control tracks those itself.
+        callers: tuple[str, ...] | None = ()
         if k.dispatcher.ds_is_from_list_mode(CALL_CONTROL_SET, 0) > 0:  # ip, port and proto
+            callers = None
             decision = policy.route_from_call_control(directory, dialed)
         elif trunk is not None:
             decision = policy.route_from_trunk(directory, trunk[0], dialed)
@@ -199,6 +332,7 @@ class EdgeRouter:
             if caller is None:
                 return 1
             k.auth.consume_credentials()
+            callers = (f"{caller.team}-{caller.number}",)
             decision = policy.route_from_phone(directory, caller.team, dialed)
             if isinstance(decision, policy.CallFeature):
                 return self._call_control({
@@ -213,7 +347,9 @@ class EdgeRouter:
         if isinstance(decision, policy.CallFeature):  # a trunk cannot dial feature codes
             k.sl.sl_send_reply(403, "Forbidden")
             return 1
-        return self._call_extension(decision.username)
+        if callers is None:
+            return self._call_extension(decision.username)
+        return self._call_extension(decision.username, (*callers, decision.username))
 
     def _call_control(self, headers: dict[str, str]) -> int:
         """Relay to a live call-control process, which answers and serves the call."""
@@ -245,7 +381,9 @@ class EdgeRouter:
             k.tm.t_relay()
         return 1
 
-    def _call_extension(self, username: str) -> int:
+    def _call_extension(self, username: str, direct_users: tuple[str, ...] = ()) -> int:
+        """Relay to ``username``'s contacts; a direct call names the SIP users it makes
+        busy (caller and callee extensions) for the dialog events."""
         k = self.ksr
         k.pv.sets("$ru", f"sip:{username}@{k.pv.get('$Ri')}")
         if k.registrar.lookup("location") < 0:
@@ -253,6 +391,8 @@ class EdgeRouter:
             return 1
         k.rr.record_route()
         k.dialog.dlg_manage()
+        if direct_users:
+            k.pv.sets(DIRECT_USERS_VAR, ",".join(dict.fromkeys(direct_users)))
         if k.textops.has_body_type("application/sdp") > 0:
             k.rtpengine.rtpengine_manage(RTPENGINE_FLAGS)
         k.tm.t_on_reply("ksr_onreply_media")

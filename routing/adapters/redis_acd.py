@@ -12,6 +12,11 @@
   process's selector (``routing.acd.build_selector``) current from it. A bootstrap loads
   the current state, not history: round-robin memory restarts at the group's first member.
 
+* SIP truth: the Kamailio edge's rtimer reports registrations and direct calls per SIP
+  user (``report_sip``: the facts, an audit stream, a version); call control, which
+  knows which extension each agent is at, brings agents in line (``follow_sip``, pure
+  decisions in ``routing.acd.sip``) with audited agent events on the main stream.
+
 Key names: ``routing.acd.keys``. This module is the ACD's only Redis I/O.
 """
 
@@ -41,9 +46,12 @@ from routing.acd.keys import Keys
 from routing.acd.machine import Accepted, Command, Outcome, Refused, transition
 from routing.acd.model import AgentConfig, AgentLive, GroupConfig, State, WaitingCall
 from routing.acd.selector import Selector
+from routing.acd.sip import sip_commands
+from routing.sipstate import BUSY, FREE, REGISTERED, UNREGISTERED, SipChange, SipFacts
 
 DEFAULT_LEASE_MS = 5_000
 _COMMIT_ATTEMPTS = 8
+SIP_EVENTS_MAXLEN = 100_000  # the edge's audit trail is capped (approximately)
 _LUA = Path(__file__).resolve().parent.parent / "acd" / "lua"
 
 
@@ -250,6 +258,78 @@ class RedisAcd:
                 live = self.live(agent_id)
                 if live is None or live.state != State.ACW:
                     self.client.zrem(self.keys.acw, agent_id)
+        return changed
+
+    # SIP truth from the edge (registrations, direct calls).
+
+    def report_sip(
+        self, changes: Sequence[SipChange], now_ms: int, *, full: SipFacts | None = None
+    ) -> int:
+        """Record the edge's changes: the facts (``full`` replaces them all, as after an
+        edge restart), one audited entry per change on the SIP stream, and a new version.
+        Returns the version."""
+        keys, pipe = self.keys, self.client.pipeline()
+        if full is not None:
+            pipe.delete(keys.sip_registered, keys.sip_busy)
+            if full.registered:
+                pipe.sadd(keys.sip_registered, *sorted(full.registered))
+            if full.busy:
+                busy: dict[Any, Any] = dict(full.busy)  # redis-py's Mapping is invariant
+                pipe.hset(keys.sip_busy, mapping=busy)
+        for change in changes:
+            if full is None:
+                if change.change == REGISTERED:
+                    pipe.sadd(keys.sip_registered, change.user)
+                elif change.change == UNREGISTERED:
+                    pipe.srem(keys.sip_registered, change.user)
+                elif change.change == BUSY:
+                    pipe.hset(keys.sip_busy, change.user, change.call_id)
+                elif change.change == FREE:
+                    pipe.hdel(keys.sip_busy, change.user)
+            entry = {"user": change.user, "change": change.change, "reason": change.reason,
+                     "call_id": change.call_id, "at_ms": now_ms}  # fmt: skip
+            pipe.xadd(keys.sip_events, {"event": json.dumps(entry)},
+                      maxlen=SIP_EVENTS_MAXLEN, approximate=True)
+        pipe.incr(keys.sip_version)
+        return int(pipe.execute()[-1])
+
+    def sip_version(self) -> int:
+        return int(self.client.get(self.keys.sip_version) or 0)
+
+    def sip_facts(self) -> tuple[int, SipFacts]:
+        """The version and the facts the edge last reported, in one round trip."""
+        pipe = self.client.pipeline()
+        pipe.get(self.keys.sip_version)
+        pipe.smembers(self.keys.sip_registered)
+        pipe.hgetall(self.keys.sip_busy)
+        version, registered, busy = pipe.execute()
+        facts = SipFacts(
+            frozenset(_text(u) for u in registered),
+            {_text(u): _text(c) for u, c in busy.items()},
+        )
+        return int(version or 0), facts
+
+    def follow_sip(
+        self, extensions: dict[str, str], facts: SipFacts, now_ms: int
+    ) -> list[Accepted]:
+        """Bring agents (agent id -> SIP user of its extension, "" for none) in line with
+        ``facts``: registration, a direct call's start and end (``routing.acd.sip``). Every
+        correction is an audited agent event on the stream. Returns what changed."""
+        ids = list(extensions)
+        pipe = self.client.pipeline(transaction=False)
+        for agent_id in ids:
+            pipe.hgetall(self.keys.agent(agent_id))
+        changed: list[Accepted] = []
+        for agent_id, fields in zip(ids, pipe.execute(), strict=True):
+            if not fields:
+                continue
+            user = extensions[agent_id]
+            registered = bool(user) and user in facts.registered
+            direct_call = facts.busy.get(user, "") if user else ""
+            for command in sip_commands(_live(fields), registered, direct_call):
+                outcome = self.apply(agent_id, command, now_ms)
+                if isinstance(outcome, Accepted):
+                    changed.append(outcome)
         return changed
 
     # Waiting calls.

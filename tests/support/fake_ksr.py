@@ -27,11 +27,95 @@ class _Module:
         return call
 
 
+class _Htable(_Module):
+    """``KSR.htable`` with real in-memory tables (as shared memory would hold them), unless a
+    test sets ``returns`` for a function. ``initval`` mirrors the cfg's ``initval=``: without
+    one, ``sht_inc`` / ``sht_dec`` of a missing key fail with -255, as in Kamailio 5.6."""
+
+    def __init__(self, ksr: FakeKSR, name: str) -> None:
+        super().__init__(ksr, name)
+        self.tables: dict[str, dict[str, int | str]] = {}
+        self.initval: dict[str, int] = {}
+        self._iterators: dict[str, tuple[str, list[str], int]] = {}
+
+    def __getattr__(self, function: str) -> Any:
+        own = getattr(type(self), "_" + function, None)
+        if own is None or function.startswith("_"):
+            return super().__getattr__(function)
+
+        def call(*args: Any) -> Any:
+            if function in self.returns:
+                return super(_Htable, self).__getattr__(function)(*args)
+            self._ksr.calls.append((f"htable.{function}", args))
+            return own(self, *args)
+
+        return call
+
+    def table(self, name: str) -> dict[str, int | str]:
+        return self.tables.setdefault(name, {})
+
+    def _sht_get(self, table: str, key: str) -> Any:
+        return self.table(table).get(key)
+
+    def _sht_seti(self, table: str, key: str, value: int) -> int:
+        self.table(table)[key] = int(value)
+        return 1
+
+    def _sht_sets(self, table: str, key: str, value: str) -> int:
+        self.table(table)[key] = str(value)
+        return 1
+
+    def _sht_rm(self, table: str, key: str) -> int:
+        self.table(table).pop(key, None)
+        return 1
+
+    def _add(self, table: str, key: str, step: int) -> int:
+        values = self.table(table)
+        if key not in values:
+            if table not in self.initval:
+                return -255
+            values[key] = self.initval[table]
+        values[key] = int(values[key]) + step
+        return int(values[key])
+
+    def _sht_inc(self, table: str, key: str) -> int:
+        return self._add(table, key, 1)
+
+    def _sht_dec(self, table: str, key: str) -> int:
+        return self._add(table, key, -1)
+
+    def _sht_iterator_start(self, iterator: str, table: str) -> int:
+        self._iterators[iterator] = (table, list(self.table(table)), -1)
+        return 1
+
+    def _sht_iterator_next(self, iterator: str) -> int:
+        table, keys, at = self._iterators[iterator]
+        if at + 1 >= len(keys):
+            return -1
+        self._iterators[iterator] = (table, keys, at + 1)
+        return 1
+
+    def _sht_iterator_end(self, iterator: str) -> int:
+        self._iterators.pop(iterator, None)
+        return 1
+
+    def iterator_item(self, iterator: str) -> tuple[str, Any] | tuple[None, None]:
+        if iterator not in self._iterators:
+            return None, None
+        table, keys, at = self._iterators[iterator]
+        if not 0 <= at < len(keys):
+            return None, None
+        return keys[at], self.table(table).get(keys[at])
+
+
 class _PV:
     def __init__(self, ksr: FakeKSR) -> None:
         self._ksr = ksr
 
     def get(self, name: str) -> Any:
+        for pv, index in (("$shtitkey(", 0), ("$shtitval(", 1)):
+            if name.startswith(pv) and name.endswith(")"):
+                return self._ksr.htable.iterator_item(name[len(pv):-1])[index]
         return self._ksr.pvs.get(name)
 
     def sets(self, name: str, value: str) -> None:
@@ -40,6 +124,7 @@ class _PV:
 
 
 class FakeKSR:
+    htable: _Htable
     MODULES = (
         "sl", "tm", "rr", "maxfwd", "sanity", "siputils", "registrar", "auth",
         "dialog", "rtpengine", "textops", "htable", "dispatcher", "hdr",
@@ -52,11 +137,11 @@ class FakeKSR:
         self.logs: list[tuple[str, str]] = []
         self.pv = _PV(self)
         for name in self.MODULES:
-            setattr(self, name, _Module(self, name))
+            module = _Htable if name == "htable" else _Module
+            setattr(self, name, module(self, name))
         # Defaults of a well-formed initial request without a to-tag or body.
         self.siputils.returns["has_totag"] = -1
         self.textops.returns["has_body_type"] = -1
-        self.htable.returns["sht_get"] = None
         # Not from a call-control process; not in a call-control dialog.
         self.dispatcher.returns["ds_is_from_list_mode"] = -1
         self.rr.returns["check_route_param"] = -1

@@ -22,3 +22,21 @@ def test_fake_ksr_returns_callables_with_arguments() -> None:
     ksr.htable.returns["sht_get"] = lambda table, key: 7 if key == "gen" else None
     assert ksr.htable.sht_get("sb", "gen") == 7
     assert ksr.htable.sht_get("sb", "other") is None
+
+
+def test_fake_ksr_htable_holds_values_counts_and_iterates() -> None:
+    ksr = FakeKSR()
+    assert ksr.htable.sht_inc("t", "k") == -255  # no initval: as Kamailio 5.6
+    ksr.htable.initval["t"] = 0
+    assert ksr.htable.sht_inc("t", "k") == 1 and ksr.htable.sht_dec("t", "k") == 0
+    ksr.htable.sht_sets("t", "s", "v")
+    ksr.htable.sht_iterator_start("it", "t")
+    seen = {}
+    while ksr.htable.sht_iterator_next("it") >= 0:
+        seen[ksr.pv.get("$shtitkey(it)")] = ksr.pv.get("$shtitval(it)")
+    ksr.htable.sht_iterator_end("it")
+    assert seen == {"k": 0, "s": "v"}
+    ksr.htable.sht_rm("t", "s")
+    assert ksr.htable.sht_get("t", "s") is None
+    ksr.htable.returns["sht_get"] = 9  # a test's answer wins
+    assert ksr.htable.sht_get("t", "k") == 9

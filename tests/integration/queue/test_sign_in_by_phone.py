@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import select
 
+from routing.acd.model import AgentLive
 from store import provisioning as p
 from store.models import Agent, ProvisioningState
 from tests.integration.conftest import PhoneFactory
@@ -83,7 +84,12 @@ def test_star_64_with_a_wrong_password_is_refused_with_a_low_tone(
     roaming_agent: str,
 ) -> None:
     phone = phones("demo-5007")
-    before = agent_live(stack, roaming_agent)
+    # SIP truth first: 1006's extension (none, or a phone of an earlier test) is not registered.
+    def settled() -> AgentLive | None:
+        live = agent_live(stack, roaming_agent)
+        return None if live.registered else live
+
+    before = wait_until(settled, what="1006 known unregistered")
     rtp = rtp_endpoints()
     call = dial_star_64(phone, rtp)
     send_dtmf(rtp, call.remote_rtp, "1006#9999#")

@@ -1,0 +1,68 @@
+"""SIP truth about extensions, as the Kamailio edge sees it, and what changed since the
+last report: pure values and one pure ``diff``, used by the rtimer process
+(``routing.adapters.ksr.EdgeRouter.sip_tick``) to feed the ACD through Redis.
+
+Workers record facts in Kamailio shared memory only (never Redis on the call path):
+
+* ``sbreg``: a SIP user whose registration was just saved (REGISTER, re-REGISTER,
+  ``Expires: 0``); the rtimer takes the marks and asks usrloc whether the user still has
+  a valid contact;
+* ``sbbusy``: per SIP user, the number of confirmed direct (non-queue) dialogs, kept by
+  the dialog module's ``dialog:start`` / ``dialog:end`` events; ``sbdlg``: the Call-ID of
+  the latest one, for the audit trail.
+
+Registrations that simply expire are found by the rtimer re-checking the users it last
+reported registered (``EXPIRY_SWEEP_TICKS``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+REGISTERED = "registered"
+UNREGISTERED = "unregistered"
+BUSY = "busy"  # on a direct call
+FREE = "free"  # the direct call(s) ended
+
+
+@dataclass(frozen=True)
+class SipFacts:
+    registered: frozenset[str] = frozenset()
+    busy: Mapping[str, str] = field(default_factory=dict)  # user -> a live call's Call-ID
+
+
+@dataclass(frozen=True)
+class SipChange:
+    user: str
+    change: str  # REGISTERED | UNREGISTERED | BUSY | FREE
+    reason: str  # why: "register", "unregister", "expired", "dialog_start", "dialog_end"
+    call_id: str = ""
+
+
+def diff(
+    old: SipFacts, new: SipFacts, expired: Iterable[str] = ()
+) -> list[SipChange]:
+    """What a reader of ``old`` must learn to know ``new``; users in ``expired`` lost
+    their registration by expiry rather than by an unregister."""
+    expired = set(expired)
+    changes = [
+        SipChange(u, REGISTERED, "register") for u in sorted(new.registered - old.registered)
+    ]
+    changes += [
+        SipChange(u, UNREGISTERED, "expired" if u in expired else "unregister")
+        for u in sorted(old.registered - new.registered)
+    ]
+    changes += [
+        SipChange(u, BUSY, "dialog_start", new.busy[u])
+        for u in sorted(set(new.busy) - set(old.busy))
+    ]
+    changes += [
+        SipChange(u, FREE, "dialog_end", old.busy[u]) for u in sorted(set(old.busy) - set(new.busy))
+    ]
+    return changes
+
+
+def busy_users(counts: Mapping[str, int], call_ids: Mapping[str, str]) -> dict[str, str]:
+    """The users with at least one live direct dialog, each with a Call-ID to report."""
+    return {u: call_ids.get(u, "") or f"direct:{u}" for u, n in counts.items() if n > 0}
