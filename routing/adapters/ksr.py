@@ -106,10 +106,13 @@ class EdgeRouter:
         replaces the facts in Redis (an edge restart loses usrloc and dialogs)."""
         k = self.ksr
         self._sip_ticks += 1
-        marked = set(self._take_keys(REG_MARKS))
         seen = self._sip_seen
+        everyone = self._all_users() if seen is None else set()
+        if everyone is None:
+            return  # a first report must be complete: try again next tick
+        marked = set(self._take_keys(REG_MARKS))
         if seen is None:
-            check = marked | self._all_users()
+            check = marked | everyone
             registered: set[str] = set()
         else:
             check = set(marked)
@@ -143,14 +146,15 @@ class EdgeRouter:
         self._sip_reported = new
         self._sip_expired.clear()
 
-    def _all_users(self) -> set[str]:
+    def _all_users(self) -> set[str] | None:
+        """Every SIP user, for the first scan; None if the store cannot be read."""
         from routing.adapters.snapshot import read_snapshot
 
         try:
             return {a.username for a in read_snapshot(self.engine()).accounts}
         except Exception as exc:  # noqa: BLE001  a locked store must not kill the timer
             self.ksr.warn(f"accounts not readable for the registration scan: {exc}\n")
-            return set()
+            return None
 
     def _read_table(self, table: str) -> dict[str, Any]:
         k = self.ksr

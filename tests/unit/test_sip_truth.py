@@ -180,3 +180,15 @@ def test_call_controls_agent_leg_and_trunk_calls(snapshot: Snapshot) -> None:
     router.directory = PyDirectory(snapshot)
     router.request_route()
     assert ("$dlg_var(sbu)", "demo-5000") in ksr.called("pv.sets")
+
+
+def test_no_first_report_until_every_user_could_be_checked(snapshot: Snapshot) -> None:
+    ksr, router, acd = rtimer(snapshot, {"demo-5001"})
+    accounts = router._all_users
+    router._all_users = lambda: None  # type: ignore[method-assign]  # the store is locked
+    ksr.htable.sht_seti(REG_MARKS, "demo-5002", 1)
+    router.sip_tick(1000)
+    assert acd.reports == [] and ksr.htable.table(REG_MARKS) == {"demo-5002": 1}
+    router._all_users = accounts  # type: ignore[method-assign]
+    router.sip_tick(1200)
+    assert acd.reports[0][1] == SipFacts(frozenset({"demo-5001"}), {})
