@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from routing.acd.model import (
@@ -70,8 +70,10 @@ def read_version(engine: Engine) -> int:
     return int(version or 0)
 
 
-def read_config(engine: Engine) -> AcdConfig:
-    with Session(engine) as session, session.begin():
+def read_config(bind: Engine | Connection) -> AcdConfig:
+    """Read in one transaction; ``bind`` may be a caller's connection, whose open
+    transaction is then joined (SQLite allows one writer: never open a second one)."""
+    with Session(bind) as session, session.begin():
         version = int(
             session.scalar(select(ProvisioningState.version).where(ProvisioningState.id == 1))
             or 0

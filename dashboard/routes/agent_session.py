@@ -89,13 +89,14 @@ def _change(
     request: Request, session: Session, principal: Any, command: machine.Command, already: str = ""
 ) -> SessionOut:
     agent_id, _agent_row = _agent(principal, session)
-    config = acdconfig.read_config(session.get_bind())  # type: ignore[arg-type]
+    config = acdconfig.read_config(session.connection())  # this request's transaction
     states = _states(request)
     result = states.apply(config, agent_id, command)
     if isinstance(result, Changed):
-        # Its own transaction: the change already happened in Redis, the log follows now.
-        with session.get_bind().begin() as conn:  # type: ignore[union-attr]
-            store_agent_event(conn, result.event)
+        # The change already happened in Redis; the log rides on this request's
+        # transaction (committed as the handler returns). A second connection would wait
+        # on this one's SQLite write lock.
+        store_agent_event(session.connection(), result.event)
         return _out(agent_id, result.live)
     if result.code == already:  # e.g. signing in a fixed (always signed-in) agent
         live = states.live(config, agent_id)
@@ -107,7 +108,7 @@ def _change(
 @router.get("", summary="This agent's live state")
 def get_session(request: Request, principal: PrincipalDep, session: SessionDep) -> SessionOut:
     agent_id, _ = _agent(principal, session)
-    config = acdconfig.read_config(session.get_bind())  # type: ignore[arg-type]
+    config = acdconfig.read_config(session.connection())  # this request's transaction
     live = _states(request).live(config, agent_id)
     if live is None:
         raise HTTPException(404, "agent not found")
