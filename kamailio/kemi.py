@@ -32,13 +32,6 @@ class kamailio:  # noqa: N801  (the class name app_python3 looks for)
     def ksr_request_route(self, msg):
         return self.router.request_route()
 
-    # Defined so KSR calls in workers never fail (see shared/notes/kamailio.md).
-    def ksr_reply_route(self, msg):
-        return 1
-
-    def ksr_onsend_route(self, msg):
-        return 1
-
     def ksr_onreply_media(self, msg):
         return self.router.onreply_media()
 
