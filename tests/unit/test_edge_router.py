@@ -25,7 +25,7 @@ def test_register_with_good_credentials_is_saved_against_its_ha1(snapshot: Snaps
     ksr = FakeKSR("REGISTER", **{"$au": "demo-5001"})
     router = router_for(ksr, snapshot)
     router.request_route()
-    (realm, ha1, flags, checks), = ksr.called("auth.pv_auth_check")
+    ((realm, ha1, flags, checks),) = ksr.called("auth.pv_auth_check")
     assert (realm, flags, checks) == ("switchboard", 1, 1)
     assert ha1 == router.directory.account("demo-5001")[2]  # type: ignore[union-attr]
     assert ksr.called("registrar.save") == [("location", 0)]
@@ -160,5 +160,7 @@ def test_star_64_from_an_authenticated_phone_goes_to_call_control_with_its_calle
     ksr = FakeKSR("INVITE", **{"$rU": "*64", "$si": "127.0.0.1", "$au": "demo-5001"})
     router_for(ksr, snapshot).request_route()
     assert ksr.called("hdr.append") == [
-        ("X-Switchboard-Feature: *64\r\n",), ("X-Switchboard-Caller: demo-5001\r\n",)]
+        ("X-Switchboard-Feature: *64\r\n",),
+        ("X-Switchboard-Caller: demo-5001\r\n",),
+    ]
     assert ksr.called("dispatcher.ds_select_dst") == [(1, 4)]
