@@ -81,7 +81,10 @@ def test_locust_sip_client_registers_with_digest_auth_and_calls_a_colleague(stac
         assert callee.register("demo-5009", "demo5009").status == 200
         assert caller.register("demo-5008", "not-the-password").status == 403
         times = caller.call("5009", hold_s=0.1, credentials=("demo-5008", "demo5008"))
-        assert times.ringing_s is not None and times.answered_s >= times.ringing_s
+        assert times.answered_s is not None
+        # With several UDP workers Kamailio may relay the 180 after the 200 (see
+        # shared/notes/kamailio.md); the client then records no ringing time.
+        assert times.ringing_s is None or times.answered_s >= times.ringing_s
         try:
             caller.call("5999", credentials=("demo-5008", "demo5008"))
             raise AssertionError("an unknown extension must not answer")
