@@ -40,9 +40,6 @@ CALLER_HEADER = "X-Switchboard-Caller"  # the authenticated SIP user of a featur
 REG_MARKS, BUSY_COUNTS, BUSY_CALLS = "sbreg", "sbbusy", "sbdlg"
 # Dialog variable naming the SIP users a direct (non-queue) call makes busy.
 DIRECT_USERS_VAR = "$dlg_var(sbu)"
-# Set once rtpengine holds a session for the dialog, so a BYE of a call that never had
-# media skips the blocking delete round trip (-11 % CPU a call, BENCHMARKS.md).
-MEDIA_VAR = "$dlg_var(sbmedia)"
 # Every this many rtimer ticks, re-check the users reported registered, to notice expiry.
 EXPIRY_SWEEP_TICKS = 5
 
@@ -268,11 +265,9 @@ class EdgeRouter:
             if k.rr.check_route_param(CALL_CONTROL_RR_PARAM) > 0:
                 pass  # the caller's leg to call control: its media is call control's
             elif k.is_BYE():
-                if k.pv.get(MEDIA_VAR) == "1":
-                    k.rtpengine.rtpengine_delete("")
+                k.rtpengine.rtpengine_delete("")
             elif (k.is_INVITE() or k.is_ACK()) and k.textops.has_body_type("application/sdp") > 0:
                 k.rtpengine.rtpengine_manage(RTPENGINE_FLAGS)
-                k.pv.sets(MEDIA_VAR, "1")
             if k.is_INVITE():
                 k.tm.t_on_reply("ksr_onreply_media")
             if k.tm.t_relay() < 0:
@@ -404,7 +399,6 @@ class EdgeRouter:
             k.pv.sets(DIRECT_USERS_VAR, ",".join(dict.fromkeys(direct_users)))
         if k.textops.has_body_type("application/sdp") > 0:
             k.rtpengine.rtpengine_manage(RTPENGINE_FLAGS)
-            k.pv.sets(MEDIA_VAR, "1")
         k.tm.t_on_reply("ksr_onreply_media")
         k.tm.t_on_failure("ksr_failure_release_media")
         if k.tm.t_relay() < 0:
@@ -416,7 +410,6 @@ class EdgeRouter:
         k = self.ksr
         if k.textops.has_body_type("application/sdp") > 0:
             k.rtpengine.rtpengine_manage(RTPENGINE_FLAGS)
-            k.pv.sets(MEDIA_VAR, "1")  # e.g. a late offer answered in the 200
         return 1
 
     def failure_release_media(self) -> int:

@@ -77,25 +77,11 @@ def test_invite_from_unknown_address_to_a_did_is_challenged_not_routed(
 
 
 def test_in_dialog_bye_follows_record_route_and_frees_media(snapshot: Snapshot) -> None:
-    ksr = FakeKSR("BYE", **{"$dlg_var(sbmedia)": "1"})
+    ksr = FakeKSR("BYE")
     ksr.siputils.returns["has_totag"] = 1
     router_for(ksr, snapshot).request_route()
     assert ksr.called("rr.loose_route") and ksr.called("tm.t_relay")
     assert ksr.called("rtpengine.rtpengine_delete") == [("",)]
-
-
-def test_bye_of_a_call_without_media_asks_rtpengine_nothing(snapshot: Snapshot) -> None:
-    ksr = FakeKSR("BYE")
-    ksr.siputils.returns["has_totag"] = 1
-    router_for(ksr, snapshot).request_route()
-    assert ksr.called("tm.t_relay") and ksr.called("rtpengine.rtpengine_delete") == []
-
-
-def test_invite_with_sdp_marks_its_dialog_as_having_media(snapshot: Snapshot) -> None:
-    ksr = FakeKSR("INVITE", **{"$au": "demo-5001", "$rU": "5002", "$si": "127.0.0.1"})
-    ksr.textops.returns["has_body_type"] = 1
-    router_for(ksr, snapshot).request_route()
-    assert ("$dlg_var(sbmedia)", "1") in ksr.called("pv.sets")
 
 
 def test_in_dialog_request_without_route_is_refused(snapshot: Snapshot) -> None:
