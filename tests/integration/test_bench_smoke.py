@@ -143,4 +143,5 @@ def test_headless_locust_run_reports_sip_and_api_requests_and_passes_its_gate(
     with (tmp_path / "run_stats.csv").open() as f:
         seen = {(row["Type"], row["Name"]): int(row["Request Count"]) for row in csv.DictReader(f)}
     assert seen.get(("SIP", "REGISTER"), 0) > 0, seen
-    assert seen.get(("GET", "/health"), 0) + seen.get(("GET", "/"), 0) > 0, seen
+    # The API user's tasks are drawn at random: any of its requests proves the wiring.
+    assert sum(n for (kind, _name), n in seen.items() if kind == "GET") > 0, seen
