@@ -8,9 +8,10 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, read_only: bool = False) -> Engine:
     """An engine for ``url``; SQLite gets WAL and a busy timeout so the API can
-    write while Kamailio's processes read."""
+    write while Kamailio's processes read. ``read_only`` engines (Kamailio's snapshot
+    reads) begin deferred, so they never take the single SQLite write lock."""
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -20,9 +21,8 @@ def make_engine(url: str) -> Engine:
         # to a write while another writer holds the lock ("database is locked" at once,
         # busy_timeout notwithstanding); with IMMEDIATE it waits its turn. WAL keeps
         # readers unblocked.
-        event.listen(
-            engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN IMMEDIATE")
-        )
+        begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"
+        event.listen(engine, "begin", lambda connection: connection.exec_driver_sql(begin))
     return engine
 
 

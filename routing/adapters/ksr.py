@@ -70,7 +70,7 @@ class EdgeRouter:
         if self._engine is None:
             from store.db import make_engine
 
-            self._engine = make_engine(self.db_url)
+            self._engine = make_engine(self.db_url, read_only=True)  # reads only
         return self._engine
 
     def provisioning_tick(self) -> int:
