@@ -33,24 +33,24 @@ def create_team(session: Session, slug: str, name: str) -> Team:
     return team
 
 
+def _trunk_id(session: Session, team: Team, field: str, name: str | None) -> int | None:
+    """The id of the team's trunk (or trunk group, for ``*trunk_group`` fields) named in
+    ``field``; None clears it; an unknown name is Invalid on that field."""
+    if name is None:
+        return None
+    model, what = (TrunkGroup, "trunk group") if field.endswith("trunk_group") else (Trunk, "trunk")
+    with referenced_by(field):
+        return int(in_team(session, model, team.id, f"{what} {name}", name=name).id)
+
+
 def update_team(session: Session, team: Team, changes: dict[str, Any]) -> Team:
     apply(team, changes, ("name",))
     if "default_trunk" in changes:
-        name = changes["default_trunk"]
-        with referenced_by("default_trunk"):
-            team.default_trunk_id = (
-                None
-                if name is None
-                else in_team(session, Trunk, team.id, f"trunk {name}", name=name).id
-            )
+        team.default_trunk_id = _trunk_id(session, team, "default_trunk", changes["default_trunk"])
     if "default_trunk_group" in changes:
-        name = changes["default_trunk_group"]
-        with referenced_by("default_trunk_group"):
-            team.default_trunk_group_id = (
-                None
-                if name is None
-                else in_team(session, TrunkGroup, team.id, f"trunk group {name}", name=name).id
-            )
+        team.default_trunk_group_id = _trunk_id(
+            session, team, "default_trunk_group", changes["default_trunk_group"]
+        )
     session.flush()
     return team
 
@@ -150,21 +150,9 @@ def _set_user_group_links(
         with referenced_by("members"):
             group.members = [get_user(session, team, login) for login in changes["members"]]
     if "trunk" in changes:
-        name = changes["trunk"]
-        with referenced_by("trunk"):
-            group.trunk_id = (
-                None
-                if name is None
-                else in_team(session, Trunk, team.id, f"trunk {name}", name=name).id
-            )
+        group.trunk_id = _trunk_id(session, team, "trunk", changes["trunk"])
     if "trunk_group" in changes:
-        name = changes["trunk_group"]
-        with referenced_by("trunk_group"):
-            group.trunk_group_id = (
-                None
-                if name is None
-                else in_team(session, TrunkGroup, team.id, f"trunk group {name}", name=name).id
-            )
+        group.trunk_group_id = _trunk_id(session, team, "trunk_group", changes["trunk_group"])
     if group.trunk_id is not None and group.trunk_group_id is not None:
         raise Invalid("trunk", "a user group uses a trunk or a trunk group, not both")
 
