@@ -41,7 +41,7 @@ class Directory(Protocol):
 
 def normalize_e164(number: str) -> str | None:
     """``+15550101`` or ``15550101`` -> ``+15550101``; anything else -> None."""
-    digits = number[1:] if number.startswith("+") else number
+    digits = number.removeprefix("+")
     if 7 <= len(digits) <= 15 and digits.isascii() and digits.isdigit():
         return "+" + digits
     return None

@@ -77,7 +77,9 @@ _AUTH_NO_CREDENTIALS = -5
 _AUTH_USER_MISMATCH = -8
 
 
-def after_auth_check(rc: int, directory: Directory, auth_username: str) -> Challenge | Reply | Authenticated:
+def after_auth_check(
+    rc: int, directory: Directory, auth_username: str
+) -> Challenge | Reply | Authenticated:
     """Step 2: turn the auth module's verdict into a decision."""
     if rc >= AUTH_OK:
         account = directory.account(auth_username)

@@ -5,8 +5,9 @@ last report: pure values and one pure ``diff``, used by the rtimer process
 Workers record facts in Kamailio shared memory only (never Redis on the call path):
 
 * ``sbreg``: a SIP user whose registration was just saved (REGISTER, re-REGISTER,
-  ``Expires: 0``); the rtimer takes the marks and asks usrloc whether the user still has
-  a valid contact;
+  ``Expires: 0``) -> the source IP of that REGISTER; the rtimer takes the marks and asks
+  usrloc whether the user still has a valid contact. The IP lets the API find the
+  softphone registered from the same address as an agent's browser (dynamic agents);
 * ``sbbusy``: per SIP user, the number of confirmed direct (non-queue) dialogs, kept by
   the dialog module's ``dialog:start`` / ``dialog:end`` events; ``sbdlg``: the Call-ID of
   the latest one, for the audit trail.
@@ -30,24 +31,35 @@ FREE = "free"  # the direct call(s) ended
 class SipFacts:
     registered: frozenset[str] = frozenset()
     busy: Mapping[str, str] = field(default_factory=dict)  # user -> a live call's Call-ID
+    # Registered user -> source IP of its latest saved REGISTER (absent when unknown, e.g.
+    # a registration found by the first scan after a reload, with no mark to tell).
+    contact_ips: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class SipChange:
     user: str
     change: str  # REGISTERED | UNREGISTERED | BUSY | FREE
-    reason: str  # why: "register", "unregister", "expired", "dialog_start", "dialog_end"
+    # why: "register", "moved" (registered again from another IP), "unregister",
+    # "expired", "dialog_start", "dialog_end"
+    reason: str
     call_id: str = ""
+    ip: str = ""  # REGISTERED: the source IP of the registration, "" if unknown
 
 
-def diff(
-    old: SipFacts, new: SipFacts, expired: Iterable[str] = ()
-) -> list[SipChange]:
+def diff(old: SipFacts, new: SipFacts, expired: Iterable[str] = ()) -> list[SipChange]:
     """What a reader of ``old`` must learn to know ``new``; users in ``expired`` lost
     their registration by expiry rather than by an unregister."""
     expired = set(expired)
+    ips = new.contact_ips
     changes = [
-        SipChange(u, REGISTERED, "register") for u in sorted(new.registered - old.registered)
+        SipChange(u, REGISTERED, "register", ip=ips.get(u, ""))
+        for u in sorted(new.registered - old.registered)
+    ]
+    changes += [
+        SipChange(u, REGISTERED, "moved", ip=ips[u])
+        for u in sorted(new.registered & old.registered)
+        if ips.get(u, "") and ips[u] != old.contact_ips.get(u, "")
     ]
     changes += [
         SipChange(u, UNREGISTERED, "expired" if u in expired else "unregister")

@@ -79,6 +79,12 @@ class Keys:
         return f"{self.prefix}:sip:registered"
 
     @property
+    def sip_contact_ip(self) -> str:
+        """Hash: registered SIP user -> source IP of its latest REGISTER, as the edge reports
+        (finds the softphone registered from the same address as an agent's browser)."""
+        return f"{self.prefix}:sip:contact-ip"
+
+    @property
     def sip_busy(self) -> str:
         """Hash: SIP user -> Call-ID of a live direct (non-queue) dialog, as the edge reports."""
         return f"{self.prefix}:sip:busy"

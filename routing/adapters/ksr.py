@@ -79,7 +79,7 @@ class EdgeRouter:
 
         try:
             version = read_version(self.engine())
-        except Exception as exc:  # a locked or missing store must not kill the timer
+        except Exception as exc:  # noqa: BLE001  a locked or missing store must not kill the timer
             self.ksr.warn(f"provisioning version not readable: {exc}\n")
             return 1
         self.ksr.htable.sht_seti("sb", "gen", version)
@@ -110,28 +110,34 @@ class EdgeRouter:
         everyone = self._all_users() if seen is None else set()
         if everyone is None:
             return  # a first report must be complete: try again next tick
-        marked = set(self._take_keys(REG_MARKS))
+        marks = self._take_items(REG_MARKS)  # user -> source IP of the saved REGISTER
+        marked = set(marks)
         if seen is None:
             check = marked | everyone
             registered: set[str] = set()
+            ips: dict[str, str] = {}
         else:
             check = set(marked)
             if self._sip_ticks % EXPIRY_SWEEP_TICKS == 0:
                 check |= seen.registered
             registered = set(seen.registered)
+            ips = dict(seen.contact_ips)
         for user in check:
             # usrloc ignores the domain (use_domain 0) and counts only unexpired contacts.
             if k.registrar.registered_uri("location", f"sip:{user}@switchboard.invalid") > 0:
                 registered.add(user)
-            elif user in registered:
-                registered.discard(user)
-                if user not in marked:
-                    self._sip_expired.add(user)
-        counts = {
-            u: n for u, n in self._read_table(BUSY_COUNTS).items() if isinstance(n, int)
-        }
+                ip = marks.get(user)
+                if isinstance(ip, str) and ip:
+                    ips[user] = ip  # the latest registration's address wins
+            else:
+                ips.pop(user, None)
+                if user in registered:
+                    registered.discard(user)
+                    if user not in marked:
+                        self._sip_expired.add(user)
+        counts = {u: n for u, n in self._read_table(BUSY_COUNTS).items() if isinstance(n, int)}
         calls = {u: str(c) for u, c in self._read_table(BUSY_CALLS).items()}
-        self._sip_seen = new = SipFacts(frozenset(registered), busy_users(counts, calls))
+        self._sip_seen = new = SipFacts(frozenset(registered), busy_users(counts, calls), ips)
         first = self._sip_reported is None
         changes = diff(self._sip_reported or SipFacts(), new, self._sip_expired)
         if not changes and not first:
@@ -167,13 +173,13 @@ class EdgeRouter:
             k.htable.sht_iterator_end("sbit")
         return items
 
-    def _take_keys(self, table: str) -> list[str]:
-        """The table's keys, removed: a mark set after the removal stays for the next tick
+    def _take_items(self, table: str) -> dict[str, Any]:
+        """The table's items, removed: a mark set after the removal stays for the next tick
         (and a user is checked after its mark is removed, so no saved change is missed)."""
-        keys = list(self._read_table(table))
-        for key in keys:
+        items = self._read_table(table)
+        for key in items:
             self.ksr.htable.sht_rm(table, key)
-        return keys
+        return items
 
     def dialog_event(self, event: str) -> int:
         """Dialog module callback (``dialog:start`` / ``dialog:end`` / ``dialog:failed``):
@@ -206,7 +212,7 @@ class EdgeRouter:
 
         try:
             snapshot = read_snapshot(self.engine())
-        except Exception as exc:  # keep serving with the data we have
+        except Exception as exc:  # noqa: BLE001  keep serving with the data we have
             self.ksr.err(f"routing snapshot not readable, keeping the old one: {exc}\n")
             return
         self.directory = build(snapshot)
@@ -221,7 +227,7 @@ class EdgeRouter:
         k = self.ksr
         try:
             return self._request_route()
-        except Exception:
+        except Exception:  # noqa: BLE001  every KEMI callback answers, whatever failed
             call_id = k.pv.get("$ci")
             k.err(f"routing failed for Call-ID {call_id}: {traceback.format_exc()}\n")
             if not k.is_ACK():
@@ -312,8 +318,9 @@ class EdgeRouter:
         if k.registrar.save("location", 0) < 0:
             k.sl.sl_reply_error()
             return 1
-        # Marked for the rtimer, which asks usrloc what the registration now is.
-        k.htable.sht_seti(REG_MARKS, k.pv.get("$tU") or "", 1)
+        # Marked for the rtimer, which asks usrloc what the registration now is; the value
+        # is the phone's source address, reported as the user's contact IP.
+        k.htable.sht_sets(REG_MARKS, k.pv.get("$tU") or "", str(k.pv.get("$si") or ""))
         return 1
 
     # --- calls ---------------------------------------------------------------------
@@ -339,10 +346,12 @@ class EdgeRouter:
             callers = (f"{caller.team}-{caller.number}",)
             decision = policy.route_from_phone(directory, caller.team, dialed)
             if isinstance(decision, policy.CallFeature):
-                return self._call_control({
-                    FEATURE_HEADER: decision.code,
-                    CALLER_HEADER: f"{caller.team}-{caller.number}",
-                })
+                return self._call_control(
+                    {
+                        FEATURE_HEADER: decision.code,
+                        CALLER_HEADER: f"{caller.team}-{caller.number}",
+                    }
+                )
         if isinstance(decision, policy.Reply):
             k.sl.sl_send_reply(decision.code, decision.reason)
             return 1

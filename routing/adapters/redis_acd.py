@@ -270,9 +270,12 @@ class RedisAcd:
         Returns the version."""
         keys, pipe = self.keys, self.client.pipeline()
         if full is not None:
-            pipe.delete(keys.sip_registered, keys.sip_busy)
+            pipe.delete(keys.sip_registered, keys.sip_busy, keys.sip_contact_ip)
             if full.registered:
                 pipe.sadd(keys.sip_registered, *sorted(full.registered))
+            ips: dict[Any, Any] = {u: ip for u, ip in full.contact_ips.items() if ip}
+            if ips:
+                pipe.hset(keys.sip_contact_ip, mapping=ips)
             if full.busy:
                 busy: dict[Any, Any] = dict(full.busy)  # redis-py's Mapping is invariant
                 pipe.hset(keys.sip_busy, mapping=busy)
@@ -280,16 +283,27 @@ class RedisAcd:
             if full is None:
                 if change.change == REGISTERED:
                     pipe.sadd(keys.sip_registered, change.user)
+                    if change.ip:
+                        pipe.hset(keys.sip_contact_ip, change.user, change.ip)
+                    else:  # registered from an unknown address: no stale one stays
+                        pipe.hdel(keys.sip_contact_ip, change.user)
                 elif change.change == UNREGISTERED:
                     pipe.srem(keys.sip_registered, change.user)
+                    pipe.hdel(keys.sip_contact_ip, change.user)
                 elif change.change == BUSY:
                     pipe.hset(keys.sip_busy, change.user, change.call_id)
                 elif change.change == FREE:
                     pipe.hdel(keys.sip_busy, change.user)
             entry = {"user": change.user, "change": change.change, "reason": change.reason,
                      "call_id": change.call_id, "at_ms": now_ms}  # fmt: skip
-            pipe.xadd(keys.sip_events, {"event": json.dumps(entry)},
-                      maxlen=SIP_EVENTS_MAXLEN, approximate=True)
+            if change.ip:
+                entry["ip"] = change.ip
+            pipe.xadd(
+                keys.sip_events,
+                {"event": json.dumps(entry)},
+                maxlen=SIP_EVENTS_MAXLEN,
+                approximate=True,
+            )
         pipe.incr(keys.sip_version)
         return int(pipe.execute()[-1])
 
@@ -308,6 +322,20 @@ class RedisAcd:
             {_text(u): _text(c) for u, c in busy.items()},
         )
         return int(version or 0), facts
+
+    def users_registered_from(self, ip: str) -> list[str]:
+        """The SIP users currently registered whose latest REGISTER came from ``ip``,
+        sorted: e.g. the softphone on the same machine as an agent's browser."""
+        pipe = self.client.pipeline()
+        pipe.hgetall(self.keys.sip_contact_ip)
+        pipe.smembers(self.keys.sip_registered)
+        by_user, registered = pipe.execute()
+        current = {_text(u) for u in registered}
+        return sorted(
+            user
+            for user, at in ((_text(u), _text(a)) for u, a in by_user.items())
+            if at == ip and user in current
+        )
 
     def follow_sip(
         self, extensions: dict[str, str], facts: SipFacts, now_ms: int

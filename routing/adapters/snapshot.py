@@ -16,18 +16,14 @@ from store.models import Trunk as TrunkRow
 
 def read_version(engine: Engine) -> int:
     with Session(engine) as session:
-        version = session.scalar(
-            select(ProvisioningState.version).where(ProvisioningState.id == 1)
-        )
+        version = session.scalar(select(ProvisioningState.version).where(ProvisioningState.id == 1))
     return int(version or 0)
 
 
 def read_snapshot(engine: Engine) -> Snapshot:
     """Everything routing needs, read in one transaction so it is consistent."""
     with Session(engine) as session, session.begin():
-        version = session.scalar(
-            select(ProvisioningState.version).where(ProvisioningState.id == 1)
-        )
+        version = session.scalar(select(ProvisioningState.version).where(ProvisioningState.id == 1))
         extensions = session.scalars(
             select(Extension).where(Extension.kind == "sip").options(joinedload(Extension.team))
         ).all()

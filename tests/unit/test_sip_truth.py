@@ -76,8 +76,8 @@ class FakeAcd:
 def rtimer(snapshot: Snapshot, registered: set[str]) -> tuple[FakeKSR, EdgeRouter, FakeAcd]:
     ksr = FakeKSR("OPTIONS")
     ksr.htable.initval[BUSY_COUNTS] = 0
-    ksr.registrar.returns["registered_uri"] = (
-        lambda table, uri: 1 if uri[4:].split("@")[0] in registered else -1
+    ksr.registrar.returns["registered_uri"] = lambda table, uri: (
+        1 if uri[4:].split("@")[0] in registered else -1
     )
     router = EdgeRouter(ksr, db_url="sqlite://", realm="switchboard", redis_url="redis://x")
     router.directory = PyDirectory(snapshot)
@@ -88,18 +88,18 @@ def rtimer(snapshot: Snapshot, registered: set[str]) -> tuple[FakeKSR, EdgeRoute
 
 
 def test_register_saved_marks_the_user_for_the_rtimer(snapshot: Snapshot) -> None:
-    ksr = FakeKSR("REGISTER", **{"$au": "demo-5001", "$tU": "demo-5001"})
+    ksr = FakeKSR("REGISTER", **{"$au": "demo-5001", "$tU": "demo-5001", "$si": "10.0.0.7"})
     router = EdgeRouter(ksr, db_url="sqlite://", realm="switchboard")
     router.directory = PyDirectory(snapshot)
     router.request_route()
-    assert ksr.htable.table(REG_MARKS) == {"demo-5001": 1}
+    assert ksr.htable.table(REG_MARKS) == {"demo-5001": "10.0.0.7"}  # the phone's address
 
 
 def test_rtimer_reports_full_state_first_then_only_changes(snapshot: Snapshot) -> None:
     registered = {"demo-5001"}
     ksr, router, acd = rtimer(snapshot, registered)
     router.sip_tick(1000)
-    (changes, full), = acd.reports
+    ((changes, full),) = acd.reports
     assert full == SipFacts(frozenset({"demo-5001"}), {})
     assert changes == [SipChange("demo-5001", "registered", "register")]
     router.sip_tick(1200)  # nothing new: nothing sent
@@ -148,8 +148,9 @@ def test_a_report_that_failed_is_sent_again(snapshot: Snapshot) -> None:
 def test_direct_call_names_both_extensions_and_dialog_events_count_them(
     snapshot: Snapshot,
 ) -> None:
-    ksr = FakeKSR("INVITE", **{"$au": "demo-5001", "$rU": "5002", "$si": "127.0.0.1",
-                               "$ci": "call-1"})
+    ksr = FakeKSR(
+        "INVITE", **{"$au": "demo-5001", "$rU": "5002", "$si": "127.0.0.1", "$ci": "call-1"}
+    )
     router = EdgeRouter(ksr, db_url="sqlite://", realm="switchboard")
     router.directory = PyDirectory(snapshot)
     router.request_route()
