@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 SYSTEM_PYTHON := /usr/bin/python3
 DEB_PACKAGES := kamailio kamailio-python3-modules kamailio-redis-modules \
 	kamailio-json-modules kamailio-extra-modules kamailio-utils-modules \
-	rtpengine-daemon rtpengine-utils redis-server janus sip-tester sox \
+	rtpengine-daemon rtpengine-utils redis-server janus sip-tester sox espeak-ng \
 	python3 python3-venv python3-dev postgresql
 NATIVE_SOURCES := Cargo.toml native/Cargo.toml $(shell find native/src -name "*.rs")
 PYTEST_ARGS ?=
@@ -19,7 +19,12 @@ PYTEST_ARGS ?=
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-install: .stamps/debian $(VENV)/.installed ## install packages, the venv and the native module
+install: .stamps/debian $(VENV)/.installed var/sounds/words/.spoken ## install packages, the venv and the native module
+
+# Queue announcements' words, spoken by espeak-ng and converted by sox (8 kHz mono WAV).
+var/sounds/words/.spoken: callcontrol/announce.py callcontrol/prompts.py $(VENV)/.installed
+	$(PY) -m callcontrol.prompts var/sounds/words
+	@touch $@
 
 .stamps/debian: Makefile
 	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null \

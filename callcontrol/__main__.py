@@ -11,6 +11,7 @@ import logging
 import os
 import signal
 import socket
+import subprocess
 import sys
 from types import FrameType
 from typing import Any
@@ -20,7 +21,8 @@ from callcontrol.sip import SipStack  # first: sippy's reactor belongs to this t
 
 def main() -> int:
     logging.basicConfig(
-        level=logging.INFO, stream=sys.stdout,
+        level=logging.INFO,
+        stream=sys.stdout,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     gc.set_threshold(50_000, 50, 100)  # fewer collection pauses under load (notes/sippy.md)
@@ -28,6 +30,7 @@ def main() -> int:
 
     from callcontrol import acdconfig
     from callcontrol.agentstate import AgentStates
+    from callcontrol.announcer import Announcer
     from callcontrol.config import CallControlSettings
     from callcontrol.dtmf import listen_dtmf
     from callcontrol.features import FeatureService, Sounds
@@ -40,6 +43,7 @@ def main() -> int:
         write_default_moh,
         write_notes,
     )
+    from callcontrol.prompts import Prompts, PromptsUnavailable, generate_words
     from callcontrol.service import QueueService
     from routing.acd import build_selector
     from rtpengine import RtpengineClient
@@ -58,6 +62,12 @@ def main() -> int:
         ok=str(write_notes(sounds_dir / "ok.wav", OK_NOTES).resolve()),
         error=str(write_notes(sounds_dir / "error.wav", ERROR_NOTES).resolve()),
     )
+    try:  # normally made by `make install`; only what is missing is spoken here
+        generate_words(settings.words_dir)
+        prompts: Prompts | None = Prompts(settings.words_dir, sounds_dir / "announcements")
+    except (PromptsUnavailable, OSError, subprocess.CalledProcessError) as exc:
+        logging.getLogger("callcontrol").warning("no announcements: %s", exc)
+        prompts = None
     services: list[Any] = []
 
     def on_invite(leg: Any) -> None:
@@ -68,14 +78,20 @@ def main() -> int:
     media = QueueMedia(rtpengine, str(moh.resolve()))
     records = SqlRecords(engine, node, client, settings.lease_ms)
     service = QueueService(
-        sip, media, states, build_selector(),
+        sip,
+        media,
+        states,
+        build_selector(),
         load_config=lambda: acdconfig.read_config(engine),
         config_version=lambda: acdconfig.read_version(engine),
         records=records,
+        announcer=Announcer(sip, media, prompts),
     )
     features = FeatureService(sip, media, states, engine, lambda: service.config, sounds)
-    features._on_change = lambda changed: (service._observe(changed),
-                                           records.agent_event(changed.event))
+    features._on_change = lambda changed: (
+        service._observe(changed),
+        records.agent_event(changed.event),
+    )
     services += [service, features]
     service.start()
     listen_dtmf(settings.dtmf_port, sip, features.on_dtmf)
@@ -86,7 +102,9 @@ def main() -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     logging.getLogger("callcontrol").info(
-        "call control on udp:%s:%d, proxy %s:%d", settings.sip_host, settings.sip_port,
+        "call control on udp:%s:%d, proxy %s:%d",
+        settings.sip_host,
+        settings.sip_port,
         *settings.proxy,
     )
     sip.run()

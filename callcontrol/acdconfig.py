@@ -39,6 +39,13 @@ class QueueSettings:
     overflow_kind: str = "hangup"  # extension | agent_group | ring_group | external | hangup
     overflow_ref: str = ""
     overflow_when_no_agent: bool = True  # at once when no member is signed in
+    announce_position: bool = False  # "you are caller number N"
+    announce_wait: bool = False  # "your expected wait is about N minutes"
+    announce_every_s: int = 30
+
+    @property
+    def announces(self) -> bool:
+        return self.announce_position or self.announce_wait
 
 
 @dataclass(frozen=True)
@@ -64,9 +71,7 @@ def agent_id(team: str, number: str) -> str:
 
 def read_version(engine: Engine) -> int:
     with Session(engine) as session:
-        version = session.scalar(
-            select(ProvisioningState.version).where(ProvisioningState.id == 1)
-        )
+        version = session.scalar(select(ProvisioningState.version).where(ProvisioningState.id == 1))
     return int(version or 0)
 
 
@@ -75,8 +80,7 @@ def read_config(bind: Engine | Connection) -> AcdConfig:
     transaction is then joined (SQLite allows one writer: never open a second one)."""
     with Session(bind) as session, session.begin():
         version = int(
-            session.scalar(select(ProvisioningState.version).where(ProvisioningState.id == 1))
-            or 0
+            session.scalar(select(ProvisioningState.version).where(ProvisioningState.id == 1)) or 0
         )
         groups: dict[str, GroupConfig] = {}
         queues: dict[str, QueueSettings] = {}
@@ -94,6 +98,9 @@ def read_config(bind: Engine | Connection) -> AcdConfig:
                 max_wait_s=int(row.max_wait_s),
                 overflow_kind=row.overflow_kind,
                 overflow_ref=row.overflow_ref,
+                announce_position=bool(row.announce_position),
+                announce_wait=bool(row.announce_wait),
+                announce_every_s=int(row.announce_every_s),
             )
         agents: dict[str, AgentConfig] = {}
         numbers: dict[str, str] = {}

@@ -134,11 +134,14 @@ class AgentStates:
         if command.kind == "offer":
             return self._offer(agent, command, at)
         claim = self.claims.get(agent)
-        if claim is not None and claim.call_id == command.call_id and command.kind in (
-            "answer", "ring_end"
+        if (
+            claim is not None
+            and claim.call_id == command.call_id
+            and command.kind in ("answer", "ring_end")
         ):
             outcome = (
-                self.acd.answer(claim, at) if command.kind == "answer"
+                self.acd.answer(claim, at)
+                if command.kind == "answer"
                 else self.acd.release(claim, at, command.reason or "no_answer")
             )
             if isinstance(outcome, machine.Accepted) or command.kind == "ring_end":
@@ -155,16 +158,23 @@ class AgentStates:
         return Changed(live, to_wire(outcome.events[-1]))
 
     def _offer(self, agent: str, command: machine.Command, at: int) -> Changed | machine.Refused:
-        result = self.acd.claim(agent, command.call_id, command.group, at,
-                                lease_ms=self.lease_ms)
+        result = self.acd.claim(agent, command.call_id, command.group, at, lease_ms=self.lease_ms)
         if isinstance(result, machine.Refused):
             return result
         self.claims[agent] = result
         live = self.acd.live(agent)
         assert live is not None
-        event = {"type": "agent_state", "agent": agent, "version": result.version,
-                 "from": str(State.IDLE), "to": str(State.OFFERED), "reason": "offered",
-                 "call_id": command.call_id, "at_ms": at, "live": live_to_wire(live)}
+        event = {
+            "type": "agent_state",
+            "agent": agent,
+            "version": result.version,
+            "from": str(State.IDLE),
+            "to": str(State.OFFERED),
+            "reason": "offered",
+            "call_id": command.call_id,
+            "at_ms": at,
+            "live": live_to_wire(live),
+        }
         return Changed(live, event)
 
     def renew(self, agent: str, call_id: str) -> bool:
@@ -189,8 +199,9 @@ class AgentStates:
             if live is None or live.state != State.OFFERED:
                 self.redis.zrem(keys.offers, agent)
                 continue
-            outcome = self.acd.apply(agent, machine.Command("lease_expired", live.call_id), at,
-                                     fence="absent")
+            outcome = self.acd.apply(
+                agent, machine.Command("lease_expired", live.call_id), at, fence="absent"
+            )
             changed += _changed(outcome)
         for agent in (_text(a) for a in self.redis.zrangebyscore(keys.acw, "-inf", at, 0, 100)):
             outcome = self.acd.apply(agent, machine.Command("tick"), at)
@@ -200,8 +211,11 @@ class AgentStates:
                 if live is None or live.state != State.ACW:
                     self.redis.zrem(keys.acw, agent)
         lives = self.lives(config, config.agents)
-        on_call = [a for a, live in lives.items()
-                   if live.state == State.ON_CALL and live.call_kind == CallKind.INBOUND]
+        on_call = [
+            a
+            for a, live in lives.items()
+            if live.state == State.ON_CALL and live.call_kind == CallKind.INBOUND
+        ]
         holders = self.redis.mget([holder_key(a) for a in on_call]) if on_call else []
         for agent, holder in zip(on_call, holders, strict=True):
             if holder is None:
@@ -222,10 +236,12 @@ class AgentStates:
 
     def bind_extension(self, agent: str, extension: str) -> str:
         """Bind ``agent`` to ``extension``; returns "" or the agent already using it."""
-        result = _text(self._bind(
-            keys=[f"{PREFIX}ext:{agent}", f"{PREFIX}ext-owner:{extension}"],
-            args=[agent, extension, f"{PREFIX}ext-owner:"],
-        ))
+        result = _text(
+            self._bind(
+                keys=[f"{PREFIX}ext:{agent}", f"{PREFIX}ext-owner:{extension}"],
+                args=[agent, extension, f"{PREFIX}ext-owner:"],
+            )
+        )
         return "" if result == "OK" else result
 
     def unbind_extension(self, agent: str) -> None:
@@ -242,4 +258,3 @@ def _changed(outcome: machine.Outcome) -> list[Changed]:
 
 def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
-

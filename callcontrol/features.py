@@ -64,9 +64,7 @@ def parse_sign_in(keys: str) -> tuple[str, str] | None:
     return parts[0].lstrip("*"), parts[1]
 
 
-def sign_in_refusal(
-    config: AcdConfig, states: AgentStates, agent: str, caller: str
-) -> str | None:
+def sign_in_refusal(config: AcdConfig, states: AgentStates, agent: str, caller: str) -> str | None:
     """Why ``agent`` may not sign in at ``caller``'s extension, or None (and bind it)."""
     agent_config = config.agents.get(agent)
     if agent_config is None:
@@ -78,8 +76,15 @@ def sign_in_refusal(
 
 
 class FeatureService:
-    def __init__(self, sip: SipStack, media: QueueMedia, states: AgentStates, engine: Engine,
-                 config: Callable[[], AcdConfig], sounds: Sounds) -> None:
+    def __init__(
+        self,
+        sip: SipStack,
+        media: QueueMedia,
+        states: AgentStates,
+        engine: Engine,
+        config: Callable[[], AcdConfig],
+        sounds: Sounds,
+    ) -> None:
         self.sip, self.media, self.states, self.engine = sip, media, states, engine
         self.config, self.sounds = config, sounds
         self.calls: dict[str, FeatureCall] = {}
@@ -116,8 +121,9 @@ class FeatureService:
             return
         call.done = True
         number, password = parsed
-        threading.Thread(target=self._check, args=(call, number, password), daemon=True,
-                         name="sign-in-check").start()
+        threading.Thread(
+            target=self._check, args=(call, number, password), daemon=True, name="sign-in-check"
+        ).start()
 
     # --- worker thread: the password check ------------------------------------------------
 
@@ -125,15 +131,19 @@ class FeatureService:
         try:
             with Session(self.engine) as session:
                 row = session.execute(
-                    select(Agent.password_hash).join(Team, Team.id == Agent.team_id)
+                    select(Agent.password_hash)
+                    .join(Team, Team.id == Agent.team_id)
                     .where(Team.slug == call.team, Agent.number == number)
                 ).first()
             good = row is not None and verify_web_password(row[0], password)
         except Exception:
             log.exception("checking agent %s failed", number)
             good = False
-        self.sip.call_soon(self._signed_in if good else self._refuse, call,
-                           agent_id(call.team, number) if good else "wrong_credentials")
+        self.sip.call_soon(
+            self._signed_in if good else self._refuse,
+            call,
+            agent_id(call.team, number) if good else "wrong_credentials",
+        )
 
     # --- back in the reactor --------------------------------------------------------------
 

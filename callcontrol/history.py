@@ -46,24 +46,39 @@ def store_agent_event(conn: Connection, event: dict[str, Any]) -> None:
     at = _at(int(event["at_ms"]))
     table = AgentActivity.__table__
     previous = conn.execute(
-        select(table.c.at).where(table.c.team == team, table.c.agent == number)
-        .order_by(table.c.id.desc()).limit(1)
+        select(table.c.at)
+        .where(table.c.team == team, table.c.agent == number)
+        .order_by(table.c.id.desc())
+        .limit(1)
     ).scalar()
     duration = None
     if previous is not None:
         previous = previous if previous.tzinfo else previous.replace(tzinfo=UTC)
         duration = max(0, int((at - previous).total_seconds() * 1000))
     live = event.get("live", {})
-    conn.execute(insert(table).values(
-        team=team, agent=number, at=at, from_state=event["from"], to_state=event["to"],
-        reason=event["reason"], pause_reason=live.get("pause_reason", ""),
-        call_id=event.get("call_id", ""), duration_ms=duration,
-    ))
+    conn.execute(
+        insert(table).values(
+            team=team,
+            agent=number,
+            at=at,
+            from_state=event["from"],
+            to_state=event["to"],
+            reason=event["reason"],
+            pause_reason=live.get("pause_reason", ""),
+            call_id=event.get("call_id", ""),
+            duration_ms=duration,
+        )
+    )
 
 
 class SqlRecords(Records):
-    def __init__(self, engine: Engine, node: str = "", heartbeat: redis.Redis | None = None,
-                 heartbeat_ms: int = 5000) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        node: str = "",
+        heartbeat: redis.Redis | None = None,
+        heartbeat_ms: int = 5000,
+    ) -> None:
         self.engine, self.node = engine, node
         self.heartbeat, self.heartbeat_ms = heartbeat, heartbeat_ms
         self._queue: queue.Queue[Callable[[Connection], None]] = queue.Queue(QUEUE_LIMIT)
@@ -75,8 +90,15 @@ class SqlRecords(Records):
 
     def call_started(self, call: QueueCall) -> None:
         team, _, group = call.group.partition("/")
-        values = {"call_id": call.call_id, "node": self.node, "team": team, "group_name": group,
-                      "caller": call.caller, "dialed": call.dialed, "started_at": _at(call.entered_ms)}
+        values = {
+            "call_id": call.call_id,
+            "node": self.node,
+            "team": team,
+            "group_name": group,
+            "caller": call.caller,
+            "dialed": call.dialed,
+            "started_at": _at(call.entered_ms),
+        }
         self._put(lambda c: c.execute(insert(CallRecord.__table__).values(**values)))
 
     def call_answered(self, call: QueueCall) -> None:
@@ -88,9 +110,15 @@ class SqlRecords(Records):
     def call_ended(self, call: QueueCall) -> None:
         super().call_ended(call)
         talk = call.ended_ms - call.answered_ms if call.answered_ms else 0
-        values = {"ended_at": _at(call.ended_ms), "wait_ms": call.wait_ms(call.ended_ms),
-                      "ring_ms": call.ring_ms, "talk_ms": max(0, talk), "offers": call.offers,
-                      "outcome": call.outcome, "end_reason": call.end_reason}
+        values = {
+            "ended_at": _at(call.ended_ms),
+            "wait_ms": call.wait_ms(call.ended_ms),
+            "ring_ms": call.ring_ms,
+            "talk_ms": max(0, talk),
+            "offers": call.offers,
+            "outcome": call.outcome,
+            "end_reason": call.end_reason,
+        }
         self._put(lambda c: self._update_call(c, call.call_id, values))
         if call.agent_leg_call_id in self._legs:  # still ringing when the call ended
             self._leg_end(call, "caller_abandoned")
@@ -99,8 +127,14 @@ class SqlRecords(Records):
         team = call.group.partition("/")[0]
         number = _split(agent)[1] if agent else ""
         self._legs[call.agent_leg_call_id] = call.offer_started_ms
-        values = {"call_id": call.call_id, "leg_call_id": call.agent_leg_call_id, "team": team,
-                      "agent": number, "target": target, "started_at": _at(call.offer_started_ms)}
+        values = {
+            "call_id": call.call_id,
+            "leg_call_id": call.agent_leg_call_id,
+            "team": team,
+            "agent": number,
+            "target": target,
+            "started_at": _at(call.offer_started_ms),
+        }
         self._put(lambda c: c.execute(insert(CallLegRecord.__table__).values(**values)))
 
     def offer_missed(self, call: QueueCall, agent: str, reason: str, leg_call_id: str = "") -> None:
@@ -119,8 +153,9 @@ class SqlRecords(Records):
         now = int(time.time() * 1000)
         values = {"ended_at": _at(now), "ring_ms": max(0, now - started), "outcome": outcome}
         table = CallLegRecord.__table__
-        self._put(lambda c: c.execute(update(table).where(table.c.leg_call_id == leg)
-                                      .values(**values)))
+        self._put(
+            lambda c: c.execute(update(table).where(table.c.leg_call_id == leg).values(**values))
+        )
 
     @staticmethod
     def _update_call(conn: Connection, call_id: str, values: dict[str, Any]) -> None:
@@ -157,8 +192,9 @@ def close_orphans(engine: Engine, client: redis.Redis) -> int:
     table = CallRecord.__table__
     with engine.begin() as conn:
         open_rows = conn.execute(
-            select(table.c.call_id, table.c.node, table.c.started_at, table.c.answered_at)
-            .where(table.c.outcome == "in_progress")
+            select(table.c.call_id, table.c.node, table.c.started_at, table.c.answered_at).where(
+                table.c.outcome == "in_progress"
+            )
         ).all()
         closed = 0
         alive: dict[str, bool] = {}
@@ -169,9 +205,14 @@ def close_orphans(engine: Engine, client: redis.Redis) -> int:
             if alive[node]:
                 continue
             answered = answered_at is not None
-            conn.execute(update(table).where(table.c.call_id == call_id).values(
-                ended_at=now, outcome="answered" if answered else "failed",
-                end_reason="call_control_lost",
-            ))
+            conn.execute(
+                update(table)
+                .where(table.c.call_id == call_id)
+                .values(
+                    ended_at=now,
+                    outcome="answered" if answered else "failed",
+                    end_reason="call_control_lost",
+                )
+            )
             closed += 1
     return closed

@@ -76,6 +76,30 @@ class QueueMedia:
         except RtpengineError as exc:  # the caller still waits, in silence
             log.warning("music on hold for %s failed: %s", media.call_id, exc)
 
+    def announce(self, media: CallerMedia, file: str) -> bool:
+        """Say ``file`` to the caller in place of the music (``resume_music`` brings it
+        back): one player per party, so the music is stopped, not mixed under it."""
+        try:
+            if media.music:
+                self.rtpengine.stop_media(media.call_id, media.caller_tag)
+            else:  # music never started: the far side still must not be heard
+                self.rtpengine.block_media(media.call_id, B_TAG)
+            media.music = True  # a player and the block are on: bridge() ends both
+            self.rtpengine.play_media(media.call_id, media.caller_tag, file, 1)
+            return True
+        except RtpengineError as exc:
+            log.warning("announcement to %s failed: %s", media.call_id, exc)
+            return False
+
+    def resume_music(self, media: CallerMedia) -> None:
+        """Music again after an announcement, unless the caller was bridged meanwhile."""
+        if not media.music:
+            return
+        try:
+            self.rtpengine.play_media(media.call_id, media.caller_tag, self.moh_file, MOH_REPEAT)
+        except RtpengineError as exc:
+            log.warning("music on hold for %s failed: %s", media.call_id, exc)
+
     def stop_music(self, media: CallerMedia) -> None:
         if not media.music:
             return
@@ -89,10 +113,12 @@ class QueueMedia:
 
     def bridge(self, media: CallerMedia, agent_sdp: str) -> None:
         """Point the caller's far side at the agent leg; the caller's port stays."""
-        self.rtpengine.offer(media.call_id, media.caller_tag, media.caller_sdp, FLAGS,
-                             replace=REPLACE)
-        self.rtpengine.answer(media.call_id, media.caller_tag, B_TAG, agent_sdp, FLAGS,
-                              replace=REPLACE)
+        self.rtpengine.offer(
+            media.call_id, media.caller_tag, media.caller_sdp, FLAGS, replace=REPLACE
+        )
+        self.rtpengine.answer(
+            media.call_id, media.caller_tag, B_TAG, agent_sdp, FLAGS, replace=REPLACE
+        )
         self.stop_music(media)
 
     def release(self, media: CallerMedia) -> None:

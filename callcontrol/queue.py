@@ -7,14 +7,24 @@ candidate to try; what the call record says.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from callcontrol.acdconfig import QueueSettings
 
 WAITING, OFFERING, CONNECTED, ENDED = "waiting", "offering", "connected", "ended"
+CLOSING = "closing"  # told goodbye (overflow to hang-up with a message), hanging up next
 # An agent who just failed an offer for this call is not offered it again for this long
 # (others are tried meanwhile; the caller keeps waiting with music either way).
 RETRY_SAME_AGENT_MS = 3_000
+# The first announcement comes shortly after the caller is answered (music first, so
+# the caller knows the line is alive), then one every ``announce_every_s``.
+FIRST_ANNOUNCEMENT_MS = 2_000
+# Expected wait: until a group has answered calls to learn from, an agent is assumed to
+# be busy this long per call (talk + after-call work). New calls weigh 1/4 (an
+# exponentially weighted mean, as Asterisk's queue hold time): recent calls count most.
+DEFAULT_HANDLE_S = 180.0
+HANDLE_WEIGHT = 0.25
 
 
 @dataclass
@@ -36,6 +46,7 @@ class QueueCall:
     offers: int = 0
     failed_offers: dict[str, int] = field(default_factory=dict)  # agent -> when it failed
     ring_ms: int = 0  # summed over every offer, answered or not
+    next_announce_ms: int = 0  # when the next position / wait announcement is due
 
     def __post_init__(self) -> None:
         self.queued_ms = self.queued_ms or self.entered_ms
@@ -58,9 +69,11 @@ def next_step(call: QueueCall, queue: QueueSettings, now_ms: int, any_signed_in:
 
 def choose(candidates: list[str], call: QueueCall, now_ms: int) -> list[str]:
     """Candidates in the selector's order, without those that just failed this call."""
-    return [a for a in candidates
-            if now_ms - call.failed_offers.get(a, now_ms - RETRY_SAME_AGENT_MS)
-            >= RETRY_SAME_AGENT_MS]
+    return [
+        a
+        for a in candidates
+        if now_ms - call.failed_offers.get(a, now_ms - RETRY_SAME_AGENT_MS) >= RETRY_SAME_AGENT_MS
+    ]
 
 
 def ring_end_reason(code: int) -> str:
@@ -103,3 +116,47 @@ def ended(call: QueueCall, now_ms: int, reason: str) -> None:
     if not call.outcome:
         call.outcome = "abandoned" if reason == "caller_hangup" else "failed"
     call.state, call.ended_ms, call.end_reason = ENDED, now_ms, reason
+
+
+# --- announcements ---------------------------------------------------------------------
+
+
+def position(waiting: list[str], call_id: str) -> int | None:
+    """1-based place of ``call_id`` among its group's waiting calls, which the ACD index
+    lists in service order (priority, then the longest waiting); None if not listed."""
+    try:
+        return waiting.index(call_id) + 1
+    except ValueError:
+        return None
+
+
+def expected_wait_s(place: int, working_agents: int, handle_s: float) -> int | None:
+    """Seconds until the caller at ``place`` is likely answered: each of the group's
+    ``working_agents`` (signed in, not paused) frees up once per ``handle_s`` on average,
+    so ``place`` callers are served in about ``place * handle_s / working_agents``.
+
+    Deliberately simple (no Erlang C): it needs only numbers call control already has,
+    errs on the long side, and a caller hears minutes, not seconds. With nobody
+    working the wait is unknown: None (the announcement then leaves it out)."""
+    if place < 1 or working_agents < 1:
+        return None
+    return math.ceil(place * handle_s / working_agents)
+
+
+def learned_handle_s(previous_s: float, handle_s: float) -> float:
+    """The group's mean handle time after one more answered call."""
+    return previous_s + HANDLE_WEIGHT * (handle_s - previous_s)
+
+
+def announcement_due(call: QueueCall, queue: QueueSettings, now_ms: int) -> bool:
+    """Is a position / wait announcement due for this caller (still waiting for an agent)?"""
+    if not queue.announces or call.state not in (WAITING, OFFERING):
+        return False
+    if call.next_announce_ms == 0:  # just queued: the first comes shortly
+        call.next_announce_ms = call.queued_ms + FIRST_ANNOUNCEMENT_MS
+    return now_ms >= call.next_announce_ms
+
+
+def announced(call: QueueCall, queue: QueueSettings, now_ms: int, duration_ms: int) -> None:
+    """The next announcement comes ``announce_every_s`` after this one ends."""
+    call.next_announce_ms = now_ms + duration_ms + queue.announce_every_s * 1000

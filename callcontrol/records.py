@@ -23,8 +23,14 @@ class Records:
     def call_ended(self, call: QueueCall) -> None:
         log.info(
             "CDR %s group=%s caller=%s agent=%s outcome=%s wait_ms=%d ring_ms=%d offers=%d",
-            call.call_id, call.group, call.caller, call.agent, call.outcome,
-            call.wait_ms(call.ended_ms), call.ring_ms, call.offers,
+            call.call_id,
+            call.group,
+            call.caller,
+            call.agent,
+            call.outcome,
+            call.wait_ms(call.ended_ms),
+            call.ring_ms,
+            call.offers,
         )
 
     def offer_started(self, call: QueueCall, agent: str, target: str) -> None:

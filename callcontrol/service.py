@@ -15,6 +15,8 @@ from collections.abc import Callable
 from callcontrol import queue as q
 from callcontrol.acdconfig import AcdConfig, QueueSettings
 from callcontrol.agentstate import AgentStates, Changed, now_ms
+from callcontrol.announce import announcement
+from callcontrol.announcer import Announcer
 from callcontrol.media import CallerMedia, QueueMedia
 from callcontrol.records import Records
 from callcontrol.sip import InboundLeg, OutboundLeg, SipStack, Timer
@@ -37,6 +39,7 @@ class Active:
         self.agent_leg: OutboundLeg | None = None
         self.ring_timer: Timer | None = None
         self.overflow_target = ""  # an extension being rung as the overflow destination
+        self.announcing: Timer | None = None  # until the announcement has been said
 
 
 class QueueService:
@@ -49,9 +52,12 @@ class QueueService:
         load_config: Callable[[], AcdConfig],
         config_version: Callable[[], int],
         records: Records,
+        announcer: Announcer | None = None,
     ) -> None:
         self.sip, self.media, self.states, self.selector = sip, media, states, selector
         self.load_config, self.config_version, self.records = load_config, config_version, records
+        self.announcer = announcer or Announcer(sip, media, None)
+        self.handle_s: dict[str, float] = {}  # group -> mean handle time (expected wait)
         self.config = AcdConfig(0, {}, {}, {}, {})
         self.calls: dict[str, Active] = {}
         self._ticks = 0
@@ -72,8 +78,12 @@ class QueueService:
         self.config = config
         self._sync()
         self._follow_sip(force=True)
-        log.info("configuration v%s: %d groups, %d agents", config.version,
-                 len(config.groups), len(config.agents))
+        log.info(
+            "configuration v%s: %d groups, %d agents",
+            config.version,
+            len(config.groups),
+            len(config.agents),
+        )
 
     def tick(self) -> None:
         try:
@@ -85,6 +95,7 @@ class QueueService:
             for active in list(self.calls.values()):
                 if active.call.state == q.WAITING:
                     self._advance(active)
+                self._maybe_announce(active)
         except Exception:
             log.exception("tick failed")
 
@@ -150,8 +161,10 @@ class QueueService:
             if not extension:
                 continue
             result = self.states.apply(
-                self.config, agent,
-                machine.Command("offer", call_id=call.call_id, group=call.group), at,
+                self.config,
+                agent,
+                machine.Command("offer", call_id=call.call_id, group=call.group),
+                at,
             )
             if not isinstance(result, Changed):
                 continue  # lost a race or changed meanwhile: the next candidate
@@ -192,8 +205,7 @@ class QueueService:
         reason = q.ring_end_reason(code)
         leg_call_id = call.agent_leg_call_id
         agent = q.offer_failed(call, now_ms())
-        self._agent_command(agent, machine.Command("ring_end", call_id=call.call_id,
-                                                   reason=reason))
+        self._agent_command(agent, machine.Command("ring_end", call_id=call.call_id, reason=reason))
         log.info("call %s: %s did not take it (%s %s)", call.call_id, agent, code, reason)
         self.records.offer_missed(call, agent, reason, leg_call_id)
         self._advance(active)
@@ -203,6 +215,7 @@ class QueueService:
             leg.hangup()
             return
         self._cancel_ring_timer(active)
+        self._cancel_announcement(active)
         call = active.call
         try:
             self.media.bridge(active.media, sdp)
@@ -215,8 +228,12 @@ class QueueService:
             self._agent_command(call.agent, machine.Command("answer", call_id=call.call_id))
         self.states.acd.remove_call(call.call_id, "answered", call.answered_ms)
         self.records.call_answered(call)
-        log.info("call %s connected to %s after %d ms", call.call_id,
-                 call.agent or active.overflow_target, call.wait_ms(call.answered_ms))
+        log.info(
+            "call %s connected to %s after %d ms",
+            call.call_id,
+            call.agent or active.overflow_target,
+            call.wait_ms(call.answered_ms),
+        )
 
     def _agent_hung_up(self, active: Active, leg: OutboundLeg) -> None:
         if active.agent_leg is leg:
@@ -230,16 +247,20 @@ class QueueService:
     def _overflow(self, active: Active, queue: QueueSettings) -> None:
         call = active.call
         team = call.group.split("/", 1)[0]
-        log.info("call %s overflows from %s to %s %s", call.call_id, call.group,
-                 queue.overflow_kind, queue.overflow_ref)
+        log.info(
+            "call %s overflows from %s to %s %s",
+            call.call_id,
+            call.group,
+            queue.overflow_kind,
+            queue.overflow_ref,
+        )
         call.outcome = "overflowed"
         if queue.overflow_kind == "agent_group":
             target = f"{team}/{queue.overflow_ref}"
             if target in self.config.queues and target != call.group:
                 self.states.acd.remove_call(call.call_id, "overflow", now_ms())
                 call.group, call.queued_ms, call.outcome = target, now_ms(), ""
-                self.states.acd.enqueue_call(WaitingCall(call.call_id, target, 0,
-                                                         call.queued_ms))
+                self.states.acd.enqueue_call(WaitingCall(call.call_id, target, 0, call.queued_ms))
                 self._sync()
                 return
         if queue.overflow_kind == "extension" and queue.overflow_ref:
@@ -248,7 +269,61 @@ class QueueService:
             call.offer_started_ms = now_ms()
             self._dial_agent(active, "", active.overflow_target, max(queue.ring_timeout_s, 30))
             return
-        self._end(active, "overflow")
+        self._goodbye(active)
+
+    def _goodbye(self, active: Active) -> None:
+        """Hang up with a message: "all our agents are busy, please call again later"."""
+        call = active.call
+        self._cancel_announcement(active)
+        call.state = q.CLOSING  # neither offered nor announced to any more
+        self.states.acd.remove_call(call.call_id, call.outcome or "overflow", now_ms())
+        said = self.announcer.say(
+            active.media, ["agents_busy"], lambda: self._end(active, "overflow")
+        )
+        if said is None:
+            self._end(active, "overflow")
+
+    # --- announcements -------------------------------------------------------------------
+
+    def _maybe_announce(self, active: Active) -> None:
+        call = active.call
+        queue = self.config.queues.get(call.group)
+        at = now_ms()
+        if (
+            queue is None
+            or active.announcing is not None
+            or active.overflow_target
+            or not self.announcer.available
+            or not q.announcement_due(call, queue, at)
+        ):
+            return
+        place = q.position(self.selector.waiting(call.group), call.call_id)
+        wait_s = None
+        if queue.announce_wait and place is not None:
+            lives = self.states.lives(self.config, self.config.members(call.group))
+            working = sum(
+                1
+                for live in lives.values()
+                if live.registered and live.state not in (State.SIGNED_OUT, State.PAUSED)
+            )
+            wait_s = q.expected_wait_s(
+                place, working, self.handle_s.get(call.group, q.DEFAULT_HANDLE_S)
+            )
+        words = announcement(place if queue.announce_position else None, wait_s)
+        said = self.announcer.say(active.media, words, lambda: self._announced(active))
+        q.announced(call, queue, at, said.duration_ms if said else 0)
+        if said is not None:
+            active.announcing = said.timer
+
+    def _announced(self, active: Active) -> None:
+        active.announcing = None
+        if active.call.state in (q.WAITING, q.OFFERING):
+            self.media.resume_music(active.media)
+
+    def _cancel_announcement(self, active: Active) -> None:
+        if active.announcing is not None:
+            active.announcing.cancel()
+            active.announcing = None
 
     def _end(self, active: Active, reason: str) -> None:
         call = active.call
@@ -257,6 +332,7 @@ class QueueService:
         was = call.state
         at = now_ms()
         self._cancel_ring_timer(active)
+        self._cancel_announcement(active)
         q.ended(call, at, reason)
         if active.agent_leg is not None:
             active.agent_leg.hangup()
@@ -266,17 +342,29 @@ class QueueService:
         self.media.release(active.media)
         if call.agent:
             command = (
-                machine.Command("call_end", call_id=call.call_id) if was == q.CONNECTED
+                machine.Command("call_end", call_id=call.call_id)
+                if was == q.CONNECTED
                 else machine.Command("ring_end", call_id=call.call_id, reason="caller_abandoned")
             )
             self._agent_command(call.agent, command)
-        if was != q.CONNECTED:
+        if was not in (q.CONNECTED, q.CLOSING):
             self.states.acd.remove_call(call.call_id, call.outcome, at)
+        if was == q.CONNECTED and call.agent:
+            self._learn_handle_time(call)
         self.calls.pop(call.call_id, None)
         self.records.call_ended(call)
         log.info("call %s ended (%s, %s)", call.call_id, call.outcome, reason)
 
     # --- helpers -------------------------------------------------------------------------
+
+    def _learn_handle_time(self, call: q.QueueCall) -> None:
+        """An answered call ended: its talk time plus the group's after-call work."""
+        group = self.config.groups.get(call.group)
+        acw = group.acw_seconds if group is not None and group.acw_mode != "disabled" else 0
+        handled = (call.ended_ms - call.answered_ms) / 1000 + acw
+        self.handle_s[call.group] = q.learned_handle_s(
+            self.handle_s.get(call.group, q.DEFAULT_HANDLE_S), handled
+        )
 
     def _cancel_ring_timer(self, active: Active) -> None:
         if active.ring_timer is not None:
@@ -297,8 +385,13 @@ class QueueService:
             self._observe(changed)
             if changed.event["from"] != changed.event["to"]:  # a direct call; the stream
                 self.records.agent_event(changed.event)  # keeps registration changes too
-            log.info("agent %s: %s -> %s (%s)", changed.event["agent"], changed.event["from"],
-                     changed.event["to"], changed.event["reason"])
+            log.info(
+                "agent %s: %s -> %s (%s)",
+                changed.event["agent"],
+                changed.event["from"],
+                changed.event["to"],
+                changed.event["reason"],
+            )
 
     def _observe(self, changed: Changed) -> None:
         self.selector.apply(changed.event)

@@ -125,6 +125,13 @@ class AgentGroupCreate(Input):
     pause_reasons: Names = Field(
         default_factory=list, description="names of the team's pause reasons"
     )
+    announce_position: bool = Field(
+        False, description="tell waiting callers their place in the queue"
+    )
+    announce_wait: bool = Field(False, description="tell waiting callers the expected wait")
+    announce_every_s: int = Field(
+        30, ge=10, le=600, description="seconds between announcements to a waiting caller"
+    )
 
 
 class AgentGroupUpdate(Update):
@@ -138,6 +145,9 @@ class AgentGroupUpdate(Update):
     music_on_hold: Sound | None = None
     popup_url_template: PopupUrl | None = None
     pause_reasons: Names | None = None
+    announce_position: bool | None = None
+    announce_wait: bool | None = None
+    announce_every_s: int | None = Field(None, ge=10, le=600)
 
 
 RIGHTS = ("monitor", "barge", "whisper", "record", "import", "export")
@@ -189,6 +199,9 @@ class AgentGroupOut(Output):
     music_on_hold: str
     popup_url_template: str
     pause_reasons: list[str]
+    announce_position: bool
+    announce_wait: bool
+    announce_every_s: int
     agents: list[str] = Field(description="numbers of the group's agents")
     admins: list[GroupAdminOut]
 
@@ -206,6 +219,9 @@ class AgentGroupOut(Output):
             music_on_hold=group.music_on_hold,
             popup_url_template=group.popup_url_template,
             pause_reasons=sorted(r.name for r in group.pause_reasons),
+            announce_position=group.announce_position,
+            announce_wait=group.announce_wait,
+            announce_every_s=group.announce_every_s,
             agents=sorted((a.number for a in group.agents), key=lambda n: (len(n), n)),
             admins=sorted((GroupAdminOut.of(a) for a in group.admins), key=lambda a: a.login),
         )

@@ -65,6 +65,11 @@ class AgentGroup(Base):
     )
     music_on_hold: Mapped[str] = mapped_column(String(128), default="default")
     popup_url_template: Mapped[str] = mapped_column(String(500), default="")
+    # Spoken announcements to waiting callers (call control): their place in the queue
+    # and/or the expected wait, first shortly after answering, then every N seconds.
+    announce_position: Mapped[bool] = mapped_column(Boolean, default=False)
+    announce_wait: Mapped[bool] = mapped_column(Boolean, default=False)
+    announce_every_s: Mapped[int] = mapped_column(Integer, default=30)
     team: Mapped[Team] = relationship()
     agents: Mapped[list[Agent]] = relationship(
         secondary=agent_group_members, back_populates="groups"

@@ -47,6 +47,9 @@ _GROUP_FIELDS = (
     "acw_seconds",
     "music_on_hold",
     "popup_url_template",
+    "announce_position",
+    "announce_wait",
+    "announce_every_s",
 )
 
 

@@ -18,6 +18,9 @@ SALES = {
     "music_on_hold": "jazz",
     "popup_url_template": "https://crm.example/calls?from={caller}",
     "pause_reasons": ["lunch"],
+    "announce_position": True,
+    "announce_wait": False,
+    "announce_every_s": 60,
 }
 
 

@@ -18,6 +18,7 @@ class FakeRtpengine:
         def record(*args: Any, **kwargs: Any) -> str:
             self.calls.append((name, args))
             return f"sdp-from-{name}"
+
         return record
 
 
@@ -45,8 +46,14 @@ def test_hold_music_and_bridge_use_one_call_with_a_fixed_far_side_tag() -> None:
     media.bridge(held, "agent-sdp")
     media.release(held)
     assert [name for name, _ in fake.calls] == [
-        "offer", "answer", "play_media", "block_media",  # hold with music
-        "offer", "answer", "stop_media", "unblock_media",  # re-point, music off
+        "offer",
+        "answer",
+        "play_media",
+        "block_media",  # hold with music
+        "offer",
+        "answer",
+        "stop_media",
+        "unblock_media",  # re-point, music off
         "delete",
     ]
     assert fake.calls[1][1][:3] == ("call-1", "caller-tag", B_TAG)

@@ -7,8 +7,9 @@ import pytest
 from callcontrol import queue as q
 from callcontrol.acdconfig import QueueSettings
 
-SUPPORT = QueueSettings("demo/support", ring_timeout_s=20, max_wait_s=60,
-                        overflow_kind="extension", overflow_ref="5000")
+SUPPORT = QueueSettings(
+    "demo/support", ring_timeout_s=20, max_wait_s=60, overflow_kind="extension", overflow_ref="5000"
+)
 
 
 def waiting(entered_ms: int = 0) -> q.QueueCall:
@@ -24,7 +25,9 @@ def test_given_max_wait_reached_then_the_call_overflows() -> None:
     assert q.next_step(waiting(), SUPPORT, 59_999, any_signed_in=True) == "offer"
 
 
-def test_given_no_member_signed_in_then_the_call_overflows_at_once_unless_it_would_hang_up() -> None:
+def test_given_no_member_signed_in_then_the_call_overflows_at_once_unless_it_would_hang_up() -> (
+    None
+):
     assert q.next_step(waiting(), SUPPORT, 0, any_signed_in=False) == "overflow"
     hangup = QueueSettings("demo/support", overflow_kind="hangup")
     assert q.next_step(waiting(), hangup, 0, any_signed_in=False) == "offer"
@@ -46,10 +49,19 @@ def test_an_agent_who_just_failed_the_call_is_not_offered_it_again_for_a_while()
     assert call.ring_ms == 2_000 and call.state == q.WAITING and call.offers == 1
 
 
-@pytest.mark.parametrize(("code", "reason"), [
-    (486, "busy"), (600, "busy"), (603, "rejected"), (480, "unavailable"),
-    (404, "unavailable"), (408, "no_answer"), (487, "no_answer"), (500, "failed"),
-])
+@pytest.mark.parametrize(
+    ("code", "reason"),
+    [
+        (486, "busy"),
+        (600, "busy"),
+        (603, "rejected"),
+        (480, "unavailable"),
+        (404, "unavailable"),
+        (408, "no_answer"),
+        (487, "no_answer"),
+        (500, "failed"),
+    ],
+)
 def test_ring_end_reason_follows_the_agent_legs_final_response(code: int, reason: str) -> None:
     assert q.ring_end_reason(code) == reason
 
