@@ -61,16 +61,23 @@ def test_call_overflows_at_once_when_no_member_is_signed_in(
     assert call_record(stack, call.call_id, outcome="overflowed")["wait_ms"] < 1500
 
 
-def test_overflow_to_hang_up_ends_the_call_after_max_wait(
+def test_overflow_to_hang_up_says_goodbye_and_ends_the_call_after_max_wait(
     stack: Stack, rtp_endpoints: Callable[..., RtpEndpoint]
 ) -> None:
     configure_support(stack, max_wait_s=2, overflow_kind="hangup")
     set_agents(stack, idle=())
+    caller_rtp = rtp_endpoints(CARRIER_IP)
     with carrier(stack) as ua:
-        call = call_queue(ua, rtp_endpoints(CARRIER_IP))
+        call = call_queue(ua, caller_rtp)
         entered = time.monotonic()
-        call.wait_bye(timeout=6)
+        goodbye = f"call {call.call_id} hears 'All our agents are busy"
+        wait_until(lambda: goodbye in stack.log("callcontrol"), timeout=6, what="the goodbye")
         assert 1.5 < time.monotonic() - entered < 4
+        caller_rtp.clear()
+        time.sleep(1.2)  # a second of the message: speech, not music
+        assert caller_rtp.received_total > 25 and not hears_music(caller_rtp)
+        call.wait_bye(timeout=8)  # once the message (about 4.5 s) has been said
+        assert 5.5 < time.monotonic() - entered < 10
     cdr = call_record(stack, call.call_id, outcome="overflowed")
     assert cdr["end_reason"] == "overflow"
     wait_until(lambda: call.call_id not in stack.rtpengine.list_calls(), what="media freed")
