@@ -61,6 +61,7 @@ class RunRow:
     inv180_p99_ms: float | None = None
     rtt_samples: int = 0
     sipp_exit: int = 0
+    stale_sessions: int = 0  # rtpengine sessions left by earlier runs, deleted before this one
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -110,6 +111,7 @@ def make_row(
     dialogs: int = 0,
     response_ms: list[float] | None = None,
     sipp_exit: int = 0,
+    stale_sessions: int = 0,
 ) -> RunRow:
     duration = offered / rate
     failed = max(totals.created - totals.successful, 0)
@@ -148,4 +150,5 @@ def make_row(
         inv180_p99_ms=percentile(samples, 99),
         rtt_samples=len(samples),
         sipp_exit=sipp_exit,
+        stale_sessions=stale_sessions,
     )

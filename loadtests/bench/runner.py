@@ -4,6 +4,16 @@ The callee is one sipp UAS registered as demo-5000 at both proxies, so the
 Switchboard edge (which requires a registered extension) and the native cfg
 do the same registrar lookup. CPU is read around each run: Kamailio's and
 rtpengine's process trees, the UAS (long-lived) and the UAC (wait4 rusage).
+
+Runs must not leak into each other. After an overload, Kamailio keeps
+retransmitting the INVITEs its callee never answered (up to tm's fr_timer, 30 s);
+a callee restarted on the same contact then answers them, and with an SDP in that
+200 Kamailio asks rtpengine for a (late) offer: a session per stale call whose
+caller is long gone, never deleted (no BYE will come) until rtpengine's 60 s
+timeout. Thousands of them exhausted rtpengine's ports ("Ran out of ports").
+So the UAS is only restarted once Kamailio's transactions have drained
+(``settle``), and every run starts with no rtpengine session: leftovers are
+deleted and counted (``stale_sessions`` in the row).
 """
 
 from __future__ import annotations
@@ -16,12 +26,41 @@ from loadtests.bench import sippcmd, sippstats
 from loadtests.bench.procs import Background, box_cpu_seconds, run_measured, tree_cpu_seconds
 from loadtests.bench.results import RunCpu, RunRow, make_row
 from loadtests.bench.targets import BenchStack, Proxy
+from rtpengine import RtpengineClient, RtpengineError
 from store.seed import DEMO_EXTENSIONS, DEMO_TEAM, demo_sip_secret
 from tests.support.stack import free_port
 
 
 class BenchError(RuntimeError):
     pass
+
+
+SETTLE_S = 40.0  # longer than tm's fr_timer (30 s): every stale transaction is gone
+
+
+def clear_sessions(rtpengine: RtpengineClient) -> int:
+    """Delete every rtpengine session; how many there were."""
+    try:
+        calls = rtpengine.list_calls(100_000)
+    except RtpengineError:
+        return 0
+    for call_id in calls:
+        try:
+            rtpengine.delete(call_id)
+        except RtpengineError:
+            pass
+    return len(calls)
+
+
+def settle(proxies: list[Proxy], rtpengine: RtpengineClient, timeout: float = SETTLE_S) -> int:
+    """Wait (bounded) until no proxy holds a transaction, then clear rtpengine's
+    sessions; the number of sessions deleted."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if all(p.transactions() <= 0 for p in proxies):
+            break
+        time.sleep(0.5)
+    return clear_sessions(rtpengine)
 
 
 def _users(numbers: list[str]) -> list[tuple[str, str]]:
@@ -35,6 +74,9 @@ class Runner:
         self.hold_ms = hold_ms
         self.gap_s = gap_s
         self.uas: Background | None = None
+        self.rtpengine = RtpengineClient(
+            f"http://127.0.0.1:{stack.settings.rtpengine_http_port}", timeout=10
+        )
         self.uas_port = free_port((socket.SOCK_DGRAM,))
         work_dir.mkdir(parents=True, exist_ok=True)
         self.callee_csv = work_dir / "callee.csv"
@@ -49,6 +91,9 @@ class Runner:
     def use_uas(self, scenario: str) -> None:
         """(Re)start the UAS with ``scenario`` and register it at both proxies."""
         self.stop_uas()
+        stale = settle(list(self.stack.proxies.values()), self.rtpengine)
+        if stale:
+            print(f"deleted {stale} stale rtpengine sessions before {scenario}", flush=True)
         run_dir = self.work_dir / f"uas-{scenario}"
         run_dir.mkdir(parents=True, exist_ok=True)
         self.uas = Background(
@@ -120,6 +165,7 @@ class Runner:
         idle0, idle_t0 = tree_cpu_seconds(proxy.pid), time.monotonic()
         time.sleep(self.gap_s)  # let the previous run's timers settle; measure idle CPU
         idle_cores = (tree_cpu_seconds(proxy.pid) - idle0) / (time.monotonic() - idle_t0)
+        stale = clear_sessions(self.rtpengine)
         rtpengine_pid = self.stack.rtpengine.process.pid
         dialogs_before = proxy.statistic("processed_dialogs")
         kam0, rtp0 = tree_cpu_seconds(proxy.pid), tree_cpu_seconds(rtpengine_pid)
@@ -154,7 +200,9 @@ class Runner:
             dialogs=dialogs,
             response_ms=response_ms,
             sipp_exit=done.returncode,
+            stale_sessions=stale,
         )
 
     def close(self) -> None:
         self.stop_uas()
+        self.rtpengine.close()

@@ -62,6 +62,21 @@ class Proxy:
             check=True,
         ).stdout
 
+    def transactions(self) -> int:
+        """Transactions tm still holds (``tm.stats`` current); -1 when unknown."""
+        try:
+            out = self.kamcmd("tm.stats")
+        except (subprocess.SubprocessError, OSError):
+            return -1
+        for line in out.splitlines():
+            name, _, value = line.partition(":")
+            if name.strip() == "current":
+                try:
+                    return int(value.strip())
+                except ValueError:
+                    return -1
+        return -1
+
     def statistic(self, name: str) -> int:
         """One Kamailio counter, e.g. ``processed_dialogs`` (0 when missing)."""
         try:
