@@ -1,4 +1,6 @@
-"""Feature codes served by call control: ``*64`` signs an agent in from its phone.
+"""Feature codes served by call control: ``*64`` signs an agent in from its phone;
+``*65`` pauses and ``*66`` unpauses the agent signed in at the phone
+(``callcontrol.pausecodes``).
 
 The phone dials ``*64``; Kamailio relays it here with the caller's SIP user in
 ``X-Switchboard-Caller``. Call control answers (rtpengine, like a queued caller), plays a
@@ -23,10 +25,18 @@ from sqlalchemy.orm import Session
 from callcontrol.acdconfig import AcdConfig, agent_id
 from callcontrol.agentstate import AgentStates, Changed
 from callcontrol.media import CallerMedia, QueueMedia
+from callcontrol.pausecodes import (
+    MAX_CODE_KEYS,
+    PAUSE,
+    UNPAUSE,
+    agent_at,
+    parse_pause_code,
+    pause_reason,
+)
 from callcontrol.sip import InboundLeg, SipStack, Timer
 from routing.acd import machine
 from rtpengine import RtpengineError
-from store.models import Agent, Team
+from store.models import Agent, PauseReason, Team
 from store.secrets import verify_web_password
 
 log = logging.getLogger(__name__)
@@ -36,6 +46,7 @@ DIGITS = "0123456789*#"  # RFC 4733 events 0-11
 MAX_KEYS = 40
 TIMEOUT_S = 30.0
 HANG_UP_AFTER_S = 1.5  # time for the confirmation to play
+PAUSE_KEYS_S = 4.0  # *65 without keys: paused with the default reason after this long
 
 
 @dataclass
@@ -51,6 +62,7 @@ class FeatureCall:
     media: CallerMedia
     team: str
     caller: str  # SIP username of the phone, e.g. demo-5003
+    code: str = SIGN_IN  # the feature dialled
     keys: str = ""
     done: bool = False
     timers: list[Timer] = field(default_factory=list)
@@ -92,7 +104,7 @@ class FeatureService:
     def on_invite(self, leg: InboundLeg) -> None:
         code = leg.headers.get("x-switchboard-feature", "").strip()
         caller = leg.headers.get("x-switchboard-caller", "").strip()
-        if code != SIGN_IN or "-" not in caller:
+        if code not in (SIGN_IN, PAUSE, UNPAUSE) or "-" not in caller:
             leg.reject(404, "Feature Not Available")
             return
         try:
@@ -102,12 +114,21 @@ class FeatureService:
             leg.reject(503, "Media Unavailable")
             return
         leg.answer(media.caller_answer)
-        call = FeatureCall(leg, media, caller.split("-", 1)[0], caller)
+        call = FeatureCall(leg, media, caller.split("-", 1)[0], caller, code=code)
         self.calls[leg.call_id] = call
         leg.on_end = lambda _reason: self._finish(call)
-        call.timers.append(self.sip.call_later(TIMEOUT_S, lambda: self._refuse(call, "timeout")))
+        log.info("%s from %s (%s)", code, caller, leg.call_id)
+        if code == UNPAUSE:  # nothing to key
+            call.done = True
+            self._change_state(call, machine.Command("unpause"))
+            return
+        if code == PAUSE:  # a reason code is optional: none keyed means the default
+            call.timers.append(self.sip.call_later(PAUSE_KEYS_S, lambda: self._pause_keys(call)))
+        else:
+            call.timers.append(
+                self.sip.call_later(TIMEOUT_S, lambda: self._refuse(call, "timeout"))
+            )
         self._play(call, self.sounds.prompt)
-        log.info("*64 from %s (%s)", caller, leg.call_id)
 
     def on_dtmf(self, call_id: str, source_tag: str, event: int) -> None:
         call = self.calls.get(call_id)
@@ -116,6 +137,10 @@ class FeatureService:
         if not 0 <= event < len(DIGITS) or len(call.keys) >= MAX_KEYS:
             return
         call.keys += DIGITS[event]
+        if call.code == PAUSE:
+            if parse_pause_code(call.keys) is not None or len(call.keys) > MAX_CODE_KEYS:
+                self._pause_keys(call)
+            return
         parsed = parse_sign_in(call.keys)
         if parsed is None:
             return
@@ -124,6 +149,56 @@ class FeatureService:
         threading.Thread(
             target=self._check, args=(call, number, password), daemon=True, name="sign-in-check"
         ).start()
+
+    # --- *65 / *66 ---------------------------------------------------------------------
+
+    def _pause_keys(self, call: FeatureCall) -> None:
+        """The keys are in (or none came): look the reason up, off the reactor thread."""
+        if call.done or call.leg.ended:
+            return
+        call.done = True
+        code = parse_pause_code(call.keys + "#")  # a timeout counts as "#"
+        threading.Thread(
+            target=self._read_reasons, args=(call, code or ""), daemon=True, name="pause-reasons"
+        ).start()
+
+    def _read_reasons(self, call: FeatureCall, code: str) -> None:
+        try:
+            with Session(self.engine) as session:
+                reasons = list(
+                    session.scalars(
+                        select(PauseReason.name)
+                        .join(Team, Team.id == PauseReason.team_id)
+                        .where(Team.slug == call.team)
+                        .order_by(PauseReason.name)
+                    )
+                )
+        except Exception:
+            log.exception("reading %s's pause reasons failed", call.team)
+            reasons = []
+        reason = pause_reason(code, reasons)
+        if reason is None:
+            self.sip.call_soon(self._refuse, call, f"unknown_pause_code_{code}")
+        else:
+            self.sip.call_soon(self._change_state, call, machine.Command("pause", reason=reason))
+
+    def _change_state(self, call: FeatureCall, command: machine.Command) -> None:
+        """Pause or unpause the agent signed in at the calling phone; tone and hang up."""
+        if call.leg.ended:
+            return
+        config = self.config()
+        agent = agent_at(config, call.caller, self.states.extensions(config))
+        if agent is None:
+            self._refuse(call, "no_agent_at_this_phone")
+            return
+        result = self.states.apply(config, agent, command)
+        if isinstance(result, machine.Refused):
+            self._refuse(call, result.code)
+            return
+        self._on_change(result)
+        log.info("agent %s: %s by %s at %s", agent, command.kind, call.code, call.caller)
+        self._play(call, self.sounds.ok)
+        call.timers.append(self.sip.call_later(HANG_UP_AFTER_S, lambda: self._hang_up(call)))
 
     # --- worker thread: the password check ------------------------------------------------
 
@@ -167,7 +242,7 @@ class FeatureService:
         if call.leg.ended:
             return
         call.done = True
-        log.info("*64 from %s refused: %s", call.caller, why)
+        log.info("%s from %s refused: %s", call.code, call.caller, why)
         self._play(call, self.sounds.error)
         call.timers.append(self.sip.call_later(HANG_UP_AFTER_S, lambda: self._hang_up(call)))
 

@@ -1,0 +1,42 @@
+"""``*65`` / ``*66``: pause and unpause from the phone -- the pure part (unit-tested).
+
+``*65`` then optionally a pause reason code and ``#``: code ``N`` is the team's N-th pause
+reason in the order the API lists them (``GET /pause-reasons``, by name), so the demo's
+``1#`` is lunch, ``2#`` meeting, ``3#`` training. Just ``#``, or no key within a few
+seconds, pauses with ``DEFAULT_REASON``. The pause itself goes through the ACD state
+machine, which allows it only from idle or after-call work.
+"""
+
+from __future__ import annotations
+
+from callcontrol.acdconfig import AcdConfig
+
+PAUSE, UNPAUSE = "*65", "*66"
+DEFAULT_REASON = "default"  # what a pause keyed without a code is recorded as
+MAX_CODE_KEYS = 4
+
+
+def parse_pause_code(keys: str) -> str | None:
+    """The code keyed before ``#`` ("" for none); None while no ``#`` was keyed."""
+    if "#" not in keys:
+        return None
+    return keys.split("#", 1)[0].lstrip("*")
+
+
+def pause_reason(code: str, reasons: list[str]) -> str | None:
+    """The reason for ``code`` among the team's ``reasons`` (sorted as the API lists
+    them); ``DEFAULT_REASON`` for no code; None for a code that names none."""
+    if code == "":
+        return DEFAULT_REASON
+    if not code.isdigit() or not 1 <= int(code) <= len(reasons):
+        return None
+    return reasons[int(code) - 1]
+
+
+def agent_at(config: AcdConfig, user: str, bound: dict[str, str]) -> str | None:
+    """The agent signed in at SIP user ``user``: the fixed agent of that extension, else
+    the one bound to it (``bound``: agent -> SIP user, as ``AgentStates.extensions``)."""
+    for agent, agent_config in sorted(config.agents.items()):
+        if agent_config.fixed and agent_config.extension == user:
+            return agent
+    return next((agent for agent, at in sorted(bound.items()) if at == user), None)

@@ -1,0 +1,129 @@
+"""``*65`` pauses (optionally with a reason code), ``*66`` unpauses, from the agent's phone.
+
+Kamailio relays ``*65`` / ``*66`` to call control with ``X-Switchboard-Feature`` and
+``X-Switchboard-Caller``. Until the edge routes them (``routing.policy``), these tests send
+the same INVITE straight to call control, as Kamailio would relay it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from routing.acd.model import AgentLive
+from routing.policy import CALL_CONTROL_FEATURES
+from tests.integration.conftest import PhoneFactory
+from tests.integration.queue.helpers import activity, agent_live, send_dtmf, set_agents
+from tests.support.rtp import RtpEndpoint
+from tests.support.sipua import Call, SipUA
+from tests.support.stack import Stack
+from tests.support.waiting import wait_until
+
+PROMPT_HZ, OK_HZ, ERROR_HZ = 850.0, 1400.0, 300.0
+AGENT, PHONE = "demo/1003", "demo-5003"
+
+
+def unregistered(stack: Stack) -> AgentLive | None:
+    live = agent_live(stack, AGENT)
+    return None if live.registered else live
+
+
+@pytest.fixture
+def dial_feature(
+    stack: Stack, phones: PhoneFactory
+) -> Iterator[Callable[[str, RtpEndpoint], Call]]:
+    opened: list[SipUA] = []
+
+    def dial(code: str, rtp: RtpEndpoint) -> Call:
+        if code in CALL_CONTROL_FEATURES:  # the edge relays it: dial from the phone
+            call = phones(PHONE).invite(code, rtp=rtp, wait=True)
+        else:  # as Kamailio would relay it
+            ua = SipUA("edge", None, ("127.0.0.1", stack.settings.callcontrol_sip_port))
+            opened.append(ua)
+            headers = {"X-Switchboard-Feature": code, "X-Switchboard-Caller": PHONE}
+            call = ua.invite(code, rtp=rtp, extra_headers=headers, wait=True)
+        assert call.status == 200, call.response.summary()
+        rtp.start_sending(call.remote_rtp, tone_hz=400.0)
+        return call
+
+    yield dial
+    for ua in opened:
+        ua.close()
+
+
+def test_star_65_with_a_reason_code_pauses_the_agent_and_star_66_unpauses(
+    stack: Stack,
+    dial_feature: Callable[[str, RtpEndpoint], Call],
+    rtp_endpoints: Callable[..., RtpEndpoint],
+) -> None:
+    set_agents(stack, idle=(AGENT,))
+    rtp = rtp_endpoints()
+    call = dial_feature("*65", rtp)
+    wait_until(lambda: rtp.dominant_power(PROMPT_HZ) > 0.3, timeout=5, what="the prompt")
+    send_dtmf(rtp, call.remote_rtp, "2#")  # the demo's 2nd reason by name: meeting
+    wait_until(lambda: rtp.dominant_power(OK_HZ) > 0.5, timeout=5, what="the confirmation")
+    call.wait_bye(timeout=5)
+    live = agent_live(stack, AGENT)
+    assert (live.state, live.pause_reason) == ("paused", "meeting")
+    wait_until(
+        lambda: any(
+            a["to_state"] == "paused" and a["pause_reason"] == "meeting"
+            for a in activity(stack, "1003")
+        ),
+        what="the pause in the agent's activity",
+    )
+
+    rtp = rtp_endpoints()
+    call = dial_feature("*66", rtp)
+    wait_until(lambda: rtp.dominant_power(OK_HZ) > 0.5, timeout=5, what="the confirmation")
+    call.wait_bye(timeout=5)
+    assert agent_live(stack, AGENT).state == "idle"
+    wait_until(
+        lambda: activity(stack, "1003")[-1]["reason"] == "unpaused",
+        what="the unpause in the agent's activity",
+    )
+
+
+def test_star_65_without_a_code_pauses_with_the_default_reason(
+    stack: Stack,
+    dial_feature: Callable[[str, RtpEndpoint], Call],
+    rtp_endpoints: Callable[..., RtpEndpoint],
+) -> None:
+    set_agents(stack, idle=(AGENT,))
+    rtp = rtp_endpoints()
+    call = dial_feature("*65", rtp)
+    send_dtmf(rtp, call.remote_rtp, "#")
+    wait_until(lambda: rtp.dominant_power(OK_HZ) > 0.5, timeout=5, what="the confirmation")
+    call.wait_bye(timeout=5)
+    live = agent_live(stack, AGENT)
+    assert (live.state, live.pause_reason) == ("paused", "default")
+
+
+def test_star_65_when_already_paused_or_with_an_unknown_code_is_refused(
+    stack: Stack,
+    dial_feature: Callable[[str, RtpEndpoint], Call],
+    rtp_endpoints: Callable[..., RtpEndpoint],
+) -> None:
+    set_agents(stack, idle=(AGENT,))
+    rtp = rtp_endpoints()
+    call = dial_feature("*65", rtp)
+    send_dtmf(rtp, call.remote_rtp, "9#")  # the demo team has three reasons
+    wait_until(lambda: rtp.dominant_power(ERROR_HZ) > 0.5, timeout=5, what="the refusal")
+    call.wait_bye(timeout=5)
+    assert agent_live(stack, AGENT).state == "idle"
+
+    set_agents(stack, idle=())  # 1003 paused (training)
+    # SIP truth first: 1003's phone is not registered (set_agents said it was).
+    before = wait_until(lambda: unregistered(stack), what="1003 known unregistered")
+    rtp = rtp_endpoints()
+    call = dial_feature("*65", rtp)
+    send_dtmf(rtp, call.remote_rtp, "1#")
+    wait_until(lambda: rtp.dominant_power(ERROR_HZ) > 0.5, timeout=5, what="the refusal")
+    call.wait_bye(timeout=5)
+    after = agent_live(stack, AGENT)
+    assert (after.state, after.pause_reason, after.version) == (
+        "paused",
+        before.pause_reason,
+        before.version,
+    )
