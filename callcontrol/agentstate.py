@@ -125,14 +125,21 @@ class AgentStates:
     # --- changing -----------------------------------------------------------------------
 
     def apply(
-        self, config: AcdConfig, agent: str, command: machine.Command, at_ms: int | None = None
+        self,
+        config: AcdConfig,
+        agent: str,
+        command: machine.Command,
+        at_ms: int | None = None,
+        *,
+        exclusive: bool = True,
     ) -> Changed | machine.Refused:
-        """Run ``command`` for ``agent`` through the ACD; claims for the offers."""
+        """Run ``command`` for ``agent`` through the ACD; claims for the offers
+        (``exclusive=False``: ring all's parallel offers of one call)."""
         if agent not in config.agents:
             return machine.Refused("unknown_agent")
         at = at_ms or now_ms()
         if command.kind == "offer":
-            return self._offer(agent, command, at)
+            return self._offer(agent, command, at, exclusive)
         claim = self.claims.get(agent)
         if (
             claim is not None
@@ -157,8 +164,12 @@ class AgentStates:
             self.redis.delete(holder_key(agent))
         return Changed(live, to_wire(outcome.events[-1]))
 
-    def _offer(self, agent: str, command: machine.Command, at: int) -> Changed | machine.Refused:
-        result = self.acd.claim(agent, command.call_id, command.group, at, lease_ms=self.lease_ms)
+    def _offer(
+        self, agent: str, command: machine.Command, at: int, exclusive: bool = True
+    ) -> Changed | machine.Refused:
+        result = self.acd.claim(
+            agent, command.call_id, command.group, at, lease_ms=self.lease_ms, exclusive=exclusive
+        )
         if isinstance(result, machine.Refused):
             return result
         self.claims[agent] = result

@@ -160,3 +160,26 @@ def announcement_due(call: QueueCall, queue: QueueSettings, now_ms: int) -> bool
 def announced(call: QueueCall, queue: QueueSettings, now_ms: int, duration_ms: int) -> None:
     """The next announcement comes ``announce_every_s`` after this one ends."""
     call.next_announce_ms = now_ms + duration_ms + queue.announce_every_s * 1000
+
+
+# --- ring all: one call offered to several agents at once -----------------------------
+
+
+def fork_started(call: QueueCall, agents: int, now_ms: int) -> None:
+    """Every eligible agent rings at once; the call belongs to none of them yet."""
+    call.state, call.agent, call.agent_leg_call_id = OFFERING, "", ""
+    call.offer_started_ms = now_ms
+    call.offers += agents
+
+
+def fork_won(call: QueueCall, agent: str, leg_call_id: str) -> None:
+    """The first agent to answer takes the call (``answered`` follows once bridged)."""
+    call.agent, call.agent_leg_call_id = agent, leg_call_id
+
+
+def fork_lost(call: QueueCall, agents: list[str], now_ms: int) -> None:
+    """No agent of the fork answered: back to waiting; they are not retried at once."""
+    call.ring_ms += max(0, now_ms - call.offer_started_ms)
+    for agent in agents:
+        call.failed_offers[agent] = now_ms
+    call.state, call.agent, call.agent_leg_call_id = WAITING, "", ""

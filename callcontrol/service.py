@@ -19,9 +19,10 @@ from callcontrol.announce import announcement
 from callcontrol.announcer import Announcer
 from callcontrol.media import CallerMedia, QueueMedia
 from callcontrol.records import Records
+from callcontrol.ringall import RingAll
 from callcontrol.sip import InboundLeg, OutboundLeg, SipStack, Timer
 from routing.acd import machine
-from routing.acd.model import State, WaitingCall
+from routing.acd.model import State, Strategy, WaitingCall
 from routing.acd.selector import Selector
 from rtpengine import RtpengineError
 
@@ -40,6 +41,7 @@ class Active:
         self.ring_timer: Timer | None = None
         self.overflow_target = ""  # an extension being rung as the overflow destination
         self.announcing: Timer | None = None  # until the announcement has been said
+        self.fork: dict[str, tuple[str, OutboundLeg]] = {}  # ring all: leg Call-ID -> agent
 
 
 class QueueService:
@@ -58,6 +60,7 @@ class QueueService:
         self.load_config, self.config_version, self.records = load_config, config_version, records
         self.announcer = announcer or Announcer(sip, media, None)
         self.handle_s: dict[str, float] = {}  # group -> mean handle time (expected wait)
+        self.ring_all = RingAll(self)
         self.config = AcdConfig(0, {}, {}, {}, {})
         self.calls: dict[str, Active] = {}
         self._ticks = 0
@@ -106,6 +109,9 @@ class QueueService:
             held = call.agent and call.state in (q.OFFERING, q.CONNECTED)
             if held and not self.states.renew(call.agent, call.call_id):
                 log.warning("lease of %s for %s was lost", call.agent, call.call_id)
+            for agent, _leg in active.fork.values():  # ring all: every ringing agent
+                if not self.states.renew(agent, call.call_id):
+                    log.warning("lease of %s for %s was lost", agent, call.call_id)
         for changed in self.states.sweep(self.config):
             self._observe(changed)
             self.records.agent_event(changed.event)
@@ -155,6 +161,10 @@ class QueueService:
 
     def _offer(self, active: Active, queue: QueueSettings, at: int, limit: int) -> None:
         call = active.call
+        group = self.config.groups.get(call.group)
+        if group is not None and group.strategy == Strategy.RING_ALL:
+            self.ring_all.offer(active, queue, at, limit)
+            return
         candidates = self.selector.select(call.call_id, at, random.getrandbits(63), limit)
         for agent in q.choose(candidates, call, at):
             extension = self.states.extension(self.config, agent)
@@ -333,6 +343,8 @@ class QueueService:
         at = now_ms()
         self._cancel_ring_timer(active)
         self._cancel_announcement(active)
+        if active.fork:
+            self.ring_all.cancel_all(active, "caller_abandoned")
         q.ended(call, at, reason)
         if active.agent_leg is not None:
             active.agent_leg.hangup()

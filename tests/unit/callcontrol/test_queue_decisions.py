@@ -81,3 +81,20 @@ def test_outcome_follows_how_far_the_call_got() -> None:
     overflowed.outcome = "overflowed"
     q.answered(overflowed, 4_000)
     assert overflowed.outcome == "overflowed"
+
+
+def test_ring_all_fork_counts_every_offer_and_the_winner_takes_the_call() -> None:
+    call = waiting()
+    q.fork_started(call, 3, 1_000)
+    assert (call.state, call.agent, call.offers) == (q.OFFERING, "", 3)
+    q.fork_won(call, "demo/1002", "leg-2")
+    q.answered(call, 1_500)
+    assert (call.state, call.agent, call.ring_ms) == (q.CONNECTED, "demo/1002", 500)
+
+
+def test_ring_all_fork_nobody_answered_waits_again_without_those_agents_for_a_while() -> None:
+    call = waiting()
+    q.fork_started(call, 2, 1_000)
+    q.fork_lost(call, ["demo/1001", "demo/1002"], 3_000)
+    assert (call.state, call.ring_ms) == (q.WAITING, 2_000)
+    assert q.choose(["demo/1001", "demo/1003"], call, 3_500) == ["demo/1003"]
