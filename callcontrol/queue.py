@@ -183,3 +183,23 @@ def fork_lost(call: QueueCall, agents: list[str], now_ms: int) -> None:
     for agent in agents:
         call.failed_offers[agent] = now_ms
     call.state, call.agent, call.agent_leg_call_id = WAITING, "", ""
+
+
+# --- overflow --------------------------------------------------------------------------
+
+# How long call control lets an overflow destination ring. A ring group has its own ring
+# timeout and failover (served by Kamailio), an external number its carrier's: give them
+# room; a single extension gets at least the group's ring timeout.
+OVERFLOW_RING_S = {"extension": 30, "ring_group": 120, "external": 120}
+
+
+def overflow_dial(team: str, kind: str, ref: str) -> str | None:
+    """What call control dials through Kamailio for an overflow: ``<team>-<X>`` where X is
+    what a phone of the team would dial -- an extension (``demo-5003``), a ring group's
+    short number (``demo-600``: the store keeps ring groups' numbers in ``overflow_ref``,
+    checked when the group is saved) or an external E.164 number, out through the team's
+    trunk (``demo-+15557770000``). None for the kinds that are not dialled (agent group,
+    hang-up) or an empty reference."""
+    if kind not in OVERFLOW_RING_S or not ref:
+        return None
+    return f"{team}-{ref}"

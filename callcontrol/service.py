@@ -273,11 +273,13 @@ class QueueService:
                 self.states.acd.enqueue_call(WaitingCall(call.call_id, target, 0, call.queued_ms))
                 self._sync()
                 return
-        if queue.overflow_kind == "extension" and queue.overflow_ref:
-            active.overflow_target = f"{team}-{queue.overflow_ref}"
+        target = q.overflow_dial(team, queue.overflow_kind, queue.overflow_ref)
+        if target is not None:
+            active.overflow_target = target
             call.state = q.OFFERING
             call.offer_started_ms = now_ms()
-            self._dial_agent(active, "", active.overflow_target, max(queue.ring_timeout_s, 30))
+            ring_s = max(queue.ring_timeout_s, q.OVERFLOW_RING_S[queue.overflow_kind])
+            self._dial_agent(active, "", target, ring_s)
             return
         self._goodbye(active)
 

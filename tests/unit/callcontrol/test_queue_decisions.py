@@ -98,3 +98,20 @@ def test_ring_all_fork_nobody_answered_waits_again_without_those_agents_for_a_wh
     q.fork_lost(call, ["demo/1001", "demo/1002"], 3_000)
     assert (call.state, call.ring_ms) == (q.WAITING, 2_000)
     assert q.choose(["demo/1001", "demo/1003"], call, 3_500) == ["demo/1003"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "ref", "dialled"),
+    [
+        ("extension", "5003", "demo-5003"),
+        ("ring_group", "600", "demo-600"),
+        ("external", "+15557770000", "demo-+15557770000"),
+        ("agent_group", "sales", None),
+        ("hangup", "", None),
+        ("extension", "", None),
+    ],
+)
+def test_overflow_dials_what_a_phone_of_the_team_would_dial(
+    kind: str, ref: str, dialled: str | None
+) -> None:
+    assert q.overflow_dial("demo", kind, ref) == dialled

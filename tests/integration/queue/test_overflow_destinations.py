@@ -1,0 +1,67 @@
+"""Overflow to a ring group: call control dials ``<team>-<ring group number>`` through
+Kamailio, which rings the group's extensions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from sqlalchemy import select
+
+from store import provisioning as p
+from store.models import RingGroup
+from tests.integration.conftest import PhoneFactory
+from tests.integration.queue.helpers import (
+    AGENT_TONE,
+    CALLER_TONE,
+    CARRIER_IP,
+    call_queue,
+    call_record,
+    carrier,
+    configure_support,
+    hears,
+    set_agents,
+)
+from tests.support.rtp import RtpEndpoint
+from tests.support.stack import Stack
+from tests.support.waiting import wait_until
+
+
+@pytest.fixture
+def ring_group_600(stack: Stack) -> Iterator[str]:
+    """Ring group 600 ringing the reception phone, extension 5000."""
+    with stack.sessions() as session, session.begin():
+        if session.scalar(select(RingGroup).where(RingGroup.number == "600")) is None:
+            team = p.get_team(session, "demo")
+            p.create_ring_group(session, team, "600", name="reception", members=["5000"])
+    # Kamailio takes a provisioning change within a second (README): sooner than the
+    # 2 s max wait after which the test's call overflows.
+    yield "600"
+    configure_support(stack, overflow_kind="hangup", overflow_ref="", max_wait_s=60)
+
+
+def test_call_waiting_past_max_wait_overflows_to_a_ring_group(
+    stack: Stack,
+    phones: PhoneFactory,
+    rtp_endpoints: Callable[..., RtpEndpoint],
+    ring_group_600: str,
+) -> None:
+    configure_support(stack, max_wait_s=2, overflow_kind="ring_group", overflow_ref=ring_group_600)
+    set_agents(stack, idle=())
+    reception = phones("demo-5000")
+    caller_rtp, reception_rtp = rtp_endpoints(CARRIER_IP), rtp_endpoints()
+    with carrier(stack) as ua:
+        call = call_queue(ua, caller_rtp)
+        incoming = reception.wait_incoming(timeout=8)
+        incoming.answer(reception_rtp)
+        reception_rtp.start_sending(incoming.remote_rtp, tone_hz=AGENT_TONE)
+        wait_until(
+            lambda: hears(caller_rtp, AGENT_TONE, CALLER_TONE),
+            timeout=5,
+            what="caller connected to the ring group's phone",
+        )
+        assert f"demo-{ring_group_600}" in stack.log("callcontrol")
+        assert call.bye().status == 200
+        incoming.wait_bye()
+    cdr = call_record(stack, call.call_id, outcome="overflowed")
+    assert cdr["answered_at"] is not None and cdr["agent"] == ""
