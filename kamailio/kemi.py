@@ -12,12 +12,12 @@ import sys
 site.addsitedir(os.environ["SWITCHBOARD_SITE_PACKAGES"])
 sys.path.insert(0, os.environ["SWITCHBOARD_ROOT"])
 
-import KSR  # noqa: E402  (provided by app_python3 inside Kamailio)
+import KSR
 
-from routing.adapters.ksr import EdgeRouter  # noqa: E402
+from routing.adapters.ksr import EdgeRouter
 
 
-class kamailio:  # noqa: N801  (the class name app_python3 looks for)
+class kamailio:
     def __init__(self):
         self.router = EdgeRouter(
             KSR,
@@ -40,6 +40,12 @@ class kamailio:  # noqa: N801  (the class name app_python3 looks for)
 
     def ksr_failure_call_control(self, msg):
         return self.router.failure_call_control()
+
+    def ksr_failure_trunk(self, msg):
+        return self.router.failure_trunk()
+
+    def ksr_failure_ring_group(self, msg):
+        return self.router.failure_ring_group()
 
     def ksr_provisioning_tick(self, msg, evname=None):
         return self.router.provisioning_tick()

@@ -13,6 +13,11 @@ Dialed strings are classified the same way by both:
 * ``+`` and 7-15 digits, or 7-15 digits: an external number, returned
   normalised to ``+<digits>`` -> ``("external", "+15550101")``;
 * anything else (letters, ``demo-5002``, empty) -> ``("invalid", "")``.
+
+Beyond dialing: ``outbound(owner)`` is the trunk route of an extension's SIP username
+(its user group's) or of a team slug (the team's default) -> ``(key, policy, trunks)``;
+``ring_group(team, number)`` -> ``(strategy, ring timeout s, member SIP usernames)``;
+``fixed_agent(username)`` -> ``(agent id, working way)`` of the agent fixed to it.
 """
 
 from __future__ import annotations
@@ -24,6 +29,10 @@ from routing.model import Snapshot
 
 Account = tuple[str, str, str]  # (team, number, ha1)
 Destination = tuple[str, str, str]  # (team, kind, target)
+# (name, host, port, caller id, strip digits, add prefix)
+TrunkRow = tuple[str, str, int, str, int, str]
+Outbound = tuple[str, str, list[TrunkRow]]  # (key, policy, trunks in order)
+RingGroupRow = tuple[str, int, list[str]]  # (strategy, ring timeout s, members)
 
 
 class Directory(Protocol):
@@ -37,6 +46,12 @@ class Directory(Protocol):
     def did(self, number: str) -> Destination | None: ...
 
     def trunk_by_address(self, address: str) -> tuple[str, str] | None: ...
+
+    def outbound(self, owner: str) -> Outbound | None: ...
+
+    def ring_group(self, team: str, number: str) -> RingGroupRow | None: ...
+
+    def fixed_agent(self, username: str) -> tuple[str, str] | None: ...
 
 
 def normalize_e164(number: str) -> str | None:
@@ -56,6 +71,16 @@ class PyDirectory:
         self._dial = {(t.team, t.number): (t.kind, t.target) for t in snapshot.dial_targets}
         self._dids = {d.number: (d.team, d.kind, d.target) for d in snapshot.dids}
         self._trunks = {t.address: (t.team, t.name) for t in snapshot.trunks}
+        self._outbound = {
+            r.owner: (r.key, r.policy, tuple(t.row() for t in r.trunks)) for r in snapshot.outbound
+        }
+        self._ring_groups = {
+            (g.team, g.number): (g.strategy, g.ring_timeout_s, g.members)
+            for g in snapshot.ring_groups
+        }
+        self._fixed_agents = {
+            a.username: (a.agent_id, a.working_way) for a in snapshot.fixed_agents
+        }
 
     @property
     def version(self) -> int:
@@ -83,6 +108,18 @@ class PyDirectory:
     def trunk_by_address(self, address: str) -> tuple[str, str] | None:
         return self._trunks.get(address)
 
+    # Fresh lists per answer, as the native twin returns: callers may not share them.
+    def outbound(self, owner: str) -> Outbound | None:
+        route = self._outbound.get(owner)
+        return None if route is None else (route[0], route[1], list(route[2]))
+
+    def ring_group(self, team: str, number: str) -> RingGroupRow | None:
+        group = self._ring_groups.get((team, number))
+        return None if group is None else (group[0], group[1], list(group[2]))
+
+    def fixed_agent(self, username: str) -> tuple[str, str] | None:
+        return self._fixed_agents.get(username)
+
 
 def build(snapshot: Snapshot, *, prefer_native: bool = True) -> Directory:
     """The native directory when the extension is built, else the reference."""
@@ -95,6 +132,15 @@ def build(snapshot: Snapshot, *, prefer_native: bool = True) -> Directory:
                 [(t.team, t.number, t.kind, t.target) for t in snapshot.dial_targets],
                 [(d.number, d.team, d.kind, d.target) for d in snapshot.dids],
                 [(t.address, t.team, t.name) for t in snapshot.trunks],
+                [
+                    (r.owner, r.key, r.policy, [t.row() for t in r.trunks])
+                    for r in snapshot.outbound
+                ],
+                [
+                    (g.team, g.number, g.strategy, g.ring_timeout_s, list(g.members))
+                    for g in snapshot.ring_groups
+                ],
+                [(a.username, a.agent_id, a.working_way) for a in snapshot.fixed_agents],
             )
             return directory
     return PyDirectory(snapshot)

@@ -29,7 +29,7 @@ class DialTarget:
     team: str
     number: str
     kind: str  # "extension" | "agent_group" | "ring_group"
-    target: str  # for "extension": the SIP username of the extension
+    target: str  # "extension": the SIP username; "ring_group": the ring group's number
 
 
 @dataclass(frozen=True)
@@ -52,9 +52,60 @@ class Trunk:
 
 
 @dataclass(frozen=True)
+class OutboundTrunk:
+    """Where an outbound call leaves for a carrier, and how it is presented there."""
+
+    name: str
+    host: str  # the trunk's address
+    port: int
+    caller_id: str  # the number presented in From; "" keeps the caller's From
+    strip_digits: int  # removed from the front of the dialed "+<digits>"
+    add_prefix: str  # then put in front
+
+    def row(self) -> tuple[str, str, int, str, int, str]:
+        return (
+            self.name, self.host, self.port, self.caller_id, self.strip_digits, self.add_prefix
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class OutboundRoute:
+    """The trunks outbound calls of ``owner`` use: a SIP username (an extension whose
+    user's group has a trunk or trunk group) or a team slug (the team's default)."""
+
+    owner: str
+    key: str  # names the trunk or trunk group, e.g. "demo/trunk_group:carriers" (rotation)
+    policy: str  # "failover" | "round_robin"
+    trunks: tuple[OutboundTrunk, ...]
+
+
+@dataclass(frozen=True)
+class RingGroup:
+    """A short number ringing extensions: ``ring_all``, ``sequential`` or ``round_robin``."""
+
+    team: str
+    number: str
+    strategy: str
+    ring_timeout_s: int
+    members: tuple[str, ...]  # SIP usernames, in the group's order
+
+
+@dataclass(frozen=True)
+class FixedAgent:
+    """An agent bound for good to one extension, with its working way from the store."""
+
+    username: str  # the SIP username of its extension
+    agent_id: str  # "<team>/<agent number>", as the ACD names it
+    working_way: str  # "dial_in" | "dial_out" | "all" | "self_selection"
+
+
+@dataclass(frozen=True)
 class Snapshot:
     version: int
     accounts: tuple[SipAccount, ...] = field(default_factory=tuple)
     dial_targets: tuple[DialTarget, ...] = field(default_factory=tuple)
     dids: tuple[Did, ...] = field(default_factory=tuple)
     trunks: tuple[Trunk, ...] = field(default_factory=tuple)
+    outbound: tuple[OutboundRoute, ...] = field(default_factory=tuple)
+    ring_groups: tuple[RingGroup, ...] = field(default_factory=tuple)
+    fixed_agents: tuple[FixedAgent, ...] = field(default_factory=tuple)

@@ -7,8 +7,11 @@ Expected outcomes are values, not exceptions.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 from routing.directory import Directory
+
+T = TypeVar("T")  # Kamailio embeds Python 3.11: no PEP 695 generics
 
 
 @dataclass(frozen=True)
@@ -53,11 +56,59 @@ class CallFeature:
     code: str
 
 
-Decision = Reply | CallExtension | CallQueue | CallFeature
+@dataclass(frozen=True)
+class TrunkTarget:
+    """One carrier to try: the request URI to relay to, and the number to present."""
+
+    trunk: str  # the trunk's name, for logs
+    uri: str  # sip:<number as the carrier wants it>@<host>:<port>
+    caller_id: str  # the From user to present; "" keeps the caller's From
+
+
+@dataclass(frozen=True)
+class CallTrunks:
+    """Relay an outbound call to carriers: ``targets`` in order, the next one when a
+    carrier fails (tm failure route). ``rotation`` names a round-robin trunk group's
+    counter (the edge rotates the start, ``rotated``); "" for failover order."""
+
+    team: str
+    number: str  # the dialed number, normalised to "+<digits>"
+    targets: tuple[TrunkTarget, ...]
+    rotation: str = ""
+
+
+@dataclass(frozen=True)
+class CallRingGroup:
+    """Ring a group's members: ``ring_all`` forks to all at once; ``sequential`` rings one
+    after the other (``ring_timeout_s`` each); ``round_robin`` is sequential from a start
+    that moves on every call (``rotation`` names its counter)."""
+
+    team: str
+    number: str
+    strategy: str
+    ring_timeout_s: int
+    members: tuple[str, ...]  # SIP usernames in the group's order
+
+    @property
+    def rotation(self) -> str:
+        return f"ring_group:{self.team}/{self.number}" if self.strategy == "round_robin" else ""
+
+
+Decision = Reply | CallExtension | CallQueue | CallFeature | CallTrunks | CallRingGroup
 AuthDecision = Challenge | Reply | tuple[str, str]  # (username, ha1) to check
 
 NOT_FOUND = Reply(404, "Not Found")
-CALL_CONTROL_FEATURES = frozenset({"*64"})  # agent sign-in: agent number #, password #
+NO_OUTBOUND_ROUTE = Reply(403, "No Outbound Route")
+DIAL_IN_AGENT = Reply(403, "Outbound Calls Not Allowed For Dial-In Agents")
+NOT_FROM_CALL_CONTROL = Reply(403, "Not Allowed From Call Control")
+NO_MEMBER_REGISTERED = Reply(480, "Temporarily Unavailable")
+# Agent sign-in (agent number #, password #), pause (reason code #), unpause.
+CALL_CONTROL_FEATURES = frozenset({"*64", "*65", "*66"})
+# A carrier's answers after which the next trunk is tried: it could not take the call
+# (timeout, server trouble). Busy, declined or a wrong number would fail there too.
+TRUNK_FAILOVER_CODES = frozenset({408, 500, 502, 503, 504})
+# Working ways that never place outbound calls (the store's, or the ACD's "way" in effect).
+DIAL_IN_ONLY = "dial_in"
 
 
 def credentials_to_check(directory: Directory, auth_username: str) -> AuthDecision:
@@ -93,22 +144,31 @@ def after_auth_check(
     return Reply(403, "Forbidden")
 
 
-def route_from_phone(directory: Directory, caller_team: str, dialed: str) -> Decision:
-    """An authenticated phone of ``caller_team`` dialed ``dialed``.
+def route_from_phone(
+    directory: Directory, caller_team: str, dialed: str, caller: str = ""
+) -> Decision:
+    """An authenticated phone of ``caller_team`` (SIP username ``caller``) dialed ``dialed``.
 
-    Short numbers resolve only inside the caller's team; an external number that
-    is one of the team's own DIDs is routed like an inbound call to it.
+    Short numbers resolve only inside the caller's team; an external number that is one
+    of the team's own DIDs is routed like an inbound call to it; any other goes out
+    through the caller's user group's trunks, else the team's -- unless the caller's
+    extension is fixed to a dial-in-only agent.
     """
     kind, target = directory.dial(caller_team, dialed)
     if kind == "extension":
         return CallExtension(target)
     if kind == "agent_group":
         return CallQueue(caller_team, target)
+    if kind == "ring_group":
+        return _ring_group(directory, caller_team, target)
     if kind == "external":
         destination = directory.did(target)
         if destination is not None and destination[0] == caller_team:
-            return _to_destination(destination[0], destination[1], destination[2])
-        return Reply(403, "No Outbound Route")
+            return _to_destination(directory, destination[0], destination[1], destination[2])
+        agent = directory.fixed_agent(caller) if caller else None
+        if agent is not None and agent[1] == DIAL_IN_ONLY:
+            return DIAL_IN_AGENT
+        return _outbound(directory, caller_team, target, caller)
     if kind == "feature":
         if target in CALL_CONTROL_FEATURES:
             return CallFeature(caller_team, target)
@@ -121,19 +181,95 @@ def route_from_trunk(directory: Directory, trunk_team: str, dialed: str) -> Deci
     destination = directory.did(dialed)
     if destination is None or destination[0] != trunk_team:
         return Reply(404, "DID Not Found")
-    return _to_destination(destination[0], destination[1], destination[2])
+    return _to_destination(directory, destination[0], destination[1], destination[2])
 
 
-def _to_destination(team: str, kind: str, target: str) -> Decision:
+def _to_destination(directory: Directory, team: str, kind: str, target: str) -> Decision:
     if kind == "extension":
         return CallExtension(target)
     if kind == "agent_group":
         return CallQueue(team, target)
+    if kind == "ring_group":
+        return _ring_group(directory, team, target)
     return NOT_FOUND
 
 
-def route_from_call_control(directory: Directory, dialed: str) -> Decision:
-    """Call control dials an agent's extension by its SIP username (``demo-5001``)."""
-    if directory.account(dialed) is None:
+def _ring_group(directory: Directory, team: str, number: str) -> Decision:
+    group = directory.ring_group(team, number)
+    if group is None:
         return NOT_FOUND
-    return CallExtension(dialed)
+    strategy, timeout_s, members = group
+    return CallRingGroup(team, number, strategy, timeout_s, tuple(members))
+
+
+def _outbound(directory: Directory, team: str, number: str, caller: str = "") -> Decision:
+    """Out through the caller's user group's route, else the team's default."""
+    route = (directory.outbound(caller) if caller else None) or directory.outbound(team)
+    if route is None or not route[2]:
+        return NO_OUTBOUND_ROUTE
+    key, trunk_policy, trunks = route
+    targets = tuple(
+        TrunkTarget(
+            name, f"sip:{_carrier_number(number, strip, prefix)}@{_hostport(host, port)}", caller_id
+        )
+        for name, host, port, caller_id, strip, prefix in trunks
+    )
+    return CallTrunks(team, number, targets, key if trunk_policy == "round_robin" else "")
+
+
+def _carrier_number(number: str, strip_digits: int, add_prefix: str) -> str:
+    """The trunk's rewrite of ``+<digits>``: drop the first ``strip_digits`` characters
+    (so 1 drops the "+"), then put ``add_prefix`` in front."""
+    return add_prefix + number[max(strip_digits, 0) :]
+
+
+def _hostport(host: str, port: int) -> str:
+    return host if port in (0, 5060) else f"{host}:{port}"
+
+
+def rotated(items: tuple[T, ...], turn: int) -> tuple[T, ...]:
+    """``items`` starting at position ``turn`` (modulo), the rest following in order:
+    round robin's start moves on every call, and failover still reaches everyone."""
+    if not items:
+        return items
+    start = turn % len(items)
+    return items[start:] + items[:start]
+
+
+def trunk_fails_over(status: int) -> bool:
+    """Whether a carrier's final answer means: try the next trunk."""
+    return status in TRUNK_FAILOVER_CODES
+
+
+def outbound_refusal(live_way: str) -> Reply | None:
+    """For an extension bound (in Redis, by call control) to a self-adapting or dynamic
+    agent: the agent's working way in effect decides whether it may call out."""
+    return DIAL_IN_AGENT if live_way == DIAL_IN_ONLY else None
+
+
+def route_from_call_control(directory: Directory, dialed: str) -> Decision:
+    """Call control dials ``<team>-<X>``: an extension by its SIP username (``demo-5001``,
+    an agent's leg), or anything a phone of the team could dial but feature codes and
+    agent groups (no loops back into call control): a ring group (``demo-600``), an
+    external number out through the team's trunks (``demo-+15557770000``) or one of the
+    team's own DIDs leading to an extension or ring group."""
+    if directory.account(dialed) is not None:
+        return CallExtension(dialed)
+    team, dash, number = dialed.partition("-")  # team slugs never contain "-"
+    if not dash or not team:
+        return NOT_FOUND
+    kind, target = directory.dial(team, number)
+    if kind == "extension":
+        return CallExtension(target)
+    if kind == "ring_group":
+        return _ring_group(directory, team, target)
+    if kind in ("agent_group", "feature"):
+        return NOT_FROM_CALL_CONTROL
+    if kind == "external":
+        destination = directory.did(target)
+        if destination is not None and destination[0] == team:
+            if destination[1] == "agent_group":
+                return NOT_FROM_CALL_CONTROL
+            return _to_destination(directory, destination[0], destination[1], destination[2])
+        return _outbound(directory, team, target)
+    return NOT_FOUND

@@ -46,6 +46,47 @@ pub struct Trunk {
     pub name: String,
 }
 
+/// A carrier trunk an outbound call can leave through, and how the call is presented.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboundTrunk {
+    pub name: String,
+    pub host: String,
+    pub port: i64,
+    /// The number presented in From; empty keeps the caller's From.
+    pub caller_id: String,
+    pub strip_digits: i64,
+    pub add_prefix: String,
+}
+
+/// Row form of [`OutboundTrunk`]: (name, host, port, caller id, strip digits, add prefix).
+pub type TrunkRow = (String, String, i64, String, i64, String);
+
+/// The trunks an owner's outbound calls use, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outbound {
+    /// Names the trunk or trunk group (round-robin counters are kept per key).
+    pub key: String,
+    /// `failover` or `round_robin`.
+    pub policy: String,
+    pub trunks: Vec<OutboundTrunk>,
+}
+
+/// A short number ringing several extensions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RingGroup {
+    pub strategy: String,
+    pub ring_timeout_s: i64,
+    /// SIP usernames, in the group's order.
+    pub members: Vec<String>,
+}
+
+/// The agent fixed to an extension.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixedAgent {
+    pub agent_id: String,
+    pub working_way: String,
+}
+
 /// One team's short numbers.
 pub type DialPlan = HashMap<String, Target>;
 
@@ -136,6 +177,10 @@ pub struct Directory {
     plans: HashMap<String, DialPlan>,
     dids: HashMap<String, Destination>,
     trunks: HashMap<String, Trunk>,
+    outbound: HashMap<String, Outbound>,
+    /// team -> ring group number -> group (nested: lookups borrow, never allocate).
+    ring_groups: HashMap<String, HashMap<String, RingGroup>>,
+    fixed_agents: HashMap<String, FixedAgent>,
 }
 
 impl Directory {
@@ -165,6 +210,83 @@ impl Directory {
             directory.trunks.insert(address, Trunk { team, name });
         }
         directory
+    }
+
+    /// Add outbound routes `(owner, key, policy, trunks)`, ring groups `(team, number,
+    /// strategy, ring timeout s, members)` and fixed agents `(username, agent id,
+    /// working way)`; duplicate keys keep the last entry.
+    #[must_use]
+    pub fn with_routes(
+        mut self,
+        outbound: impl IntoIterator<Item = (String, String, String, Vec<TrunkRow>)>,
+        ring_groups: impl IntoIterator<Item = (String, String, String, i64, Vec<String>)>,
+        fixed_agents: impl IntoIterator<Item = (String, String, String)>,
+    ) -> Self {
+        for (owner, key, policy, rows) in outbound {
+            let trunks = rows
+                .into_iter()
+                .map(
+                    |(name, host, port, caller_id, strip_digits, add_prefix)| OutboundTrunk {
+                        name,
+                        host,
+                        port,
+                        caller_id,
+                        strip_digits,
+                        add_prefix,
+                    },
+                )
+                .collect();
+            self.outbound.insert(
+                owner,
+                Outbound {
+                    key,
+                    policy,
+                    trunks,
+                },
+            );
+        }
+        for (team, number, strategy, ring_timeout_s, members) in ring_groups {
+            let group = RingGroup {
+                strategy,
+                ring_timeout_s,
+                members,
+            };
+            self.ring_groups
+                .entry(team)
+                .or_default()
+                .insert(number, group);
+        }
+        for (username, agent_id, working_way) in fixed_agents {
+            self.fixed_agents.insert(
+                username,
+                FixedAgent {
+                    agent_id,
+                    working_way,
+                },
+            );
+        }
+        self
+    }
+
+    /// The outbound route of a SIP username (its user group's) or a team slug (the
+    /// team's default).
+    #[must_use]
+    pub fn outbound(&self, owner: &str) -> Option<&Outbound> {
+        self.outbound.get(owner)
+    }
+
+    /// The ring group `number` of `team`.
+    #[must_use]
+    pub fn ring_group(&self, team: &str, number: &str) -> Option<&RingGroup> {
+        self.ring_groups
+            .get(team)
+            .and_then(|groups| groups.get(number))
+    }
+
+    /// The agent fixed to the extension whose SIP username is `username`.
+    #[must_use]
+    pub fn fixed_agent(&self, username: &str) -> Option<&FixedAgent> {
+        self.fixed_agents.get(username)
     }
 
     /// The account whose SIP username is `username` (`<team>-<number>`).
@@ -437,6 +559,56 @@ mod tests {
         assert_eq!(d.account("demo-5001"), None);
         assert_eq!(d.did("+15550101"), None);
         assert_eq!(d.trunk_by_address("127.0.0.1"), None);
+    }
+
+    #[test]
+    fn test_routes_ring_groups_and_fixed_agents_are_found_by_their_keys() {
+        let trunk = (
+            s("carrier"),
+            s("192.0.2.20"),
+            5060,
+            s("+15550100"),
+            1,
+            s("00"),
+        );
+        let d = sample().with_routes(
+            [
+                (
+                    s("demo"),
+                    s("demo/trunk:carrier"),
+                    s("failover"),
+                    vec![trunk.clone()],
+                ),
+                (
+                    s("demo-5001"),
+                    s("demo/trunk_group:both"),
+                    s("round_robin"),
+                    vec![],
+                ),
+            ],
+            [(s("demo"), s("600"), s("ring_all"), 20, vec![s("demo-5001")])],
+            [(s("demo-5001"), s("demo/1001"), s("dial_in"))],
+        );
+        let team = d.outbound("demo");
+        assert_eq!(team.map(|r| r.key.as_str()), Some("demo/trunk:carrier"));
+        assert_eq!(
+            team.and_then(|r| r.trunks.first())
+                .map(|t| (t.port, t.caller_id.as_str())),
+            Some((5060, "+15550100"))
+        );
+        assert_eq!(d.outbound("demo-5001").map(|r| r.trunks.len()), Some(0));
+        assert_eq!(d.outbound("acme"), None);
+        let group = d.ring_group("demo", "600");
+        assert_eq!(
+            group.map(|g| (g.strategy.as_str(), g.ring_timeout_s)),
+            Some(("ring_all", 20))
+        );
+        assert_eq!(d.ring_group("acme", "600"), None);
+        assert_eq!(
+            d.fixed_agent("demo-5001").map(|a| a.working_way.as_str()),
+            Some("dial_in")
+        );
+        assert_eq!(d.fixed_agent("demo-5002"), None);
     }
 
     #[test]

@@ -11,10 +11,13 @@ pub mod acd;
 use pyo3::prelude::*;
 use pyo3::types::{PyInt, PyString};
 
-use crate::directory::{self, Route};
+use crate::directory::{self, Route, TrunkRow};
 
 type Row3 = (String, String, String);
 type Row4 = (String, String, String, String);
+type OutboundRow = (String, String, String, Vec<TrunkRow>);
+type RingGroupRow = (String, String, String, i64, Vec<String>);
+type TrunkRef<'a> = (&'a str, &'a str, i64, &'a str, i64, &'a str);
 
 /// `routing._native.Directory`: the Rust twin of `routing.directory.PyDirectory`.
 #[derive(Debug)]
@@ -28,17 +31,28 @@ pub struct Directory {
 #[pymethods]
 impl Directory {
     #[new]
-    #[pyo3(signature = (version, accounts, dial_targets, dids, trunks))]
+    #[pyo3(signature = (
+        version, accounts, dial_targets, dids, trunks,
+        outbound = Vec::new(), ring_groups = Vec::new(), fixed_agents = Vec::new()
+    ))]
+    #[allow(clippy::too_many_arguments)] // the snapshot's tables, one argument each
     fn new(
         version: Bound<'_, PyInt>,
         accounts: Vec<Row3>,
         dial_targets: Vec<Row4>,
         dids: Vec<Row4>,
         trunks: Vec<Row3>,
+        outbound: Vec<OutboundRow>,
+        ring_groups: Vec<RingGroupRow>,
+        fixed_agents: Vec<Row3>,
     ) -> Self {
         Self {
             version: version.unbind(),
-            inner: directory::Directory::new(accounts, dial_targets, dids, trunks),
+            inner: directory::Directory::new(accounts, dial_targets, dids, trunks).with_routes(
+                outbound,
+                ring_groups,
+                fixed_agents,
+            ),
         }
     }
 
@@ -69,6 +83,43 @@ impl Directory {
     fn trunk_by_address(&self, address: &Bound<'_, PyString>) -> Option<(&str, &str)> {
         let trunk = self.inner.trunk_by_address(address.to_str().ok()?)?;
         Some((&trunk.team, &trunk.name))
+    }
+
+    fn outbound(&self, owner: &Bound<'_, PyString>) -> Option<(&str, &str, Vec<TrunkRef<'_>>)> {
+        let route = self.inner.outbound(owner.to_str().ok()?)?;
+        let trunks = route
+            .trunks
+            .iter()
+            .map(|t| {
+                let row: TrunkRef<'_> = (
+                    &t.name,
+                    &t.host,
+                    t.port,
+                    &t.caller_id,
+                    t.strip_digits,
+                    &t.add_prefix,
+                );
+                row
+            })
+            .collect();
+        Some((&route.key, &route.policy, trunks))
+    }
+
+    fn ring_group(
+        &self,
+        team: &Bound<'_, PyString>,
+        number: &Bound<'_, PyString>,
+    ) -> Option<(&str, i64, Vec<&str>)> {
+        let group = self
+            .inner
+            .ring_group(team.to_str().ok()?, number.to_str().ok()?)?;
+        let members = group.members.iter().map(String::as_str).collect();
+        Some((&group.strategy, group.ring_timeout_s, members))
+    }
+
+    fn fixed_agent(&self, username: &Bound<'_, PyString>) -> Option<(&str, &str)> {
+        let agent = self.inner.fixed_agent(username.to_str().ok()?)?;
+        Some((&agent.agent_id, &agent.working_way))
     }
 }
 

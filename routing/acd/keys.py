@@ -9,6 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Call control's binding of a self-adapting / dynamic agent to the extension it signed in at
+# (``callcontrol.agentstate``, ``bind_extension``): "<prefix><SIP user>" -> agent id. Its
+# name is call control's; the edge only reads it, for outbound calls.
+EXTENSION_OWNER_PREFIX = "sb:cc:ext-owner:"
+
 
 @dataclass(frozen=True)
 class Keys:
@@ -42,6 +47,10 @@ class Keys:
     def lease(self, agent_id: str) -> str:
         """String ``<call>:<token>`` with a PX expiry: the holder's fencing token."""
         return f"{self.prefix}:lease:{agent_id}"
+
+    def extension_owner(self, user: str) -> str:
+        """String: the agent signed in at SIP user ``user`` (call control's binding)."""
+        return f"{EXTENSION_OWNER_PREFIX}{user}"
 
     @property
     def agents(self) -> str:

@@ -21,10 +21,13 @@ import traceback
 from typing import Any
 
 from routing import policy
+from routing.adapters import relay
+from routing.adapters.relay import BUSY_CALLS, BUSY_COUNTS, DIRECT_USERS_VAR, RTPENGINE_FLAGS
 from routing.directory import Directory, build
 from routing.sipstate import SipFacts, busy_users, diff
 
-RTPENGINE_FLAGS = "replace-origin replace-session-connection"
+__all__ = ["BUSY_CALLS", "BUSY_COUNTS", "DIRECT_USERS_VAR", "REG_MARKS", "EdgeRouter"]
+
 # Dispatcher set of the call-control processes, and how a destination is picked (4: round
 # robin). Their media is theirs: the caller leg's rtpengine session is call control's own.
 CALL_CONTROL_SET = 1
@@ -35,11 +38,9 @@ CALL_CONTROL_RR_PARAM = "sbcc=1"
 QUEUE_HEADER = "X-Switchboard-Queue"
 FEATURE_HEADER = "X-Switchboard-Feature"
 CALLER_HEADER = "X-Switchboard-Caller"  # the authenticated SIP user of a feature call
-# Shared-memory tables of SIP truth (kamailio.cfg): users whose registration was saved
-# since the rtimer last looked; per user, live direct dialogs and the latest one's Call-ID.
-REG_MARKS, BUSY_COUNTS, BUSY_CALLS = "sbreg", "sbbusy", "sbdlg"
-# Dialog variable naming the SIP users a direct (non-queue) call makes busy.
-DIRECT_USERS_VAR = "$dlg_var(sbu)"
+# Shared-memory table of SIP truth (kamailio.cfg): users whose registration was saved
+# since the rtimer last looked (the busy tables are ``routing.adapters.relay``'s).
+REG_MARKS = "sbreg"
 # Every this many rtimer ticks, re-check the users reported registered, to notice expiry.
 EXPIRY_SWEEP_TICKS = 5
 
@@ -182,19 +183,13 @@ class EdgeRouter:
         return items
 
     def dialog_event(self, event: str) -> int:
-        """Dialog module callback (``dialog:start`` / ``dialog:end`` / ``dialog:failed``):
-        count the direct dialogs of the SIP users the call named, in shared memory only."""
+        """Dialog module callback (``dialog:start`` / ``dialog:end`` / ``dialog:failed``).
+        A direct call's users were counted busy when its INVITE was relayed (a ringing
+        phone is busy for the queue); a failed or ended dialog gives the marks back, once."""
         k = self.ksr
         try:
-            users = [u for u in str(k.pv.get(DIRECT_USERS_VAR) or "").split(",") if u]
-            if not users or event not in ("dialog:start", "dialog:end"):
-                return 1
-            for user in users:
-                if event == "dialog:start":
-                    k.htable.sht_inc(BUSY_COUNTS, user)
-                    k.htable.sht_sets(BUSY_CALLS, user, k.pv.get("$ci") or "")
-                elif k.htable.sht_dec(BUSY_COUNTS, user) < 0:
-                    k.htable.sht_seti(BUSY_COUNTS, user, 0)  # never below zero
+            if event in ("dialog:end", "dialog:failed"):
+                relay.release_direct(k)
         except Exception:  # noqa: BLE001  never raise into the dialog module
             k.err(f"dialog event {event} failed: {traceback.format_exc()}\n")
         return 1
@@ -327,6 +322,8 @@ class EdgeRouter:
 
     def _invite(self, directory: Directory) -> int:
         k = self.ksr
+        if k.tm.t_check_trans() == 0:  # a retransmission, answered by tm: counted once
+            return 1
         dialed = k.pv.get("$rU") or ""
         trunk = directory.trunk_by_address(k.pv.get("$si"))
         # The SIP users a direct call makes busy besides the callee; None for call control's
@@ -343,15 +340,15 @@ class EdgeRouter:
             if caller is None:
                 return 1
             k.auth.consume_credentials()
-            callers = (f"{caller.team}-{caller.number}",)
-            decision = policy.route_from_phone(directory, caller.team, dialed)
+            user = f"{caller.team}-{caller.number}"
+            callers = (user,)
+            decision = policy.route_from_phone(directory, caller.team, dialed, user)
             if isinstance(decision, policy.CallFeature):
-                return self._call_control(
-                    {
-                        FEATURE_HEADER: decision.code,
-                        CALLER_HEADER: f"{caller.team}-{caller.number}",
-                    }
-                )
+                return self._call_control({FEATURE_HEADER: decision.code, CALLER_HEADER: user})
+            if isinstance(decision, policy.CallTrunks):
+                decision = self._bound_agent_check(directory, user) or decision
+            if decision == policy.DIAL_IN_AGENT:
+                k.info(f"outbound call from {user} to {dialed} refused: dial-in agent\n")
         if isinstance(decision, policy.Reply):
             k.sl.sl_send_reply(decision.code, decision.reason)
             return 1
@@ -360,9 +357,31 @@ class EdgeRouter:
         if isinstance(decision, policy.CallFeature):  # a trunk cannot dial feature codes
             k.sl.sl_send_reply(403, "Forbidden")
             return 1
+        direct = () if callers is None else callers
+        if isinstance(decision, policy.CallTrunks):
+            return relay.call_trunks(k, decision, direct)
+        if isinstance(decision, policy.CallRingGroup):
+            return relay.call_ring_group(k, decision, direct)
         if callers is None:
-            return self._call_extension(decision.username)
-        return self._call_extension(decision.username, (*callers, decision.username))
+            return relay.call_extension(k, decision.username)
+        return relay.call_extension(k, decision.username, (*callers, decision.username))
+
+    def _bound_agent_check(self, directory: Directory, user: str) -> policy.Reply | None:
+        """An extension a self-adapting or dynamic agent signed in at (bound in Redis by
+        call control) may call out only if the agent's working way in effect allows it.
+        Read on outbound calls only; agents fixed to an extension were decided by policy
+        from the store; no Redis configured or reachable: allowed (logged)."""
+        if not self.redis_url or directory.fixed_agent(user) is not None:
+            return None
+        try:
+            agent, way = self.acd().extension_owner_way(user)
+        except Exception as exc:  # noqa: BLE001  Redis down: outbound calls keep working
+            self.ksr.warn(f"working way of {user}'s agent not readable, allowed: {exc}\n")
+            return None
+        refusal = policy.outbound_refusal(way) if agent else None
+        if refusal is not None:
+            self.ksr.info(f"{user} is bound to agent {agent} working {way}\n")
+        return refusal
 
     def _call_control(self, headers: dict[str, str]) -> int:
         """Relay to a live call-control process, which answers and serves the call."""
@@ -394,34 +413,24 @@ class EdgeRouter:
             k.tm.t_relay()
         return 1
 
-    def _call_extension(self, username: str, direct_users: tuple[str, ...] = ()) -> int:
-        """Relay to ``username``'s contacts; a direct call names the SIP users it makes
-        busy (caller and callee extensions) for the dialog events."""
-        k = self.ksr
-        k.pv.sets("$ru", f"sip:{username}@{k.pv.get('$Ri')}")
-        if k.registrar.lookup("location") < 0:
-            k.sl.sl_send_reply(480, "Temporarily Unavailable")
-            return 1
-        k.rr.record_route()
-        k.dialog.dlg_manage()
-        if direct_users:
-            k.pv.sets(DIRECT_USERS_VAR, ",".join(dict.fromkeys(direct_users)))
-        if k.textops.has_body_type("application/sdp") > 0:
-            k.rtpengine.rtpengine_manage(RTPENGINE_FLAGS)
-        k.tm.t_on_reply("ksr_onreply_media")
-        k.tm.t_on_failure("ksr_failure_release_media")
-        if k.tm.t_relay() < 0:
-            k.rtpengine.rtpengine_delete("")
-            k.sl.sl_reply_error()
-        return 1
+    # tm callbacks (kemi.py): reply and failure routes armed by the relays.
 
     def onreply_media(self) -> int:
-        k = self.ksr
-        if k.textops.has_body_type("application/sdp") > 0:
-            k.rtpengine.rtpengine_manage(RTPENGINE_FLAGS)
-        return 1
+        return relay.onreply_media(self.ksr)
 
     def failure_release_media(self) -> int:
-        # The call failed (busy, no answer, cancelled): free its rtpengine session.
-        self.ksr.rtpengine.rtpengine_delete("")
-        return 1
+        return relay.failure_release_media(self.ksr)
+
+    def failure_trunk(self) -> int:
+        return self._failure(relay.failure_trunk)
+
+    def failure_ring_group(self) -> int:
+        return self._failure(relay.failure_ring_group)
+
+    def _failure(self, route: Any) -> int:
+        k = self.ksr
+        try:
+            return int(route(k))
+        except Exception:  # noqa: BLE001  a failure route must not raise into tm
+            k.err(f"failure route failed for Call-ID {k.pv.get('$ci')}: {traceback.format_exc()}\n")
+            return 1

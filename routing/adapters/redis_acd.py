@@ -337,6 +337,16 @@ class RedisAcd:
             if at == ip and user in current
         )
 
+    def extension_owner_way(self, user: str) -> tuple[str, str]:
+        """The agent bound (by call control) to SIP user ``user`` and its working way in
+        effect (the live hash's ``way``), or ("", "") for an extension nobody signed in at."""
+        raw = self.client.get(self.keys.extension_owner(user))
+        if not raw:
+            return "", ""
+        agent = _text(raw)
+        way = self.client.hget(self.keys.agent(agent), "way")
+        return agent, _text(way) if way is not None else ""
+
     def follow_sip(
         self, extensions: dict[str, str], facts: SipFacts, now_ms: int
     ) -> list[Accepted]:

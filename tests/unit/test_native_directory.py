@@ -14,7 +14,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from routing import directory
-from routing.model import DialTarget, Did, SipAccount, Snapshot, Trunk
+from routing.model import (
+    DialTarget,
+    Did,
+    FixedAgent,
+    OutboundRoute,
+    OutboundTrunk,
+    RingGroup,
+    SipAccount,
+    Snapshot,
+    Trunk,
+)
 
 _native: Any = pytest.importorskip("routing._native", reason="routing._native is not built")
 
@@ -65,6 +75,26 @@ dial_targets = st.builds(
 dids = st.builds(Did, number=e164ish, team=teams, kind=st.sampled_from(KINDS), target=words)
 trunks = st.builds(Trunk, name=words, team=teams, address=addresses)
 
+owners = teams | st.sampled_from(["demo-5001", "demo-5002", "acme-5001"]) | words
+small_ints = st.integers(min_value=-(2**63), max_value=2**63 - 1)
+outbound_trunks = st.builds(
+    OutboundTrunk, name=words, host=addresses, port=small_ints, caller_id=words,
+    strip_digits=small_ints, add_prefix=words,
+)  # fmt: skip
+outbound_routes = st.builds(
+    OutboundRoute, owner=owners, key=words, policy=st.sampled_from(["failover", "round_robin"]),
+    trunks=st.lists(outbound_trunks, max_size=3).map(tuple),
+)  # fmt: skip
+ring_groups = st.builds(
+    RingGroup, team=teams, number=numbers,
+    strategy=st.sampled_from(["ring_all", "sequential", "round_robin"]),
+    ring_timeout_s=small_ints, members=st.lists(words, max_size=4).map(tuple),
+)  # fmt: skip
+fixed_agents = st.builds(
+    FixedAgent, username=owners, agent_id=words,
+    working_way=st.sampled_from(["dial_in", "dial_out", "all", "self_selection"]),
+)  # fmt: skip
+
 snapshots = st.builds(
     Snapshot,
     version=st.integers(),
@@ -72,6 +102,9 @@ snapshots = st.builds(
     dial_targets=st.lists(dial_targets, max_size=10).map(tuple),
     dids=st.lists(dids, max_size=6).map(tuple),
     trunks=st.lists(trunks, max_size=4).map(tuple),
+    outbound=st.lists(outbound_routes, max_size=4).map(tuple),
+    ring_groups=st.lists(ring_groups, max_size=4).map(tuple),
+    fixed_agents=st.lists(fixed_agents, max_size=4).map(tuple),
 )
 
 
@@ -122,6 +155,25 @@ def test_native_directory_answers_like_the_reference(
         address = _one_of_or(data, known_addresses, addresses)
         assert native.trunk_by_address(address) == reference.trunk_by_address(address), address
 
+    known_owners = [r.owner for r in snapshot.outbound]
+    for _ in range(3):
+        owner = _one_of_or(data, known_owners, owners)
+        assert native.outbound(owner) == reference.outbound(owner), owner
+
+    known_groups = [(g.team, g.number) for g in snapshot.ring_groups]
+    for _ in range(3):
+        pick_known: bool = data.draw(st.booleans())
+        if known_groups and pick_known:
+            team, number = data.draw(st.sampled_from(known_groups))
+        else:
+            team, number = data.draw(teams | words), data.draw(numbers)
+        assert native.ring_group(team, number) == reference.ring_group(team, number)
+
+    known_agents = [a.username for a in snapshot.fixed_agents]
+    for _ in range(3):
+        username = _one_of_or(data, known_agents, owners)
+        assert native.fixed_agent(username) == reference.fixed_agent(username), username
+
 
 @given(number=st.sampled_from(SPECIAL_DIALED) | st.text(DIALED_ALPHABET, max_size=17) | st.text())
 def test_native_normalize_e164_matches_the_reference(number: str) -> None:
@@ -166,6 +218,10 @@ def test_lone_surrogates_in_lookups_answer_like_the_reference(text: str) -> None
     assert native.account(text) == reference.account(text)
     assert native.did(text) == reference.did(text)
     assert native.trunk_by_address(text) == reference.trunk_by_address(text)
+    assert native.outbound(text) == reference.outbound(text)
+    assert native.ring_group(text, "600") == reference.ring_group(text, "600")
+    assert native.ring_group("demo", text) == reference.ring_group("demo", text)
+    assert native.fixed_agent(text) == reference.fixed_agent(text)
     assert _native.normalize_e164(text) == directory.normalize_e164(text)
 
 

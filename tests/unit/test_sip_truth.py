@@ -145,25 +145,25 @@ def test_a_report_that_failed_is_sent_again(snapshot: Snapshot) -> None:
     assert acd.reports[-1][0] == [SipChange("demo-5001", "unregistered", "unregister")]
 
 
-def test_direct_call_names_both_extensions_and_dialog_events_count_them(
+def test_direct_call_counts_both_extensions_busy_from_its_relay_until_its_dialog_ends(
     snapshot: Snapshot,
 ) -> None:
     ksr = FakeKSR(
         "INVITE", **{"$au": "demo-5001", "$rU": "5002", "$si": "127.0.0.1", "$ci": "call-1"}
     )
+    ksr.htable.initval[BUSY_COUNTS] = 0
     router = EdgeRouter(ksr, db_url="sqlite://", realm="switchboard")
     router.directory = PyDirectory(snapshot)
     router.request_route()
     assert ("$dlg_var(sbu)", "demo-5001,demo-5002") in ksr.called("pv.sets")
-
-    ksr.pvs["$dlg_var(sbu)"] = "demo-5001,demo-5002"
-    ksr.htable.initval[BUSY_COUNTS] = 0
-    router.dialog_event("dialog:start")
+    # Ringing already makes both busy (a ringing agent is not offered a queue call).
     assert ksr.htable.table(BUSY_COUNTS) == {"demo-5001": 1, "demo-5002": 1}
     assert ksr.htable.table(BUSY_CALLS)["demo-5002"] == "call-1"
-    router.dialog_event("dialog:failed")  # never started: nothing to undo
+    router.dialog_event("dialog:start")  # answered: still counted once
+    assert ksr.htable.table(BUSY_COUNTS) == {"demo-5001": 1, "demo-5002": 1}
     router.dialog_event("dialog:end")
-    router.dialog_event("dialog:end")  # a repeat never goes below zero
+    router.dialog_event("dialog:end")  # a repeat gives nothing back twice
+    router.dialog_event("dialog:failed")
     assert ksr.htable.table(BUSY_COUNTS) == {"demo-5001": 0, "demo-5002": 0}
 
 

@@ -1,0 +1,223 @@
+"""KEMI glue for the proxy's relays: an extension, carrier trunks (failover), a ring group
+(fork or serial), and the direct-call busy marks they set. ``routing.adapters.ksr``
+decides which, through ``routing.policy``; the functions here only carry it out on ``k``
+(the ``KSR`` object) and are the tm failure routes' bodies.
+
+Busy marks (``routing.sipstate``): a direct call counts its SIP users busy in shared
+memory from the moment its INVITE is relayed -- a ringing phone must not be offered a
+queue call -- until the dialog fails or ends. The dialog variable ``sbm`` says the marks
+are held, so they are released exactly once (dialog events, or a relay that failed).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from routing import policy
+
+RTPENGINE_FLAGS = "replace-origin replace-session-connection"
+# Shared-memory tables (kamailio.cfg): per user, live direct calls and the latest Call-ID;
+# round-robin counters of trunk groups and ring groups.
+BUSY_COUNTS, BUSY_CALLS, ROTATIONS = "sbbusy", "sbdlg", "sbrr"
+# Dialog variables: the SIP users a direct call makes busy; "1" while their marks are held.
+DIRECT_USERS_VAR, MARKED_VAR = "$dlg_var(sbu)", "$dlg_var(sbm)"
+# What is left to try after a failure (transaction AVPs, JSON): trunks, ring group members.
+NEXT_TRUNKS, NEXT_MEMBERS = "$avp(sbtrunks)", "$avp(sbmembers)"
+# A carrier silent (no 100 Trying) this long is skipped for the next trunk.
+TRUNK_SILENCE_MS = 3000
+
+
+def _contact_uri(k: Any, username: str) -> str:
+    return f"sip:{username}@{k.pv.get('$Ri')}"
+
+
+# --- busy marks ----------------------------------------------------------------------
+
+
+def mark_direct(k: Any, users: tuple[str, ...]) -> None:
+    """Count ``users`` busy now (the INVITE is about to be relayed)."""
+    users = tuple(dict.fromkeys(u for u in users if u))
+    if not users:
+        return
+    call_id = k.pv.get("$ci") or ""
+    for user in users:
+        k.htable.sht_inc(BUSY_COUNTS, user)
+        k.htable.sht_sets(BUSY_CALLS, user, call_id)
+    k.pv.sets(DIRECT_USERS_VAR, ",".join(users))
+    k.pv.sets(MARKED_VAR, "1")
+
+
+def release_direct(k: Any) -> None:
+    """Give back the marks of this dialog's users, once: a second call finds none held."""
+    if str(k.pv.get(MARKED_VAR) or "") != "1":
+        return
+    k.pv.sets(MARKED_VAR, "0")
+    for user in str(k.pv.get(DIRECT_USERS_VAR) or "").split(","):
+        if user and k.htable.sht_dec(BUSY_COUNTS, user) < 0:
+            k.htable.sht_seti(BUSY_COUNTS, user, 0)  # never below zero
+
+
+def _relay(k: Any, direct_users: tuple[str, ...]) -> int:
+    """Mark, relay; a relay that failed at once releases its marks and media."""
+    mark_direct(k, direct_users)
+    if k.tm.t_relay() < 0:
+        release_direct(k)
+        k.rtpengine.rtpengine_delete("")
+        k.sl.sl_reply_error()
+    return 1
+
+
+def _proxy_setup(k: Any) -> None:
+    """What every proxied call gets: record-route, a dialog, media through rtpengine."""
+    k.rr.record_route()
+    k.dialog.dlg_manage()
+    if k.textops.has_body_type("application/sdp") > 0:
+        k.rtpengine.rtpengine_manage(RTPENGINE_FLAGS)
+    k.tm.t_on_reply("ksr_onreply_media")
+
+
+# --- an extension ----------------------------------------------------------------------
+
+
+def call_extension(k: Any, username: str, direct_users: tuple[str, ...] = ()) -> int:
+    """Relay to ``username``'s contacts; a direct call names the SIP users it makes busy
+    (caller and callee extensions)."""
+    k.pv.sets("$ru", _contact_uri(k, username))
+    if k.registrar.lookup("location") < 0:
+        k.sl.sl_send_reply(480, "Temporarily Unavailable")
+        return 1
+    _proxy_setup(k)
+    k.tm.t_on_failure("ksr_failure_release_media")
+    return _relay(k, direct_users)
+
+
+# --- carrier trunks ----------------------------------------------------------------------
+
+
+def call_trunks(k: Any, decision: policy.CallTrunks, direct_users: tuple[str, ...]) -> int:
+    """Out to the first carrier; the failure route tries the others in order."""
+    targets = decision.targets
+    if decision.rotation:
+        turn = k.htable.sht_inc(ROTATIONS, decision.rotation)
+        targets = policy.rotated(targets, max(turn, 1) - 1)
+    first, rest = targets[0], targets[1:]
+    k.info(f"outbound {decision.number} of {decision.team} via trunk {first.trunk}\n")
+    if first.caller_id:
+        # The number this trunk presents; uac restores the caller's From in replies and
+        # in-dialog requests (Record-Route parameter).
+        k.uac.uac_replace_from("", f"sip:{first.caller_id}@{k.pv.get('$fd')}")
+    k.pv.sets(NEXT_TRUNKS, json.dumps([[t.trunk, t.uri] for t in rest]))
+    k.pv.sets("$ru", first.uri)
+    _proxy_setup(k)
+    k.tm.t_set_fr(0, TRUNK_SILENCE_MS)
+    k.tm.t_on_failure("ksr_failure_trunk")
+    return _relay(k, direct_users)
+
+
+def failure_trunk(k: Any) -> int:
+    """A carrier failed: the next trunk if it could not take the call, else give up."""
+    if k.tm.t_is_canceled() > 0:
+        return failure_release_media(k)
+    status = k.pv.get("$T_reply_code")
+    rest = json.loads(str(k.pv.get(NEXT_TRUNKS) or "[]"))
+    if not (isinstance(status, int) and policy.trunk_fails_over(status)) or not rest:
+        return failure_release_media(k)
+    (trunk, uri), rest = rest[0], rest[1:]
+    k.info(f"trunk answered {status}; trying trunk {trunk}\n")
+    k.pv.sets(NEXT_TRUNKS, json.dumps(rest))
+    k.pv.sets("$ru", uri)
+    k.tm.t_set_fr(0, TRUNK_SILENCE_MS)
+    k.tm.t_on_reply("ksr_onreply_media")
+    k.tm.t_on_failure("ksr_failure_trunk")
+    if k.tm.t_relay() < 0:
+        return failure_release_media(k)
+    return 1
+
+
+# --- ring groups ---------------------------------------------------------------------------
+
+
+def call_ring_group(k: Any, decision: policy.CallRingGroup, direct_users: tuple[str, ...]) -> int:
+    """Ring all registered members at once, or one after the other (``ring_timeout_s``
+    each); members without a registration are skipped, none registered is a 480."""
+    members = decision.members
+    if decision.rotation:
+        turn = k.htable.sht_inc(ROTATIONS, decision.rotation)
+        members = policy.rotated(members, max(turn, 1) - 1)
+    registered = [
+        m for m in members if k.registrar.registered_uri("location", _contact_uri(k, m)) > 0
+    ]
+    if not registered:
+        k.sl.sl_send_reply(policy.NO_MEMBER_REGISTERED.code, policy.NO_MEMBER_REGISTERED.reason)
+        return 1
+    timeout_ms = max(decision.ring_timeout_s, 1) * 1000
+    k.pv.sets("$ru", _contact_uri(k, registered[0]))
+    if k.registrar.lookup("location") < 0:  # expired since the check: the next one
+        registered = registered[1:]
+        return _ring_next(k, registered, timeout_ms, direct_users) if registered else _no_member(k)
+    if decision.strategy == "ring_all":
+        for member in registered[1:]:  # forked: the first to answer wins, tm cancels the rest
+            k.registrar.lookup_to_dset("location", _contact_uri(k, member))
+        k.pv.sets(NEXT_MEMBERS, "[]")
+    else:
+        k.pv.sets(NEXT_MEMBERS, json.dumps(registered[1:]))
+    k.pv.sets("$avp(sbringms)", str(timeout_ms))
+    _proxy_setup(k)
+    k.tm.t_set_fr(timeout_ms, timeout_ms)
+    k.tm.t_on_failure("ksr_failure_ring_group")
+    return _relay(k, direct_users)
+
+
+def _ring_next(k: Any, members: list[str], timeout_ms: int, direct_users: tuple[str, ...]) -> int:
+    k.pv.sets("$ru", _contact_uri(k, members[0]))
+    if k.registrar.lookup("location") < 0:
+        return _no_member(k)
+    k.pv.sets(NEXT_MEMBERS, json.dumps(members[1:]))
+    k.pv.sets("$avp(sbringms)", str(timeout_ms))
+    _proxy_setup(k)
+    k.tm.t_set_fr(timeout_ms, timeout_ms)
+    k.tm.t_on_failure("ksr_failure_ring_group")
+    return _relay(k, direct_users)
+
+
+def _no_member(k: Any) -> int:
+    k.sl.sl_send_reply(policy.NO_MEMBER_REGISTERED.code, policy.NO_MEMBER_REGISTERED.reason)
+    return 1
+
+
+def failure_ring_group(k: Any) -> int:
+    """A member did not answer (declined, busy, ring timeout): ring the next registered one;
+    a cancelled call or a ring-all group is over."""
+    if k.tm.t_is_canceled() > 0:
+        return failure_release_media(k)
+    rest = json.loads(str(k.pv.get(NEXT_MEMBERS) or "[]"))
+    timeout_ms = int(str(k.pv.get("$avp(sbringms)") or "30000"))
+    while rest:
+        member, rest = rest[0], rest[1:]
+        k.pv.sets("$ru", _contact_uri(k, member))
+        if k.registrar.lookup("location") < 0:
+            continue  # unregistered since the call began: skipped
+        k.info(f"ring group: {k.pv.get('$T_reply_code')}; ringing {member}\n")
+        k.pv.sets(NEXT_MEMBERS, json.dumps(rest))
+        k.tm.t_set_fr(timeout_ms, timeout_ms)
+        k.tm.t_on_reply("ksr_onreply_media")
+        k.tm.t_on_failure("ksr_failure_ring_group")
+        if k.tm.t_relay() > 0:
+            return 1
+    return failure_release_media(k)
+
+
+# --- media ---------------------------------------------------------------------------------
+
+
+def onreply_media(k: Any) -> int:
+    if k.textops.has_body_type("application/sdp") > 0:
+        k.rtpengine.rtpengine_manage(RTPENGINE_FLAGS)
+    return 1
+
+
+def failure_release_media(k: Any) -> int:
+    # The call failed (busy, no answer, cancelled): free its rtpengine session.
+    k.rtpengine.rtpengine_delete("")
+    return 1
