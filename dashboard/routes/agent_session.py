@@ -5,6 +5,13 @@ change goes through the ACD state machine and is stored in Redis (where call con
 reads it before each offer) with its event, and in the agent activity log. A refused
 change answers 409 with the machine's reason as ``error_id`` (``not_idle_or_acw``,
 ``busy``, ``fixed_agent``, ...).
+
+A *dynamic* agent signs in from the browser on its own computer: the API binds it to the
+team's soft phone registered from the same IP address as the request (the edge records
+each phone's registration source, ``RedisAcd.users_registered_from``) -- the first one no
+other agent uses -- with the same binding ``*64`` makes for self-adapting agents (who
+keep choosing their phone by dialling ``*64`` from it). Behind a reverse proxy the client
+address must be the browser's (uvicorn's ``--proxy-headers``).
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ from callcontrol.history import store_agent_event
 from dashboard.deps import PrincipalDep, SessionDep
 from dashboard.security import AGENT, forbidden
 from routing.acd import machine
-from routing.acd.model import AgentLive
+from routing.acd.model import AgentLive, State
 from store.errors import Invalid, StoreError
 from store.models import Agent, PauseReason, Team
 
@@ -46,9 +53,17 @@ class PauseIn(BaseModel):
     reason: str = Field(min_length=1, max_length=64, description="one of the team's pause reasons")
 
 
+class NoFreePhone(StoreError):
+    """A dynamic agent signed in where no free soft phone of its team is registered."""
+
+    status_code = 409
+    error_id = "no_free_phone"
+
+
 class SessionOut(BaseModel):
     agent: str
     state: str
+    extension: str = Field("", description="SIP user of the phone the agent takes calls at")
     pause_reason: str = ""
     pause_after_call: str = ""
     acw_until_ms: int = 0
@@ -74,10 +89,11 @@ def _agent(principal: PrincipalDep, session: Session) -> tuple[str, Agent]:
     return acdconfig.agent_id(team.slug, agent.number), agent
 
 
-def _out(agent_id: str, live: AgentLive) -> SessionOut:
+def _out(agent_id: str, live: AgentLive, extension: str = "") -> SessionOut:
     return SessionOut(
         agent=agent_id.partition("/")[2],
         state=str(live.state),
+        extension=extension,
         pause_reason=live.pause_reason,
         pause_after_call=live.pause_after_call,
         acw_until_ms=live.acw_until_ms,
@@ -97,12 +113,45 @@ def _change(
         # transaction (committed as the handler returns). A second connection would wait
         # on this one's SQLite write lock.
         store_agent_event(session.connection(), result.event)
-        return _out(agent_id, result.live)
+        return _out(agent_id, result.live, states.extension(config, agent_id))
     if result.code == already:  # e.g. signing in a fixed (always signed-in) agent
         live = states.live(config, agent_id)
         assert live is not None
-        return _out(agent_id, live)
+        return _out(agent_id, live, states.extension(config, agent_id))
     raise Refused(result.code)
+
+
+def phone_candidates(registered: list[str], team: str, fixed: set[str]) -> list[str]:
+    """The phones a dynamic agent of ``team`` may take, in order: the team's SIP users
+    registered from the browser's address, minus fixed agents' extensions."""
+    return [user for user in registered if user.startswith(f"{team}-") and user not in fixed]
+
+
+def _bind_dynamic(request: Request, session: Session, principal: Any) -> None:
+    """Bind a dynamic agent to the first free phone registered from the client's IP."""
+    agent_id, _agent_row = _agent(principal, session)
+    states = _states(request)
+    config = acdconfig.read_config(session.connection())
+    if states.extension(config, agent_id):
+        live = states.live(config, agent_id)
+        if live is not None and live.state != State.SIGNED_OUT:
+            return  # already signed in at a phone: it keeps that one
+        states.unbind_extension(agent_id)  # a stale binding: from wherever it is now
+    ip = request.client.host if request.client is not None else ""
+    team = agent_id.partition("/")[0]
+    fixed = {c.extension for c in config.agents.values() if c.fixed and c.extension}
+    candidates = phone_candidates(states.acd.users_registered_from(ip), team, fixed)
+    taken: dict[str, str] = {}
+    for user in candidates:
+        owner = states.bind_extension(agent_id, user)
+        if not owner:
+            return
+        taken[user] = owner.partition("/")[2]
+    raise NoFreePhone(
+        f"no free soft phone of team {team} is registered from {ip}: register one on this "
+        "computer, then sign in again",
+        {"client_ip": ip, "registered": candidates, "used_by": taken},
+    )
 
 
 @router.get("", summary="This agent's live state")
@@ -115,11 +164,23 @@ def get_session(request: Request, principal: PrincipalDep, session: SessionDep) 
     return _out(agent_id, live)
 
 
-@router.post("/sign-in", summary="Sign in (a fixed agent is always signed in)")
+@router.post(
+    "/sign-in",
+    summary="Sign in (a fixed agent is always signed in; a dynamic agent takes the soft "
+    "phone registered from this browser's computer)",
+)
 def sign_in(request: Request, principal: PrincipalDep, session: SessionDep) -> SessionOut:
-    return _change(
-        request, session, principal, machine.Command("sign_in"), already="already_signed_in"
-    )
+    _, agent = _agent(principal, session)
+    if agent.binding == "dynamic":
+        _bind_dynamic(request, session, principal)
+    try:
+        return _change(
+            request, session, principal, machine.Command("sign_in"), already="already_signed_in"
+        )
+    except Refused:
+        if agent.binding == "dynamic":
+            _states(request).unbind_extension(_agent(principal, session)[0])
+        raise
 
 
 @router.post("/sign-out", summary="Sign out (not during a call; never for a fixed agent)")
