@@ -48,21 +48,34 @@ def set_agents(
         old = client.hgetall(KEYS.agent(agent))
         version = live_from_fields(old).version if old else 0
         if agent in idle:
-            live = AgentLive(state=State.IDLE, registered=True, idle_since_ms=1000 + i,
-                             version=version + 1)
+            live = AgentLive(
+                state=State.IDLE, registered=True, idle_since_ms=1000 + i, version=version + 1
+            )
         elif signed_out:
             live = AgentLive(state=State.SIGNED_OUT, registered=True, version=version + 1)
         else:
-            live = AgentLive(state=State.PAUSED, registered=True, version=version + 1,
-                             pause_reason="training" if agent not in paused else "lunch")
+            live = AgentLive(
+                state=State.PAUSED,
+                registered=True,
+                version=version + 1,
+                pause_reason="training" if agent not in paused else "lunch",
+            )
         pipe = client.pipeline()
         pipe.hset(KEYS.agent(agent), mapping=live_fields(live))
         pipe.delete(KEYS.lease(agent), f"sb:cc:holder:{agent}")
         pipe.zrem(KEYS.offers, agent)
         pipe.zrem(KEYS.acw, agent)
-        event = {"type": "agent_state", "agent": agent, "version": live.version,
-                 "from": str(State.IDLE), "to": str(live.state), "reason": "test_setup",
-                 "call_id": "", "at_ms": 0, "live": live_to_wire(live)}
+        event = {
+            "type": "agent_state",
+            "agent": agent,
+            "version": live.version,
+            "from": str(State.IDLE),
+            "to": str(live.state),
+            "reason": "test_setup",
+            "call_id": "",
+            "at_ms": 0,
+            "live": live_to_wire(live),
+        }
         pipe.xadd(KEYS.events, {"event": json.dumps(event)})
         pipe.execute()
 
@@ -87,7 +100,9 @@ def hears_music(rtp: RtpEndpoint) -> bool:
 
 
 def hears(rtp: RtpEndpoint, tone: float, other: float) -> bool:
-    return rtp.dominant_power(tone) > 0.5 and rtp.dominant_power(tone) > 10 * rtp.dominant_power(other)
+    return rtp.dominant_power(tone) > 0.5 and rtp.dominant_power(tone) > 10 * rtp.dominant_power(
+        other
+    )
 
 
 def configure_support(stack: Stack, **values: object) -> None:
@@ -107,8 +122,11 @@ def configure_support(stack: Stack, **values: object) -> None:
         return
     with stack.sessions() as session:
         version = session.scalar(select(ProvisioningState.version))
-    wait_until(lambda: f"configuration v{version}:" in stack.log("callcontrol"), timeout=5,
-               what=f"call control reloaded configuration v{version}")
+    wait_until(
+        lambda: f"configuration v{version}:" in stack.log("callcontrol"),
+        timeout=5,
+        what=f"call control reloaded configuration v{version}",
+    )
 
 
 def call_record(stack: Stack, call_id: str, outcome: str | None = None) -> dict[str, object]:
@@ -119,9 +137,11 @@ def call_record(stack: Stack, call_id: str, outcome: str | None = None) -> dict[
 
     def row() -> dict[str, object] | None:
         with stack.sessions() as session:
-            found = session.execute(
-                select(CallRecord.__table__).where(CallRecord.call_id == call_id)
-            ).mappings().first()
+            found = (
+                session.execute(select(CallRecord.__table__).where(CallRecord.call_id == call_id))
+                .mappings()
+                .first()
+            )
         if found is None or (outcome is not None and found["outcome"] != outcome):
             return None
         return dict(found)
@@ -135,10 +155,15 @@ def leg_records(stack: Stack, call_id: str) -> list[dict[str, object]]:
     from store.models import CallLegRecord
 
     with stack.sessions() as session:
-        rows = session.execute(
-            select(CallLegRecord.__table__).where(CallLegRecord.call_id == call_id)
-            .order_by(CallLegRecord.id)
-        ).mappings().all()
+        rows = (
+            session.execute(
+                select(CallLegRecord.__table__)
+                .where(CallLegRecord.call_id == call_id)
+                .order_by(CallLegRecord.id)
+            )
+            .mappings()
+            .all()
+        )
     return [dict(r) for r in rows]
 
 
@@ -148,10 +173,15 @@ def activity(stack: Stack, agent_number: str) -> list[dict[str, object]]:
     from store.models import AgentActivity
 
     with stack.sessions() as session:
-        rows = session.execute(
-            select(AgentActivity.__table__).where(AgentActivity.agent == agent_number)
-            .order_by(AgentActivity.id)
-        ).mappings().all()
+        rows = (
+            session.execute(
+                select(AgentActivity.__table__)
+                .where(AgentActivity.agent == agent_number)
+                .order_by(AgentActivity.id)
+            )
+            .mappings()
+            .all()
+        )
     return [dict(r) for r in rows]
 
 
@@ -170,8 +200,14 @@ def send_dtmf(rtp: RtpEndpoint, dest: tuple[str, int], keys: str) -> None:
             end = i >= 3  # three end packets, as RFC 4733 2.5.1.4 recommends
             duration = 160 * min(i + 1, 4)
             payload = struct.pack("!BBH", codes[key], (0x80 if end else 0) | 10, duration)
-            header = struct.pack("!BBHII", 0x80, (0x80 if i == 0 else 0) | 101, seq & 0xFFFF,
-                                 timestamp & 0xFFFFFFFF, ssrc)
+            header = struct.pack(
+                "!BBHII",
+                0x80,
+                (0x80 if i == 0 else 0) | 101,
+                seq & 0xFFFF,
+                timestamp & 0xFFFFFFFF,
+                ssrc,
+            )
             rtp.sock.sendto(header + payload, dest)
             seq += 1
             _time.sleep(0.02)

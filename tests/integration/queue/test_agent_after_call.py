@@ -28,12 +28,15 @@ from tests.support.waiting import wait_until
 
 @pytest.mark.parametrize(
     ("mode", "after_answered", "after_missed"),
-    [("after_answered", "acw", "idle"), ("after_ring", "acw", "acw"),
-     ("disabled", "idle", "idle")],
+    [("after_answered", "acw", "idle"), ("after_ring", "acw", "acw"), ("disabled", "idle", "idle")],
 )
 def test_agent_enters_after_call_work_per_the_groups_mode_then_becomes_idle(
-    stack: Stack, phones: PhoneFactory, rtp_endpoints: Callable[..., RtpEndpoint],
-    mode: str, after_answered: str, after_missed: str,
+    stack: Stack,
+    phones: PhoneFactory,
+    rtp_endpoints: Callable[..., RtpEndpoint],
+    mode: str,
+    after_answered: str,
+    after_missed: str,
 ) -> None:
     configure_support(stack, acw_mode=mode, acw_seconds=2)
     set_agents(stack, idle=("demo/1001", "demo/1002"))
@@ -41,20 +44,26 @@ def test_agent_enters_after_call_work_per_the_groups_mode_then_becomes_idle(
     with carrier(stack) as ua:
         call = call_queue(ua, rtp_endpoints(CARRIER_IP))
         missing.wait_incoming(timeout=5).reject(486, "Busy Here")
-        wait_until(lambda: agent_live(stack, "demo/1001").state == after_missed,
-                   what=f"after a missed offer: {after_missed}")
+        wait_until(
+            lambda: agent_live(stack, "demo/1001").state == after_missed,
+            what=f"after a missed offer: {after_missed}",
+        )
         incoming = answering.wait_incoming(timeout=5)
         incoming.answer(rtp_endpoints())
         wait_until(lambda: agent_live(stack, "demo/1002").state == "on_call", what="on call")
         assert call.bye().status == 200
         incoming.wait_bye()
-    wait_until(lambda: agent_live(stack, "demo/1002").state == after_answered,
-               what=f"after the answered call: {after_answered}")
+    wait_until(
+        lambda: agent_live(stack, "demo/1002").state == after_answered,
+        what=f"after the answered call: {after_answered}",
+    )
     # ACW ends by itself after the group's seconds.
-    wait_until(lambda: agent_live(stack, "demo/1002").state == "idle", timeout=5,
-               what="idle after ACW")
-    wait_until(lambda: agent_live(stack, "demo/1001").state == "idle", timeout=5,
-               what="idle after ACW")
+    wait_until(
+        lambda: agent_live(stack, "demo/1002").state == "idle", timeout=5, what="idle after ACW"
+    )
+    wait_until(
+        lambda: agent_live(stack, "demo/1001").state == "idle", timeout=5, what="idle after ACW"
+    )
 
 
 def test_killing_call_control_mid_call_leaves_no_agent_stuck_beyond_the_claim_lease(
@@ -75,11 +84,15 @@ def test_killing_call_control_mid_call_leaves_no_agent_stuck_beyond_the_claim_le
         stack.supervisor.start(callcontrol_spec(stack.settings))  # another node takes over
 
         lease_s = stack.settings.acd_lease_ms / 1000
-        wait_until(lambda: agent_live(stack, "demo/1001").state == "idle",
-                   timeout=lease_s + 3, what="agent released after the lease")
+        wait_until(
+            lambda: agent_live(stack, "demo/1001").state == "idle",
+            timeout=lease_s + 3,
+            what="agent released after the lease",
+        )
         released_after = time.monotonic() - killed_at
-        print(f"agent released {released_after:.2f} s after call control died "
-              f"(lease {lease_s:.1f} s)")
+        print(
+            f"agent released {released_after:.2f} s after call control died (lease {lease_s:.1f} s)"
+        )
         assert released_after <= lease_s + 2.5
         # The dead process's call is closed with the reason it ended.
         cdr = call_record(stack, call.call_id, outcome="answered")

@@ -30,8 +30,9 @@ def agent_api(stack: Stack) -> Iterator[Callable[[str], httpx.Client]]:
     def login(number: str) -> httpx.Client:
         client = httpx.Client(base_url=f"{stack.web_url}/api/v1", timeout=10)
         clients.append(client)
-        token = client.post("/auth/agent-login",
-                            json={"team": "demo", "number": number, "password": number})
+        token = client.post(
+            "/auth/agent-login", json={"team": "demo", "number": number, "password": number}
+        )
         assert token.status_code == 200, token.text
         client.headers["Authorization"] = f"Bearer {token.json()['token']}"
         return client
@@ -42,7 +43,9 @@ def agent_api(stack: Stack) -> Iterator[Callable[[str], httpx.Client]]:
 
 
 def test_agent_pauses_with_a_reason_is_skipped_and_takes_calls_again_after_unpause(
-    stack: Stack, phones: PhoneFactory, rtp_endpoints: Callable[..., RtpEndpoint],
+    stack: Stack,
+    phones: PhoneFactory,
+    rtp_endpoints: Callable[..., RtpEndpoint],
     agent_api: Callable[[str], httpx.Client],
 ) -> None:
     set_agents(stack, idle=("demo/1001", "demo/1002"))
@@ -74,7 +77,9 @@ def test_agent_pauses_with_a_reason_is_skipped_and_takes_calls_again_after_unpau
 
 
 def test_agent_ends_after_call_work_early_through_the_api(
-    stack: Stack, phones: PhoneFactory, rtp_endpoints: Callable[..., RtpEndpoint],
+    stack: Stack,
+    phones: PhoneFactory,
+    rtp_endpoints: Callable[..., RtpEndpoint],
     agent_api: Callable[[str], httpx.Client],
 ) -> None:
     configure_support(stack, acw_mode="after_answered", acw_seconds=60)

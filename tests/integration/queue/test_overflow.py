@@ -38,8 +38,11 @@ def test_call_waiting_past_max_wait_overflows_to_the_groups_extension(
         assert 1.5 < time.monotonic() - entered < 4
         incoming.answer(reception_rtp)
         reception_rtp.start_sending(incoming.remote_rtp, tone_hz=AGENT_TONE)
-        wait_until(lambda: hears(caller_rtp, AGENT_TONE, CALLER_TONE), timeout=5,
-                   what="caller connected to the overflow extension")
+        wait_until(
+            lambda: hears(caller_rtp, AGENT_TONE, CALLER_TONE),
+            timeout=5,
+            what="caller connected to the overflow extension",
+        )
         assert call.bye().status == 200
         incoming.wait_bye()
     cdr = call_record(stack, call.call_id, outcome="overflowed")

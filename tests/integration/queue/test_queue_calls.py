@@ -38,30 +38,45 @@ def test_free_agent_is_connected_and_audio_flows_both_ways_through_rtpengine(
         offered = time.monotonic()
         incoming.answer(agent_rtp)
         incoming.wait_ack()
-        print(f"queue call: INVITE to 200 (music) {answered - started:.3f} s, to the agent's "
-              f"INVITE {offered - started:.3f} s, to bridged {time.monotonic() - started:.3f} s")
+        print(
+            f"queue call: INVITE to 200 (music) {answered - started:.3f} s, to the agent's "
+            f"INVITE {offered - started:.3f} s, to bridged {time.monotonic() - started:.3f} s"
+        )
         agent_rtp.start_sending(incoming.remote_rtp, tone_hz=AGENT_TONE)
         assert wait_until(lambda: agent_live(stack, "demo/1001").state == "on_call")
         caller_rtp.clear()
         agent_rtp.clear()
-        wait_until(lambda: caller_rtp.received_total > 50 and agent_rtp.received_total > 50,
-                   what="RTP both ways")
-        wait_until(lambda: hears(caller_rtp, AGENT_TONE, CALLER_TONE), timeout=5,
-                   what="the caller hears the agent")
-        wait_until(lambda: hears(agent_rtp, CALLER_TONE, AGENT_TONE), timeout=5,
-                   what="the agent hears the caller")
+        wait_until(
+            lambda: caller_rtp.received_total > 50 and agent_rtp.received_total > 50,
+            what="RTP both ways",
+        )
+        wait_until(
+            lambda: hears(caller_rtp, AGENT_TONE, CALLER_TONE),
+            timeout=5,
+            what="the caller hears the agent",
+        )
+        wait_until(
+            lambda: hears(agent_rtp, CALLER_TONE, AGENT_TONE),
+            timeout=5,
+            what="the agent hears the caller",
+        )
         assert not hears_music(caller_rtp)
         # The caller's phone-side port never moved: no re-INVITE reached it.
         assert not [r for r in call.requests if r.method == "INVITE"]
 
         assert call.bye().status == 200
         incoming.wait_bye()
-        wait_until(lambda: call.call_id not in stack.rtpengine.list_calls(),
-                   what="caller's rtpengine session deleted")
-        wait_until(lambda: incoming.call_id not in stack.rtpengine.list_calls(),
-                   what="agent leg's rtpengine session deleted")
-        wait_until(lambda: agent_live(stack, "demo/1001").state in ("idle", "acw"),
-                   what="agent released")
+        wait_until(
+            lambda: call.call_id not in stack.rtpengine.list_calls(),
+            what="caller's rtpengine session deleted",
+        )
+        wait_until(
+            lambda: incoming.call_id not in stack.rtpengine.list_calls(),
+            what="agent leg's rtpengine session deleted",
+        )
+        wait_until(
+            lambda: agent_live(stack, "demo/1001").state in ("idle", "acw"), what="agent released"
+        )
     cdr = call_record(stack, call.call_id, outcome="answered")
     assert cdr["agent"] == "1001" and cdr["end_reason"] == "caller_hangup"
     assert cdr["talk_ms"] > 0 and cdr["caller"] == "carrier"
@@ -83,14 +98,22 @@ def test_caller_hears_music_while_no_agent_is_free_then_is_connected_when_one_fr
         incoming = agent_phone.wait_incoming(timeout=5)
         incoming.answer(agent_rtp)
         agent_rtp.start_sending(incoming.remote_rtp, tone_hz=AGENT_TONE)
-        wait_until(lambda: hears(caller_rtp, AGENT_TONE, CALLER_TONE), timeout=5,
-                   what="the caller hears the agent instead of music")
-        wait_until(lambda: hears(agent_rtp, CALLER_TONE, AGENT_TONE), timeout=5,
-                   what="the agent hears the caller")
+        wait_until(
+            lambda: hears(caller_rtp, AGENT_TONE, CALLER_TONE),
+            timeout=5,
+            what="the caller hears the agent instead of music",
+        )
+        wait_until(
+            lambda: hears(agent_rtp, CALLER_TONE, AGENT_TONE),
+            timeout=5,
+            what="the agent hears the caller",
+        )
         assert incoming.bye().status == 200  # the agent hangs up: the caller's leg ends too
         call.wait_bye()
-        wait_until(lambda: call.call_id not in stack.rtpengine.list_calls(),
-                   what="caller's rtpengine session deleted")
+        wait_until(
+            lambda: call.call_id not in stack.rtpengine.list_calls(),
+            what="caller's rtpengine session deleted",
+        )
 
 
 def test_unanswered_offer_is_cancelled_after_the_ring_timeout_and_the_next_agent_is_offered(
@@ -108,8 +131,10 @@ def test_unanswered_offer_is_cancelled_after_the_ring_timeout_and_the_next_agent
         assert 1.5 < time.monotonic() - offered_at < 4  # the group's ring timeout is 2 s
         incoming = second.wait_incoming(timeout=5)
         incoming.answer(rtp_endpoints())
-        wait_until(lambda: agent_live(stack, "demo/1002").state == "on_call",
-                   what="second agent on the call")
+        wait_until(
+            lambda: agent_live(stack, "demo/1002").state == "on_call",
+            what="second agent on the call",
+        )
         assert agent_live(stack, "demo/1001").state == "idle"
         assert hears_music(caller_rtp) or caller_rtp.received_total > 0
         assert call.bye().status == 200
@@ -118,7 +143,9 @@ def test_unanswered_offer_is_cancelled_after_the_ring_timeout_and_the_next_agent
     assert cdr["agent"] == "1002" and cdr["offers"] == 2 and cdr["ring_ms"] >= 1500
     legs = leg_records(stack, call.call_id)
     assert [(leg["agent"], leg["outcome"]) for leg in legs] == [
-        ("1001", "no_answer"), ("1002", "answered")]
+        ("1001", "no_answer"),
+        ("1002", "answered"),
+    ]
 
 
 def test_rejected_offer_goes_to_the_next_agent_while_the_caller_keeps_waiting(
@@ -133,8 +160,10 @@ def test_rejected_offer_goes_to_the_next_agent_while_the_caller_keeps_waiting(
         incoming = second.wait_incoming(timeout=5)
         wait_until(lambda: hears_music(caller_rtp), timeout=5, what="music while re-offering")
         incoming.answer(rtp_endpoints())
-        wait_until(lambda: agent_live(stack, "demo/1002").state == "on_call",
-                   what="second agent on the call")
+        wait_until(
+            lambda: agent_live(stack, "demo/1002").state == "on_call",
+            what="second agent on the call",
+        )
         assert call.bye().status == 200
         incoming.wait_bye()
 
@@ -149,8 +178,10 @@ def test_caller_hanging_up_while_waiting_is_an_abandon_and_no_agent_is_offered(
         call = call_queue(ua, caller_rtp)
         wait_until(lambda: hears_music(caller_rtp), timeout=5, what="music")
         assert call.bye().status == 200
-        wait_until(lambda: call.call_id not in stack.rtpengine.list_calls(),
-                   what="caller's rtpengine session deleted")
+        wait_until(
+            lambda: call.call_id not in stack.rtpengine.list_calls(),
+            what="caller's rtpengine session deleted",
+        )
         cdr = call_record(stack, call.call_id, outcome="abandoned")
         assert cdr["offers"] == 0 and cdr["agent"] == "" and cdr["answered_at"] is None
         assert cdr["end_reason"] == "caller_hangup" and cdr["wait_ms"] > 0

@@ -32,12 +32,19 @@ def roaming_agent(stack: Stack) -> str:
     with stack.sessions() as session, session.begin():
         if session.scalar(select(Agent).where(Agent.number == "1006")) is None:
             team = p.get_team(session, "demo")
-            p.create_agent(session, team, "1006", "1006", groups=["support"],
-                           binding="self_adapting")
+            p.create_agent(
+                session, team, "1006", "1006", groups=["support"], binding="self_adapting"
+            )
     with stack.sessions() as session:
         version = session.scalar(select(ProvisioningState.version))
-    wait_until(lambda: f"configuration v{version}:" in stack.log("callcontrol")
-               or _loaded_after(stack, version), timeout=5, what="call control knows 1006")
+    wait_until(
+        lambda: (
+            f"configuration v{version}:" in stack.log("callcontrol")
+            or _loaded_after(stack, version)
+        ),
+        timeout=5,
+        what="call control knows 1006",
+    )
     return "demo/1006"
 
 
@@ -57,7 +64,9 @@ def dial_star_64(phone, rtp: RtpEndpoint):  # type: ignore[no-untyped-def]
 
 
 def test_star_64_with_number_and_password_signs_the_agent_in_at_this_phone(
-    stack: Stack, phones: PhoneFactory, rtp_endpoints: Callable[..., RtpEndpoint],
+    stack: Stack,
+    phones: PhoneFactory,
+    rtp_endpoints: Callable[..., RtpEndpoint],
     roaming_agent: str,
 ) -> None:
     set_agents(stack, idle=())  # everyone else paused
@@ -80,10 +89,13 @@ def test_star_64_with_number_and_password_signs_the_agent_in_at_this_phone(
 
 
 def test_star_64_with_a_wrong_password_is_refused_with_a_low_tone(
-    stack: Stack, phones: PhoneFactory, rtp_endpoints: Callable[..., RtpEndpoint],
+    stack: Stack,
+    phones: PhoneFactory,
+    rtp_endpoints: Callable[..., RtpEndpoint],
     roaming_agent: str,
 ) -> None:
     phone = phones("demo-5007")
+
     # SIP truth first: 1006's extension (none, or a phone of an earlier test) is not registered.
     def settled() -> AgentLive | None:
         live = agent_live(stack, roaming_agent)

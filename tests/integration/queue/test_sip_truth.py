@@ -101,8 +101,9 @@ def test_agent_on_a_direct_call_is_busy_for_the_queue_until_its_bye(
 
         assert direct.bye().status == 200
         ringing.wait_bye()
-        wait_until(lambda: agent_live(stack, "demo/1002").state == "idle",
-                   what="1002 free after the BYE")
+        wait_until(
+            lambda: agent_live(stack, "demo/1002").state == "idle", what="1002 free after the BYE"
+        )
         second, incoming_2 = answered_by(stack, ua, rtp_endpoints, phone_2)
         assert offered_agents(stack, second.call_id) == ["1002"]
         for dialog, far_end in ((call, incoming), (second, incoming_2)):

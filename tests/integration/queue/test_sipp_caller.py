@@ -22,10 +22,29 @@ def test_sipp_caller_is_connected_and_receives_the_bye_when_the_agent_hangs_up(
     agent_rtp = rtp_endpoints()
     host, port = stack.proxy
     sipp = subprocess.Popen(
-        ["sipp", f"{host}:{port}", "-sf", str(SCENARIOS / "queue_caller" / "uac.xml"),
-         "-s", QUEUE_DID, "-i", CARRIER_IP, "-p", "0", "-mi", CARRIER_IP, "-m", "1",
-         "-nostdin", "-timeout", "30s", "-timeout_error"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            "sipp",
+            f"{host}:{port}",
+            "-sf",
+            str(SCENARIOS / "queue_caller" / "uac.xml"),
+            "-s",
+            QUEUE_DID,
+            "-i",
+            CARRIER_IP,
+            "-p",
+            "0",
+            "-mi",
+            CARRIER_IP,
+            "-m",
+            "1",
+            "-nostdin",
+            "-timeout",
+            "30s",
+            "-timeout_error",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         incoming = agent_phone.wait_incoming(timeout=10)
@@ -35,8 +54,10 @@ def test_sipp_caller_is_connected_and_receives_the_bye_when_the_agent_hangs_up(
         assert incoming.bye().status == 200
         out, _ = sipp.communicate(timeout=20)
         assert sipp.returncode == 0, out
-        wait_until(lambda: incoming.call_id not in stack.rtpengine.list_calls(),
-                   what="agent leg's media freed")
+        wait_until(
+            lambda: incoming.call_id not in stack.rtpengine.list_calls(),
+            what="agent leg's media freed",
+        )
     finally:
         if sipp.poll() is None:
             sipp.kill()
