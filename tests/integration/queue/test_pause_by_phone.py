@@ -1,22 +1,19 @@
 """``*65`` pauses (optionally with a reason code), ``*66`` unpauses, from the agent's phone.
 
 Kamailio relays ``*65`` / ``*66`` to call control with ``X-Switchboard-Feature`` and
-``X-Switchboard-Caller``. Until the edge routes them (``routing.policy``), these tests send
-the same INVITE straight to call control, as Kamailio would relay it.
+``X-Switchboard-Caller``; call control finds the agent at that phone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
-from routing.acd.model import AgentLive
-from routing.policy import CALL_CONTROL_FEATURES
 from tests.integration.conftest import PhoneFactory
 from tests.integration.queue.helpers import activity, agent_live, send_dtmf, set_agents
 from tests.support.rtp import RtpEndpoint
-from tests.support.sipua import Call, SipUA
+from tests.support.sipua import Call
 from tests.support.stack import Stack
 from tests.support.waiting import wait_until
 
@@ -24,32 +21,18 @@ PROMPT_HZ, OK_HZ, ERROR_HZ = 850.0, 1400.0, 300.0
 AGENT, PHONE = "demo/1003", "demo-5003"
 
 
-def unregistered(stack: Stack) -> AgentLive | None:
-    live = agent_live(stack, AGENT)
-    return None if live.registered else live
-
-
 @pytest.fixture
-def dial_feature(
-    stack: Stack, phones: PhoneFactory
-) -> Iterator[Callable[[str, RtpEndpoint], Call]]:
-    opened: list[SipUA] = []
+def dial_feature(phones: PhoneFactory) -> Callable[[str, RtpEndpoint], Call]:
+    """Dial a feature code from agent 1003's phone (registered: 1003 is reachable)."""
+    phone = phones(PHONE)
 
     def dial(code: str, rtp: RtpEndpoint) -> Call:
-        if code in CALL_CONTROL_FEATURES:  # the edge relays it: dial from the phone
-            call = phones(PHONE).invite(code, rtp=rtp, wait=True)
-        else:  # as Kamailio would relay it
-            ua = SipUA("edge", None, ("127.0.0.1", stack.settings.callcontrol_sip_port))
-            opened.append(ua)
-            headers = {"X-Switchboard-Feature": code, "X-Switchboard-Caller": PHONE}
-            call = ua.invite(code, rtp=rtp, extra_headers=headers, wait=True)
+        call = phone.invite(code, rtp=rtp, wait=True)
         assert call.status == 200, call.response.summary()
         rtp.start_sending(call.remote_rtp, tone_hz=400.0)
         return call
 
-    yield dial
-    for ua in opened:
-        ua.close()
+    return dial
 
 
 def test_star_65_with_a_reason_code_pauses_the_agent_and_star_66_unpauses(
@@ -114,8 +97,7 @@ def test_star_65_when_already_paused_or_with_an_unknown_code_is_refused(
     assert agent_live(stack, AGENT).state == "idle"
 
     set_agents(stack, idle=())  # 1003 paused (training)
-    # SIP truth first: 1003's phone is not registered (set_agents said it was).
-    before = wait_until(lambda: unregistered(stack), what="1003 known unregistered")
+    before = agent_live(stack, AGENT)
     rtp = rtp_endpoints()
     call = dial_feature("*65", rtp)
     send_dtmf(rtp, call.remote_rtp, "1#")
@@ -127,3 +109,15 @@ def test_star_65_when_already_paused_or_with_an_unknown_code_is_refused(
         before.pause_reason,
         before.version,
     )
+
+
+def test_star_66_from_a_phone_no_agent_is_signed_in_at_is_refused(
+    stack: Stack, phones: PhoneFactory, rtp_endpoints: Callable[..., RtpEndpoint]
+) -> None:
+    rtp = rtp_endpoints()
+    call = phones("demo-5009").invite("*66", rtp=rtp, wait=True)
+    assert call.status == 200, call.response.summary()
+    rtp.start_sending(call.remote_rtp, tone_hz=400.0)
+    wait_until(lambda: rtp.dominant_power(ERROR_HZ) > 0.5, timeout=5, what="the refusal")
+    call.wait_bye(timeout=5)
+    assert "*66 from demo-5009 refused: no_agent_at_this_phone" in stack.log("callcontrol")
