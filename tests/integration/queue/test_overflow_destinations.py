@@ -1,5 +1,6 @@
-"""Overflow to a ring group: call control dials ``<team>-<ring group number>`` through
-Kamailio, which rings the group's extensions."""
+"""Overflow to a ring group or an external number: call control dials ``<team>-<X>``
+through Kamailio (X as a phone of the team would dial it), which rings the ring group's
+extensions, or calls the number out through the team's trunk."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from tests.integration.queue.helpers import (
     hears,
     set_agents,
 )
+from tests.integration.test_outbound_calls import CARRIER_A, carriers, provision
 from tests.support.rtp import RtpEndpoint
 from tests.support.stack import Stack
 from tests.support.waiting import wait_until
@@ -65,3 +67,32 @@ def test_call_waiting_past_max_wait_overflows_to_a_ring_group(
         incoming.wait_bye()
     cdr = call_record(stack, call.call_id, outcome="overflowed")
     assert cdr["answered_at"] is not None and cdr["agent"] == ""
+
+
+def test_call_waiting_past_max_wait_overflows_to_an_external_number_through_the_trunk(
+    stack: Stack, rtp_endpoints: Callable[..., RtpEndpoint]
+) -> None:
+    number = "+15557770000"
+    set_agents(stack, idle=())
+    with carriers(stack, CARRIER_A) as (trunk,):
+        provision(stack, lambda s, team: p.update_team(s, team, {"default_trunk": "out-0"}))
+        configure_support(stack, max_wait_s=2, overflow_kind="external", overflow_ref=number)
+        caller_rtp, far_rtp = rtp_endpoints(CARRIER_IP), rtp_endpoints(CARRIER_A)
+        try:
+            with carrier(stack) as ua:
+                call = call_queue(ua, caller_rtp)
+                outbound = trunk.wait_incoming(timeout=8)  # after the 2 s max wait
+                assert outbound.request.uri.startswith(f"sip:{number}@{CARRIER_A}")
+                outbound.answer(far_rtp)
+                far_rtp.start_sending(outbound.remote_rtp, tone_hz=AGENT_TONE)
+                wait_until(
+                    lambda: hears(caller_rtp, AGENT_TONE, CALLER_TONE),
+                    timeout=5,
+                    what="caller connected to the external number",
+                )
+                assert call.bye().status == 200
+                outbound.wait_bye()
+        finally:
+            configure_support(stack, overflow_kind="hangup", overflow_ref="", max_wait_s=60)
+    cdr = call_record(stack, call.call_id, outcome="overflowed")
+    assert cdr["answered_at"] is not None
