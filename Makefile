@@ -15,7 +15,7 @@ DEB_PACKAGES := kamailio kamailio-python3-modules kamailio-redis-modules \
 NATIVE_SOURCES := Cargo.toml native/Cargo.toml $(shell find native/src -name "*.rs")
 PYTEST_ARGS ?=
 
-.PHONY: help install run test test-all lint check-config clean bench bench-proxy bench-acd
+.PHONY: help install run test test-all lint check-config clean bench bench-proxy bench-acd bench-queue
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
@@ -63,13 +63,16 @@ lint: install ## formatting, lints and types
 check-config: install ## validate kamailio.cfg with `kamailio -c`
 	$(PY) -m launcher check-config
 
-bench: bench-proxy bench-acd ## every benchmark, side by side; results in BENCHMARKS.md
+bench: bench-proxy bench-acd bench-queue ## every benchmark, side by side; results in BENCHMARKS.md
 
 bench-proxy: install ## Kamailio CPS and REGISTER/s: KEMI + native module vs a plain native cfg
 	$(PY) -m loadtests.bench.proxy
 
 bench-acd: install ## agent selection: native vs Python reference vs Redis-only
 	$(PY) -m loadtests.bench.acd
+
+bench-queue: install ## queue-call setups/s and callers on music on hold (BENCH_QUICK=1: seconds)
+	$(PY) -m loadtests.bench.queue $(if $(BENCH_QUICK),--quick --out var/bench-quick)
 
 .PHONY: load
 load: install ## bounded headless Locust run (SIP + API) on a fresh stack; LOAD_SHAPE/USERS/SECONDS

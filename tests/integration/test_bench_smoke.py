@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,6 +67,108 @@ def test_smoke_run_measures_both_configs_in_every_variant(tmp_path: Path) -> Non
     text = (out / "BENCHMARKS.md").read_text()
     assert "<!-- bench:proxy -->" in text and "<!-- bench:register -->" in text
     assert (out / "proxy.png").exists() and (out / "register.png").exists()
+
+
+QUEUE_SETUP_FIELDS = {
+    "part",
+    "rate",
+    "offered",
+    "created",
+    "successful",
+    "failure_ratio",
+    "moh_started",
+    "cpu_us_per_call",
+    "kamailio_us_per_setup",
+    "callcontrol_us_per_setup",
+    "rtpengine_us_per_setup",
+    "uac_core_share",
+    "inv200_p99_ms",
+    "rejected",
+    "reasons",
+    "machine",
+    "params",
+}
+QUEUE_MOH_FIELDS = {
+    "part",
+    "callers",
+    "callers_with_audio_min",
+    "packets",
+    "expected_packets",
+    "late",
+    "late_ratio",
+    "late_slack_ratio",
+    "lost",
+    "lost_ratio",
+    "receiver_drops",
+    "rtpengine_cores",
+    "callcontrol_cores",
+    "receiver_core_share",
+    "verdict",
+}
+
+
+def test_queue_bench_quick_run_answers_callers_with_music_and_measures_it(tmp_path: Path) -> None:
+    out = tmp_path / "queue"
+    result = subprocess.run(
+        [sys.executable, "-m", "loadtests.bench.queue", "--quick", "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=150,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    rows = read_rows(out / "queue.jsonl")
+    setups = [r for r in rows if r["part"] == "setups"]
+    moh = [r for r in rows if r["part"] == "moh"]
+    assert setups and moh, rows
+    for row in setups:
+        assert QUEUE_SETUP_FIELDS <= row.keys(), QUEUE_SETUP_FIELDS - row.keys()
+        assert row["successful"] >= 0.9 * row["offered"] > 0, row
+        assert row["moh_started"] >= 0.9 * row["successful"], row  # play media per caller
+        assert row["callcontrol_us_per_setup"] > 0 and row["rtpengine_us_per_setup"] > 0, row
+    for row in moh:
+        assert QUEUE_MOH_FIELDS <= row.keys(), QUEUE_MOH_FIELDS - row.keys()
+        assert row["callers_with_audio_min"] == row["callers"] > 0, row  # every caller hears
+        assert row["packets"] >= 0.5 * row["expected_packets"] > 0, row
+    text = (out / "BENCHMARKS.md").read_text()
+    assert "<!-- bench:queue -->" in text and "Setups per second" in text
+    assert (out / "queue.png").exists()
+
+
+def test_rtp_receiver_counts_late_and_lost_packets() -> None:
+    import socket
+    import struct
+    import threading
+
+    from loadtests.bench import rtprecv
+
+    socks = rtprecv.bind_sockets("127.0.0.1", 2, 65536)
+    stats: dict = {}
+    thread = threading.Thread(target=lambda: stats.update(rtprecv.receive(socks, 1.2, 40.0, 120.0)))
+    thread.start()
+    sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        targets = [s.getsockname() for s in socks]
+        for i in range(30):
+            if i == 20:
+                time.sleep(0.2)  # every packet from here on is 200 ms late
+            for n, target in enumerate(targets):
+                if n == 1 and i == 10:
+                    continue  # one lost on the second stream
+                header = struct.pack("!BBHII", 0x80, 0, 1000 + i, 160 * i, 7 + n)
+                sender.sendto(header + bytes(160), target)
+            time.sleep(0.02)
+    finally:
+        sender.close()
+    thread.join()
+    for s in socks:
+        s.close()
+    assert stats["streams_with_packets"] == 2
+    assert stats["packets"] == 59 and stats["lost"] == 1
+    assert stats["late"] >= 20 and stats["late_slack"] >= 20  # the last 10 of each stream
+    assert stats["late"] <= 26  # and not (many of) the punctual ones
+    assert sum(b[1] for b in stats["buckets"]) == 59
 
 
 # --- the Locust SIP client and a short headless Locust run, against the session stack ---
