@@ -36,7 +36,7 @@ def routed(snapshot: Snapshot) -> Snapshot:
         outbound=(OutboundRoute("demo", "demo/trunk_group:ab", "failover", (A, B)),),
         ring_groups=(
             RingGroup("demo", "600", "ring_all", 20, ("demo-5000", "demo-5001", "demo-5002")),
-        ),  # fmt: skip
+        ),
         fixed_agents=(FixedAgent("demo-5002", "demo/1002", "dial_in"),),
     )
 
