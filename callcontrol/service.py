@@ -15,8 +15,8 @@ from collections.abc import Callable
 from callcontrol import queue as q
 from callcontrol.acdconfig import AcdConfig, QueueSettings
 from callcontrol.agentstate import AgentStates, Changed, now_ms
-from callcontrol.announce import announcement
 from callcontrol.announcer import Announcer
+from callcontrol.announcing import Announcements
 from callcontrol.media import CallerMedia, QueueMedia
 from callcontrol.records import Records
 from callcontrol.ringall import RingAll
@@ -44,7 +44,7 @@ class Active:
         self.fork: dict[str, tuple[str, OutboundLeg]] = {}  # ring all: leg Call-ID -> agent
 
 
-class QueueService:
+class QueueService(Announcements):
     def __init__(
         self,
         sip: SipStack,
@@ -283,60 +283,6 @@ class QueueService:
             return
         self._goodbye(active)
 
-    def _goodbye(self, active: Active) -> None:
-        """Hang up with a message: "all our agents are busy, please call again later"."""
-        call = active.call
-        self._cancel_announcement(active)
-        call.state = q.CLOSING  # neither offered nor announced to any more
-        self.states.acd.remove_call(call.call_id, call.outcome or "overflow", now_ms())
-        said = self.announcer.say(
-            active.media, ["agents_busy"], lambda: self._end(active, "overflow")
-        )
-        if said is None:
-            self._end(active, "overflow")
-
-    # --- announcements -------------------------------------------------------------------
-
-    def _maybe_announce(self, active: Active) -> None:
-        call = active.call
-        queue = self.config.queues.get(call.group)
-        at = now_ms()
-        if (
-            queue is None
-            or active.announcing is not None
-            or active.overflow_target
-            or not self.announcer.available
-            or not q.announcement_due(call, queue, at)
-        ):
-            return
-        place = q.position(self.selector.waiting(call.group), call.call_id)
-        wait_s = None
-        if queue.announce_wait and place is not None:
-            lives = self.states.lives(self.config, self.config.members(call.group))
-            working = sum(
-                1
-                for live in lives.values()
-                if live.registered and live.state not in (State.SIGNED_OUT, State.PAUSED)
-            )
-            wait_s = q.expected_wait_s(
-                place, working, self.handle_s.get(call.group, q.DEFAULT_HANDLE_S)
-            )
-        words = announcement(place if queue.announce_position else None, wait_s)
-        said = self.announcer.say(active.media, words, lambda: self._announced(active))
-        q.announced(call, queue, at, said.duration_ms if said else 0)
-        if said is not None:
-            active.announcing = said.timer
-
-    def _announced(self, active: Active) -> None:
-        active.announcing = None
-        if active.call.state in (q.WAITING, q.OFFERING):
-            self.media.resume_music(active.media)
-
-    def _cancel_announcement(self, active: Active) -> None:
-        if active.announcing is not None:
-            active.announcing.cancel()
-            active.announcing = None
-
     def _end(self, active: Active, reason: str) -> None:
         call = active.call
         if call.state == q.ENDED:
@@ -370,15 +316,6 @@ class QueueService:
         log.info("call %s ended (%s, %s)", call.call_id, call.outcome, reason)
 
     # --- helpers -------------------------------------------------------------------------
-
-    def _learn_handle_time(self, call: q.QueueCall) -> None:
-        """An answered call ended: its talk time plus the group's after-call work."""
-        group = self.config.groups.get(call.group)
-        acw = group.acw_seconds if group is not None and group.acw_mode != "disabled" else 0
-        handled = (call.ended_ms - call.answered_ms) / 1000 + acw
-        self.handle_s[call.group] = q.learned_handle_s(
-            self.handle_s.get(call.group, q.DEFAULT_HANDLE_S), handled
-        )
 
     def _cancel_ring_timer(self, active: Active) -> None:
         if active.ring_timer is not None:
