@@ -72,6 +72,11 @@ MOH_GOAL = 1000  # concurrent callers on music on hold ...
 LATE_GOAL = 0.01  # ... with fewer late packets than this
 PTIME_S = 0.02
 SERVICES = ("kamailio", "callcontrol", "rtpengine", "redis")
+CALLER_SDP = (  # a queue caller's offer, as loadtests/sipp/queue-caller sends it
+    "v=0\r\no=carrier 1 1 IN IP4 127.0.0.2\r\ns=-\r\nc=IN IP4 127.0.0.2\r\nt=0 0\r\n"
+    "m=audio {port} RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n"
+    "a=rtpmap:101 telephone-event/8000\r\na=sendrecv\r\n"
+)
 
 
 def _ints(text: str) -> tuple[int, ...]:
@@ -86,7 +91,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--quick", action="store_true", help="seconds, low load, one repetition (CI)")
     p.add_argument("--out", type=Path, default=None, help="write results here, not in the repo")
-    p.add_argument("--parts", default="setups,moh")
+    p.add_argument(
+        "--parts",
+        default="setups,moh,moh-direct",
+        help="setups, moh (callers through Kamailio and call control), moh-direct "
+        "(the same rtpengine sessions set up by the bench: rtpengine alone)",
+    )
     p.add_argument("--rates", default="25,50,75,100,150,200,300,400")
     p.add_argument("--reps", type=int, default=3)
     p.add_argument("--duration", type=float, default=4.0, help="seconds of offered calls per run")
@@ -372,9 +382,16 @@ def measure_setups(
 
 
 def moh_step(
-    stack: QueueStack, work: Path, callers: int, args: argparse.Namespace
+    stack: QueueStack, work: Path, callers: int, args: argparse.Namespace, direct: bool = False
 ) -> dict[str, Any]:
-    run_dir = work / "moh" / str(callers)
+    """One step: ``callers`` callers join and wait; a window of their music is measured.
+
+    ``direct``: no SIP and no call control; the bench sets up each caller's rtpengine
+    session itself exactly as call control does (``callcontrol.media.QueueMedia``: offer,
+    answer with a dummy far side, ``play media``, ``block media``): rtpengine alone.
+    """
+    part = "moh-direct" if direct else "moh"
+    run_dir = work / part / str(callers)
     run_dir.mkdir(parents=True, exist_ok=True)
     leftover = _wait_quiet(stack)
     time.sleep(args.gap)
@@ -392,7 +409,7 @@ def moh_step(
             "--ports-file",
             str(ports_csv),
             "--seconds",
-            str(ramp_s + hold_s + 4),
+            str(ramp_s + hold_s + 120),  # stopped by SIGTERM after the window
             "--out",
             str(stats_json),
             "--late-ms",
@@ -406,6 +423,9 @@ def moh_step(
         start_new_session=True,
     )
     sipp: Background | None = None
+    direct_media: list[Any] = []
+    direct_failed = 0
+    queue_media: Any = None
     try:
         for _ in range(300):
             if ports_csv.exists() or receiver.poll() is not None:
@@ -413,35 +433,53 @@ def moh_step(
             time.sleep(0.1)
         if not ports_csv.exists():
             raise BenchFailed(f"the RTP receiver did not start (see {run_dir})")
-        argv = caller_argv(
-            stack.settings,
-            ports_csv,
-            args.moh_rate,
-            callers,
-            int(hold_s * 1000),
-            run_dir / "stat.csv",
-        )
         started = time.time()
-        sipp = Background(argv, run_dir, run_dir / "sipp.log")
-        window_start = started + ramp_s + settle_s
+        if direct:
+            from callcontrol.media import QueueMedia
+
+            moh = stack.settings.var_dir / "moh" / "default.wav"  # written by call control
+            queue_media = QueueMedia(stack.rtpengine, str(moh.resolve()))
+            ports = ports_csv.read_text().split()[1:]
+            for i, port in enumerate(ports):
+                sdp = CALLER_SDP.format(port=port)
+                try:
+                    media = queue_media.hold(f"bench-moh-{callers}-{i}", "caller", sdp)
+                    queue_media.start_music(media)
+                    direct_media.append(media)
+                except RtpengineError:
+                    direct_failed += 1
+            window_start = time.time() + settle_s
+        else:
+            argv = caller_argv(
+                stack.settings,
+                ports_csv,
+                args.moh_rate,
+                callers,
+                int(hold_s * 1000),
+                run_dir / "stat.csv",
+            )
+            sipp = Background(argv, run_dir, run_dir / "sipp.log")
+            window_start = started + ramp_s + settle_s
         window_end = window_start + args.moh_window
         time.sleep(max(0.0, window_start - time.time()))
         sessions = stack.sessions()
         cpu0, box0, t0 = stack.cpu(), box_cpu_seconds(), time.monotonic()
-        gen0 = sipp.cpu_seconds() + tree_cpu_seconds(receiver.pid)
         recv0 = tree_cpu_seconds(receiver.pid)
+        sipp0 = sipp.cpu_seconds() if sipp else 0.0
         time.sleep(max(0.0, window_end - time.time()))
         cpu1, box, wall = stack.cpu(), box_cpu_seconds() - box0, time.monotonic() - t0
         recv_cpu = tree_cpu_seconds(receiver.pid) - recv0
-        gen = sipp.cpu_seconds() + tree_cpu_seconds(receiver.pid) - gen0
-        sipp_cpu = gen - recv_cpu
+        sipp_cpu = (sipp.cpu_seconds() - sipp0) if sipp else 0.0
+        receiver.send_signal(signal.SIGTERM)
+        receiver.wait(timeout=30)
         deadline = time.monotonic() + hold_s + 60
-        while sipp.alive() and time.monotonic() < deadline:
+        while sipp is not None and sipp.alive() and time.monotonic() < deadline:
             time.sleep(0.2)
-        receiver.wait(timeout=max(5.0, deadline - time.monotonic() + 10))
     finally:
         if sipp is not None:
             sipp.stop()
+        for media in direct_media:
+            queue_media.release(media)
         if receiver.poll() is None:
             os.killpg(receiver.pid, signal.SIGKILL)
             receiver.wait()
@@ -449,6 +487,7 @@ def moh_step(
     win = rtprecv.window(stats, window_start, window_end)
     stat = run_dir / "stat.csv"
     totals = sippstats.totals(stat.read_text() if stat.exists() else "", callers)
+    failed_calls = direct_failed if direct else totals.failed
     cpu = {name: max(cpu1[name] - cpu0.get(name, 0.0), 0.0) for name in cpu1}
     cores = {f"{name}_cores": round(cpu[name] / wall, 3) for name in SERVICES}
     expected = round(callers * win["seconds"] / PTIME_S)
@@ -473,7 +512,7 @@ def moh_step(
     if connected < callers:
         why.append(
             f"only {connected} of {callers} callers heard music in every second "
-            f"(sipp: {totals.failed} calls failed)"
+            f"({failed_calls} calls failed)"
         )
     if win["late_slack"] >= LATE_GOAL * max(win["packets"], 1):
         why.append(
@@ -482,12 +521,13 @@ def moh_step(
     if lost_ratio >= LATE_GOAL:
         why.append(f"{lost_ratio:.1%} lost")
     return {
-        "part": "moh",
+        "part": part,
         "degraded_by": why,
-        "variant": "moh",
+        "variant": part,
+        "failed_calls": failed_calls,
         "config": CONFIG,
         "callers": callers,
-        "join_rate": args.moh_rate,
+        "join_rate": args.moh_rate if not direct else None,
         "window_s": win["seconds"],
         "sessions_at_window": sessions,
         "callers_with_audio_min": win["active_min"],
@@ -520,16 +560,16 @@ def moh_step(
 
 
 def measure_moh(
-    stack: QueueStack, work: Path, args: argparse.Namespace, deadline: float
+    stack: QueueStack, work: Path, args: argparse.Namespace, deadline: float, direct: bool = False
 ) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for callers in _ints(args.moh_steps):
         if time.monotonic() > deadline:
             print(f"time budget reached before {callers} callers", flush=True)
             break
-        row = moh_step(stack, work, callers, args)
+        row = moh_step(stack, work, callers, args, direct)
         print(
-            f"moh {callers:>5} callers: audio to >= {row['callers_with_audio_min']} over "
+            f"{row['part']} {callers:>5} callers: audio to >= {row['callers_with_audio_min']} over "
             f"{row['window_s']} s, packets {row['packets']}/{row['expected_packets']}, late "
             f"{row['late_ratio']:.3%} (> {args.slack_ms:g} ms {row['late_slack_ratio']:.3%}), lost {row['lost_ratio']:.3%}, rtpengine "
             f"{row['rtpengine_cores']:.0%} cc {row['callcontrol_cores']:.0%} receiver "
@@ -567,11 +607,55 @@ def _median(values: list[float]) -> float | None:
     return values[len(values) // 2] if values else None
 
 
+def _moh_table(title: str, rows: list[dict[str, Any]], params: dict[str, Any]) -> list[str]:
+    best = max((r["callers"] for r in rows if r["verdict"] == "clean"), default=None)
+    strict = max(
+        (r["callers"] for r in rows if r["verdict"] == "clean" and r["late_ratio"] < LATE_GOAL),
+        default=None,
+    )
+    join = rows[0].get("join_rate")
+    lines = [
+        f"**{title}**" + (f" (callers join at {join}/s)" if join else "") + f": most callers "
+        f"clean **{_n(best)}**; goal ≥ {MOH_GOAL:,} with < 1 % late: with late > "
+        f"{params.get('slack_ms', 120):g} ms **{'met' if best and best >= MOH_GOAL else 'missed'}**"
+        f", with late > {params['late_ms']:g} ms "
+        f"**{'met' if strict and strict >= MOH_GOAL else 'missed'}**.",
+        "",
+        (
+            f"| callers | verdict | with audio (min/s) | packets / expected | late > "
+            f"{params['late_ms']:g} ms | late > {params.get('slack_ms', 120):g} ms | lost | "
+            "jitter p50 / p99 ms | rtpengine cores | call control cores | Kamailio / Redis cores "
+            "| receiver / sipp core share |"
+        ),
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['callers']:,} | {r['verdict']} | {r['callers_with_audio_min']:,} | "
+            f"{r['packets']:,} / {r['expected_packets']:,} | "
+            f"{r['late_ratio'] * 100:.2f} % | {r['late_slack_ratio'] * 100:.2f} % | "
+            f"{r['lost_ratio'] * 100:.2f} % | "
+            f"{_n(r['jitter_ms_p50'], '.1f')} / {_n(r['jitter_ms_p99'], '.1f')} | "
+            f"{r['rtpengine_cores']:.2f} | {r['callcontrol_cores']:.2f} | "
+            f"{r['kamailio_cores']:.2f} / {r['redis_cores']:.2f} | "
+            f"{r['receiver_core_share']:.0%} / {r['uac_core_share']:.0%} |"
+        )
+    notes = [
+        f"{r['callers']:,}: {', '.join(r['reasons'] + r['degraded_by'])}"
+        for r in rows
+        if r["reasons"] or r["degraded_by"]
+    ]
+    if notes:
+        lines += ["", "Why steps were not clean: " + "; ".join(notes) + "."]
+    return lines
+
+
 def section(
     rows: list[dict[str, Any]], facts: dict[str, Any], params: dict[str, Any], plot_ref: str
 ) -> str:
     setups = [r for r in rows if r["part"] == "setups"]
     moh = [r for r in rows if r["part"] == "moh"]
+    direct = [r for r in rows if r["part"] == "moh-direct"]
     parts = [
         "## Queue calls: setups per second, and callers waiting on music on hold",
         "",
@@ -664,54 +748,31 @@ def section(
             if rejected
             else "No run was rejected.",
         ]
-    if moh:
-        best_moh = max((r["callers"] for r in moh if r["verdict"] == "clean"), default=None)
-        met = best_moh is not None and best_moh >= MOH_GOAL
+    if moh or direct:
         parts += [
             "",
             "### Callers waiting on music at once",
             "",
             (
-                f"Callers join at {moh[0]['join_rate']}/s and stay; once all are in, "
-                f"{moh[0]['window_s']} s of what they receive are measured by "
-                "`loadtests/bench/rtprecv.py` (one UDP socket per caller, kernel arrival time "
-                "stamps, socket-buffer drops counted apart). A packet is **late** when it arrives "
-                f"more than {params['late_ms']:g} ms after it was due at 20 ms packetization "
-                "(gap to the stream's previous packet > 60 ms); **lost** = RTP sequence gaps. A "
-                "step is clean when every caller got audio in every second of the window and "
-                f"late and lost are each < {LATE_GOAL:.0%}. CPU is over the measured window."
+                "Callers join and stay; once all are in, a window of what they receive is "
+                "measured by `loadtests/bench/rtprecv.py` (one UDP socket per caller, kernel "
+                "arrival time stamps, socket-buffer drops counted apart). A packet's delay is "
+                "how much later than the stream's earliest packet it came, against the "
+                f"sender's media clock; it is **late** beyond {params['late_ms']:g} ms (a "
+                f"{params['late_ms']:g} ms jitter buffer runs dry) and **late > "
+                f"{params.get('slack_ms', 120):g} ms** beyond a deeper buffer; **lost** = RTP "
+                "sequence gaps. A step is clean when every caller got audio in every second "
+                f"of the window, and late > {params.get('slack_ms', 120):g} ms and lost are "
+                f"each < {LATE_GOAL:.0%}. CPU is over the measured window. **through call "
+                "control**: sipp callers through Kamailio and call control, as above. "
+                "**rtpengine alone** (`moh-direct`): the bench sets up the same rtpengine "
+                "sessions itself as call control does (offer, answer with a dummy far side, "
+                "`play media`, `block media`), no SIP: what the media layer can carry."
             ),
-            "",
-            (
-                f"**Most callers clean: {_n(best_moh)}**; goal ≥ {MOH_GOAL:,} with < 1 % late: "
-                f"**{'met' if met else 'missed'}**."
-            ),
-            "",
-            (
-                "| callers | verdict | with audio (min/s) | packets / expected | late | lost | "
-                "jitter p50 / p99 ms | rtpengine cores | call control cores | Kamailio / Redis "
-                "cores | receiver / sipp core share |"
-            ),
-            "|---|---|---|---|---|---|---|---|---|---|---|",
         ]
-        for r in moh:
-            parts.append(
-                f"| {r['callers']:,} | {r['verdict']} | {r['callers_with_audio_min']:,} | "
-                f"{r['packets']:,} / {r['expected_packets']:,} | "
-                f"{r['late_ratio'] * 100:.2f} % | {r['lost_ratio'] * 100:.2f} % | "
-                f"{_n(r['jitter_ms_p50'], '.1f')} / {_n(r['jitter_ms_p99'], '.1f')} | "
-                f"{r['rtpengine_cores']:.2f} | {r['callcontrol_cores']:.2f} | "
-                f"{r['kamailio_cores']:.2f} / {r['redis_cores']:.2f} | "
-                f"{r['receiver_core_share']:.0%} / {r['uac_core_share']:.0%} |"
-            )
-        flagged = [r for r in moh if r["reasons"]]
-        if flagged:
-            parts += [
-                "",
-                "Inconclusive steps (the load generator may have been the limit): "
-                + "; ".join(f"{r['callers']:,}: {', '.join(r['reasons'])}" for r in flagged)
-                + ".",
-            ]
+        for title, subset in (("through call control", moh), ("rtpengine alone", direct)):
+            if subset:
+                parts += ["", *_moh_table(title, subset, params)]
     parts += ["", f"![queue calls]({plot_ref})"]
     notes = Path(__file__).resolve().parent / "notes" / "queue.md"
     if notes.exists():
@@ -758,8 +819,23 @@ def plot(rows: list[dict[str, Any]], path: Path) -> Path:
     ax1.set_title("queue-call setups (green: goal)")
     moh = [r for r in rows if r["part"] == "moh"]
     xs = [r["callers"] for r in moh]
-    ax2.plot(xs, [r["late_ratio"] * 100 for r in moh], "o-", label="late %")
-    ax2.plot(xs, [r["lost_ratio"] * 100 for r in moh], "s--", label="lost %")
+    for part, style in (("moh", "-"), ("moh-direct", "--")):
+        sub = [r for r in rows if r["part"] == part]
+        label = "call control" if part == "moh" else "rtpengine alone"
+        sx = [r["callers"] for r in sub]
+        ax2.plot(sx, [r["late_ratio"] * 100 for r in sub], "o" + style, label=f"late %, {label}")
+        ax2.plot(
+            sx,
+            [r["late_slack_ratio"] * 100 for r in sub],
+            "s" + style,
+            label=f"late > slack %, {label}",
+        )
+        ax2.plot(
+            sx,
+            [(1 - r["callers_with_audio_min"] / r["callers"]) * 100 for r in sub],
+            "x" + style,
+            label=f"callers without audio %, {label}",
+        )
     ax2.axhline(LATE_GOAL * 100, color="red", linewidth=0.8)
     ax2.axvline(MOH_GOAL, color="green", linewidth=0.8)
     ax2.set_yscale("symlog", linthresh=0.1)
@@ -768,6 +844,14 @@ def plot(rows: list[dict[str, Any]], path: Path) -> Path:
     cores = ax2.twinx()
     cores.plot(xs, [r["rtpengine_cores"] for r in moh], "^:", color="gray", label="rtpengine")
     cores.plot(xs, [r["callcontrol_cores"] for r in moh], "v:", color="brown", label="call control")
+    direct = [r for r in rows if r["part"] == "moh-direct"]
+    cores.plot(
+        [r["callers"] for r in direct],
+        [r["rtpengine_cores"] for r in direct],
+        "^-.",
+        color="black",
+        label="rtpengine alone",
+    )
     cores.set_ylabel("cores (dotted)")
     ax2.legend(fontsize=8, loc="upper left")
     cores.legend(fontsize=8, loc="lower right")
@@ -836,6 +920,8 @@ def main(argv: list[str] | None = None) -> int:
             rows += measure_setups(stack, work, args, deadline)
         if "moh" in parts:
             rows += measure_moh(stack, work, args, deadline + 300)
+        if "moh-direct" in parts:
+            rows += measure_moh(stack, work, args, deadline + 600, direct=True)
         ok = True
     except BenchFailed as exc:
         print(f"benchmark failed: {exc}", file=sys.stderr)
@@ -860,6 +946,7 @@ def main(argv: list[str] | None = None) -> int:
         "duration_s": args.duration,
         "hold_ms": args.hold_ms,
         "late_ms": args.late_ms,
+        "slack_ms": args.slack_ms,
         "quick": args.quick,
         "started": started.strftime("%Y-%m-%d %H:%M UTC"),
         "elapsed_s": time.monotonic() - t0,

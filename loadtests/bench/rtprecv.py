@@ -6,7 +6,7 @@
 Binds ``--count`` sockets on ``--host`` (kernel-chosen ports), writes them as a sipp
 ``-inf`` file (``SEQUENTIAL`` then one port per line; the caller scenario puts its
 line in the SDP), then reads every packet until ``--seconds`` have passed and writes
-per-second totals as JSON.
+per-second totals as JSON (also when stopped early by SIGTERM).
 
 Arrival times are the kernel's (``SO_TIMESTAMPNS``), taken when the packet reached
 the socket, so a receiver that falls behind does not make packets look late; and
@@ -37,6 +37,7 @@ import argparse
 import json
 import os
 import select
+import signal
 import socket
 import struct
 import sys
@@ -86,6 +87,14 @@ def _percentile(values: list[float], q: float) -> float | None:
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
 
 
+_stop = False
+
+
+def _request_stop(_signum: int, _frame: object) -> None:
+    global _stop
+    _stop = True
+
+
 def receive(
     socks: list[socket.socket], seconds: float, late_ms: float, slack_ms: float
 ) -> dict[str, object]:
@@ -102,7 +111,7 @@ def receive(
     try:
         while True:
             left = deadline - time.monotonic()
-            if left <= 0:
+            if left <= 0 or _stop:
                 break
             for fd, _mask in poller.poll(min(left, 0.5)):
                 sock, st = by_fd[fd], streams[fd]
@@ -222,6 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--slack-ms", type=float, default=120.0)
     p.add_argument("--rcvbuf", type=int, default=65536)
     args = p.parse_args(argv)
+    signal.signal(signal.SIGTERM, _request_stop)  # stop early, still writing the results
     socks = bind_sockets(args.host, args.count, args.rcvbuf)
     tmp = args.ports_file.with_suffix(".tmp")
     tmp.write_text("SEQUENTIAL\n" + "".join(f"{s.getsockname()[1]}\n" for s in socks))
