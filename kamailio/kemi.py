@@ -47,6 +47,9 @@ class kamailio:
     def ksr_failure_ring_group(self, msg):
         return self.router.failure_ring_group()
 
+    def ksr_onreply_ring_group(self, msg):
+        return self.router.onreply_ring_group()
+
     def ksr_provisioning_tick(self, msg, evname=None):
         return self.router.provisioning_tick()
 

@@ -421,6 +421,9 @@ class EdgeRouter:
     def failure_release_media(self) -> int:
         return relay.failure_release_media(self.ksr)
 
+    def onreply_ring_group(self) -> int:
+        return self._failure(relay.onreply_ring_group)
+
     def failure_trunk(self) -> int:
         return self._failure(relay.failure_trunk)
 
@@ -428,9 +431,10 @@ class EdgeRouter:
         return self._failure(relay.failure_ring_group)
 
     def _failure(self, route: Any) -> int:
+        """Run a tm reply / failure route's body; it must not raise into tm."""
         k = self.ksr
         try:
             return int(route(k))
-        except Exception:  # noqa: BLE001  a failure route must not raise into tm
-            k.err(f"failure route failed for Call-ID {k.pv.get('$ci')}: {traceback.format_exc()}\n")
+        except Exception:  # noqa: BLE001  logged with the Call-ID instead
+            k.err(f"tm route failed for Call-ID {k.pv.get('$ci')}: {traceback.format_exc()}\n")
             return 1

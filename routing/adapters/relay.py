@@ -22,8 +22,9 @@ RTPENGINE_FLAGS = "replace-origin replace-session-connection"
 BUSY_COUNTS, BUSY_CALLS, ROTATIONS = "sbbusy", "sbdlg", "sbrr"
 # Dialog variables: the SIP users a direct call makes busy; "1" while their marks are held.
 DIRECT_USERS_VAR, MARKED_VAR = "$dlg_var(sbu)", "$dlg_var(sbm)"
-# What is left to try after a failure (transaction AVPs, JSON): trunks, ring group members.
-NEXT_TRUNKS, NEXT_MEMBERS = "$avp(sbtrunks)", "$avp(sbmembers)"
+# What is left to try after a failure (transaction AVPs, JSON): trunks, ring group members;
+# the members ringing now (JSON), whose busy marks move as the group rings on.
+NEXT_TRUNKS, NEXT_MEMBERS, RINGING = "$avp(sbtrunks)", "$avp(sbmembers)", "$avp(sbringing)"
 # A carrier silent (no 100 Trying) this long is skipped for the next trunk.
 TRUNK_SILENCE_MS = 3000
 
@@ -56,6 +57,26 @@ def release_direct(k: Any) -> None:
     for user in str(k.pv.get(DIRECT_USERS_VAR) or "").split(","):
         if user and k.htable.sht_dec(BUSY_COUNTS, user) < 0:
             k.htable.sht_seti(BUSY_COUNTS, user, 0)  # never below zero
+
+
+def swap_direct(k: Any, leaving: tuple[str, ...], joining: tuple[str, ...]) -> None:
+    """Move held marks: ``leaving`` users stop ringing, ``joining`` ones start (a ring
+    group's next member, or the one who answered)."""
+    if str(k.pv.get(MARKED_VAR) or "") != "1":
+        return
+    users = [u for u in str(k.pv.get(DIRECT_USERS_VAR) or "").split(",") if u]
+    call_id = k.pv.get("$ci") or ""
+    for user in leaving:
+        if user in users:
+            users.remove(user)
+            if k.htable.sht_dec(BUSY_COUNTS, user) < 0:
+                k.htable.sht_seti(BUSY_COUNTS, user, 0)
+    for user in joining:
+        if user not in users:
+            users.append(user)
+            k.htable.sht_inc(BUSY_COUNTS, user)
+            k.htable.sht_sets(BUSY_CALLS, user, call_id)
+    k.pv.sets(DIRECT_USERS_VAR, ",".join(users))
 
 
 def _relay(k: Any, direct_users: tuple[str, ...]) -> int:
@@ -156,17 +177,15 @@ def call_ring_group(k: Any, decision: policy.CallRingGroup, direct_users: tuple[
     if k.registrar.lookup("location") < 0:  # expired since the check: the next one
         registered = registered[1:]
         return _ring_next(k, registered, timeout_ms, direct_users) if registered else _no_member(k)
+    ringing = registered[:1]
     if decision.strategy == "ring_all":
         for member in registered[1:]:  # forked: the first to answer wins, tm cancels the rest
-            k.registrar.lookup_to_dset("location", _contact_uri(k, member))
+            if k.registrar.lookup_to_dset("location", _contact_uri(k, member)) > 0:
+                ringing.append(member)
         k.pv.sets(NEXT_MEMBERS, "[]")
     else:
         k.pv.sets(NEXT_MEMBERS, json.dumps(registered[1:]))
-    k.pv.sets("$avp(sbringms)", str(timeout_ms))
-    _proxy_setup(k)
-    k.tm.t_set_fr(timeout_ms, timeout_ms)
-    k.tm.t_on_failure("ksr_failure_ring_group")
-    return _relay(k, direct_users)
+    return _ring(k, ringing, timeout_ms, direct_users)
 
 
 def _ring_next(k: Any, members: list[str], timeout_ms: int, direct_users: tuple[str, ...]) -> int:
@@ -174,11 +193,32 @@ def _ring_next(k: Any, members: list[str], timeout_ms: int, direct_users: tuple[
     if k.registrar.lookup("location") < 0:
         return _no_member(k)
     k.pv.sets(NEXT_MEMBERS, json.dumps(members[1:]))
+    return _ring(k, members[:1], timeout_ms, direct_users)
+
+
+def _ring(k: Any, ringing: list[str], timeout_ms: int, direct_users: tuple[str, ...]) -> int:
+    """Relay to the ``ringing`` members: they are busy while they ring, like the caller."""
+    k.pv.sets(RINGING, json.dumps(ringing))
     k.pv.sets("$avp(sbringms)", str(timeout_ms))
     _proxy_setup(k)
+    k.tm.t_on_reply("ksr_onreply_ring_group")
     k.tm.t_set_fr(timeout_ms, timeout_ms)
     k.tm.t_on_failure("ksr_failure_ring_group")
-    return _relay(k, direct_users)
+    return _relay(k, (*direct_users, *ringing))
+
+
+def onreply_ring_group(k: Any) -> int:
+    """Media as for any call; once a member answers, the others of a forked group are
+    no longer ringing: their marks go, the answering member's stay (found by the user
+    of its Contact, the SIP username phones register with; unknown: all go)."""
+    onreply_media(k)
+    status = k.pv.get("$rs")
+    ringing = json.loads(str(k.pv.get(RINGING) or "[]"))
+    if len(ringing) > 1 and str(status).startswith("2"):
+        answered = str(k.pv.get("$(ct{nameaddr.uri}{uri.user})") or "")
+        swap_direct(k, tuple(m for m in ringing if m != answered), ())
+        k.pv.sets(RINGING, json.dumps([m for m in ringing if m == answered]))
+    return 1
 
 
 def _no_member(k: Any) -> int:
@@ -193,15 +233,19 @@ def failure_ring_group(k: Any) -> int:
         return failure_release_media(k)
     rest = json.loads(str(k.pv.get(NEXT_MEMBERS) or "[]"))
     timeout_ms = int(str(k.pv.get("$avp(sbringms)") or "30000"))
+    ringing = tuple(json.loads(str(k.pv.get(RINGING) or "[]")))
     while rest:
         member, rest = rest[0], rest[1:]
         k.pv.sets("$ru", _contact_uri(k, member))
         if k.registrar.lookup("location") < 0:
             continue  # unregistered since the call began: skipped
         k.info(f"ring group: {k.pv.get('$T_reply_code')}; ringing {member}\n")
+        swap_direct(k, ringing, (member,))  # the busy mark follows the ringing phone
+        ringing = (member,)
+        k.pv.sets(RINGING, json.dumps(ringing))
         k.pv.sets(NEXT_MEMBERS, json.dumps(rest))
         k.tm.t_set_fr(timeout_ms, timeout_ms)
-        k.tm.t_on_reply("ksr_onreply_media")
+        k.tm.t_on_reply("ksr_onreply_ring_group")
         k.tm.t_on_failure("ksr_failure_ring_group")
         if k.tm.t_relay() > 0:
             return 1

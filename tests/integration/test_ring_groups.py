@@ -7,7 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
+import redis
 
+from routing.acd.keys import Keys
 from store import provisioning as p
 from tests.integration.conftest import PhoneFactory
 from tests.integration.test_outbound_calls import provision
@@ -109,3 +111,49 @@ def test_no_registered_member_is_480_and_a_did_reaches_a_ring_group(
             assert call.wait_final(timeout=5).status == 603
     finally:
         provision(stack, lambda s, team: p.delete_did(s, p.get_did(s, team, RING_DID)))
+
+
+def busy_users(stack: Stack) -> set[str]:
+    """The SIP users the edge reported on a direct call (ringing or answered)."""
+    client = redis.Redis(port=stack.settings.redis_port, decode_responses=True)
+    return set(client.hkeys(Keys().sip_busy))
+
+
+def test_ringing_members_are_busy_and_the_mark_moves_with_the_ringing(
+    stack: Stack, phones: PhoneFactory, ring_group: Callable[..., None]
+) -> None:
+    caller, first, second = phones("demo-5000"), phones("demo-5003"), phones("demo-5004")
+    ring_group("604", "sequential", ["5003", "5004"])
+    call = caller.invite("604", wait=False)
+    ringing = first.wait_incoming(timeout=5)
+    ringing.ring()
+    wait_until(lambda: {"demo-5000", "demo-5003"} <= busy_users(stack), what="5003 busy ringing")
+    ringing.reject(486, "Busy Here")
+    answering = second.wait_incoming(timeout=5)
+    wait_until(lambda: "demo-5004" in (b := busy_users(stack)) and "demo-5003" not in b,
+               what="the mark moved from 5003 to 5004")  # fmt: skip
+    answering.answer()
+    assert call.wait_final(timeout=5).status == 200
+    assert call.bye().status == 200
+    answering.wait_bye()
+    wait_until(lambda: not {"demo-5000", "demo-5003", "demo-5004"} & busy_users(stack),
+               what="everyone free after the BYE")  # fmt: skip
+
+
+def test_ring_all_keeps_only_the_answering_member_busy(
+    stack: Stack, phones: PhoneFactory, ring_group: Callable[..., None]
+) -> None:
+    caller, one, two = phones("demo-5000"), phones("demo-5001"), phones("demo-5002")
+    ring_group("605", "ring_all", ["5001", "5002"])
+    call = caller.invite("605", wait=False)
+    ringing_one, ringing_two = one.wait_incoming(timeout=5), two.wait_incoming(timeout=5)
+    ringing_one.ring()
+    wait_until(lambda: {"demo-5001", "demo-5002"} <= busy_users(stack), what="both busy ringing")
+    ringing_two.answer()
+    assert call.wait_final(timeout=5).status == 200
+    ringing_one.wait_cancel(timeout=5)
+    wait_until(lambda: "demo-5001" not in (b := busy_users(stack)) and "demo-5002" in b,
+               what="only the answering member stays busy")  # fmt: skip
+    assert call.bye().status == 200
+    ringing_two.wait_bye()
+    wait_until(lambda: "demo-5002" not in busy_users(stack), what="free after the BYE")

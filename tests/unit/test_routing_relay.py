@@ -198,17 +198,40 @@ def test_a_retransmitted_invite_is_left_to_tm(routed: Snapshot) -> None:
     assert ksr.called("tm.t_relay") == [] and ksr.htable.table(relay.BUSY_COUNTS) == {}
 
 
-def test_call_control_reaches_a_ring_group_and_a_trunk_without_busy_marks(
+def test_call_control_reaches_a_ring_group_and_a_trunk_unauthenticated(
     routed: Snapshot,
 ) -> None:
-    for dialed, relayed_to in (("demo-600", "sip:demo-5000@127.0.0.1"),
-                               ("demo-+15557770000", "sip:+15557770000@192.0.2.1")):  # fmt: skip
+    members = {"demo-5000": 1, "demo-5001": 1, "demo-5002": 1}
+    for dialed, relayed_to, busy in (
+        ("demo-600", "sip:demo-5000@127.0.0.1", members),  # ringing members are busy
+        ("demo-+15557770000", "sip:+15557770000@192.0.2.1", {}),  # call control's own leg
+    ):
         ksr = invite(routed, dialed)
         ksr.dispatcher.returns["ds_is_from_list_mode"] = 1
         route(ksr, routed)
         assert ("$ru", relayed_to) in ksr.called("pv.sets")
         assert ksr.called("auth.pv_auth_check") == []
-        assert ksr.htable.table(relay.BUSY_COUNTS) == {}
+        assert ksr.htable.table(relay.BUSY_COUNTS) == busy
+
+
+def test_ring_group_marks_follow_the_ringing_members(routed: Snapshot) -> None:
+    ksr = invite(routed, "600", caller="demo-5002")  # ring all: 5000 and 5001 ring
+    ksr.registrar.returns["registered_uri"] = lambda table, uri: -1 if "5002" in uri else 1
+    route(ksr, routed)
+    assert ksr.htable.table(relay.BUSY_COUNTS) == {"demo-5002": 1, "demo-5000": 1, "demo-5001": 1}
+    ksr.pvs.update({"$rs": 200, "$(ct{nameaddr.uri}{uri.user})": "demo-5001"})
+    EdgeRouter(ksr, "sqlite://", "switchboard").onreply_ring_group()  # 5001 answered
+    assert ksr.htable.table(relay.BUSY_COUNTS) == {"demo-5002": 1, "demo-5000": 0, "demo-5001": 1}
+    EdgeRouter(ksr, "sqlite://", "switchboard").dialog_event("dialog:end")
+    assert set(ksr.htable.table(relay.BUSY_COUNTS).values()) == {0}
+
+    snapshot = replace(routed, ring_groups=(replace(routed.ring_groups[0], strategy="sequential"),))
+    ksr = invite(snapshot, "600", caller="demo-5002")  # in order: the mark moves on
+    route(ksr, snapshot)
+    assert ksr.htable.table(relay.BUSY_COUNTS) == {"demo-5002": 1, "demo-5000": 1}
+    ksr.tm.returns["t_is_canceled"] = -1
+    EdgeRouter(ksr, "sqlite://", "switchboard").failure_ring_group()
+    assert ksr.htable.table(relay.BUSY_COUNTS) == {"demo-5002": 1, "demo-5000": 0, "demo-5001": 1}
 
 
 def test_star_65_and_66_go_to_call_control_like_star_64(routed: Snapshot) -> None:
