@@ -1,16 +1,17 @@
 """SIP truth about extensions, as the Kamailio edge sees it, and what changed since the
 last report: pure values and one pure ``diff``, used by the rtimer process
-(``routing.adapters.ksr.EdgeRouter.sip_tick``) to feed the ACD through Redis.
+(``routing.adapters.sip_truth``) to feed the ACD through Redis.
 
-Workers record facts in Kamailio shared memory only (never Redis on the call path):
+Workers record these facts in Kamailio shared memory only (never in Redis):
 
 * ``sbreg``: a SIP user whose registration was just saved (REGISTER, re-REGISTER,
   ``Expires: 0``) -> the source IP of that REGISTER; the rtimer takes the marks and asks
   usrloc whether the user still has a valid contact. The IP lets the API find the
   softphone registered from the same address as an agent's browser (dynamic agents);
-* ``sbbusy``: per SIP user, the number of confirmed direct (non-queue) dialogs, kept by
-  the dialog module's ``dialog:start`` / ``dialog:end`` events; ``sbdlg``: the Call-ID of
-  the latest one, for the audit trail.
+* ``sbbusy``: per SIP user, the number of direct (non-queue) calls it is in, counted from
+  the relay of the call's INVITE (a ringing phone is busy for the queue) until the
+  dialog fails or ends; a ring group's mark follows its ringing members. ``sbdlg``: the
+  Call-ID of the latest one, for the audit trail.
 
 Registrations that simply expire are found by the rtimer re-checking the users it last
 reported registered (``EXPIRY_SWEEP_TICKS``).
