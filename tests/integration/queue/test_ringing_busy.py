@@ -3,6 +3,7 @@ answered: the edge counts them from the INVITE's relay until the call fails or e
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from tests.integration.conftest import PhoneFactory
@@ -58,3 +59,28 @@ def test_agent_calling_out_is_busy_while_the_callee_rings_and_free_after_a_rejec
     assert direct.wait_final(timeout=5).status == 486
     wait_until(lambda: agent_live(stack, "demo/1002").state == "idle",
                what="1002 free after the rejection")  # fmt: skip
+
+
+def busy_count(stack: Stack, user: str) -> int:
+    """The edge's shared-memory count of direct calls ``user`` is in."""
+    found = re.search(r"value:\s*(-?\d+)", stack.kamcmd("htable.get", "sbbusy", user))
+    return int(found.group(1)) if found else 0
+
+
+def test_a_retransmitted_invite_counts_its_users_once(
+    stack: Stack, phones: PhoneFactory, rtp_endpoints: Callable[..., RtpEndpoint]
+) -> None:
+    caller, callee = phones("demo-5008"), phones("demo-5009")
+    before = busy_count(stack, "demo-5009")
+    call = caller.invite("5009", rtp=rtp_endpoints(), wait=False)
+    ringing = callee.wait_incoming(timeout=5)
+    ringing.ring()
+    call.wait_provisional(180)
+    assert call._invite is not None
+    caller.send_raw(call._invite.encode())  # the same INVITE again, as after a lost 100
+    wait_until(lambda: call.provisional.count(180) >= 2, what="tm answered the retransmission")
+    assert busy_count(stack, "demo-5009") == before + 1
+    assert not callee.has_incoming()  # absorbed by tm, not relayed as a new call
+    call.cancel()
+    ringing.wait_cancel()
+    wait_until(lambda: busy_count(stack, "demo-5009") == before, what="the mark given back")
