@@ -229,8 +229,12 @@ def caller_argv(
     ]
 
 
-def _wait_quiet(stack: QueueStack, timeout: float = 15.0) -> int:
-    """Wait (bounded) until call control has released every caller; sessions left."""
+def _wait_quiet(stack: QueueStack, timeout: float = 45.0) -> int:
+    """Wait (bounded) until call control has released every caller; sessions left.
+
+    After an overloaded step call control may still hold callers it answered after
+    Kamailio had given up on them (408), until sippy gives up on its unacknowledged
+    200. The next run must not share the machine with them."""
     deadline = time.monotonic() + timeout
     left = stack.sessions()
     while left > 0 and time.monotonic() < deadline:
@@ -839,6 +843,7 @@ def plot(rows: list[dict[str, Any]], path: Path) -> Path:
     ax2.axhline(LATE_GOAL * 100, color="red", linewidth=0.8)
     ax2.axvline(MOH_GOAL, color="green", linewidth=0.8)
     ax2.set_yscale("symlog", linthresh=0.1)
+    ax2.set_ylim(0, 100)
     ax2.set_xlabel("callers waiting on music")
     ax2.set_ylabel("% of packets (red: 1 %)")
     cores = ax2.twinx()
@@ -853,7 +858,7 @@ def plot(rows: list[dict[str, Any]], path: Path) -> Path:
         label="rtpengine alone",
     )
     cores.set_ylabel("cores (dotted)")
-    ax2.legend(fontsize=8, loc="upper left")
+    ax2.legend(fontsize=7, loc="center left")
     cores.legend(fontsize=8, loc="lower right")
     ax2.set_title("music on hold at once")
     fig.tight_layout()

@@ -229,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--late-ms", type=float, default=40.0)
     p.add_argument("--slack-ms", type=float, default=120.0)
-    p.add_argument("--rcvbuf", type=int, default=65536)
+    p.add_argument("--rcvbuf", type=int, default=1 << 18)
     args = p.parse_args(argv)
     signal.signal(signal.SIGTERM, _request_stop)  # stop early, still writing the results
     socks = bind_sockets(args.host, args.count, args.rcvbuf)
