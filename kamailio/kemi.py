@@ -41,6 +41,9 @@ class kamailio:
     def ksr_failure_call_control(self, msg):
         return self.router.failure_call_control()
 
+    def ksr_branch_trunk(self, msg):
+        return self.router.branch_trunk()
+
     def ksr_failure_trunk(self, msg):
         return self.router.failure_trunk()
 

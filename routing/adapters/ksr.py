@@ -331,6 +331,9 @@ class EdgeRouter(SipTruthReporter):
     def onreply_ring_group(self) -> int:
         return self._failure(relay.onreply_ring_group)
 
+    def branch_trunk(self) -> int:
+        return self._failure(relay.branch_trunk)
+
     def failure_trunk(self) -> int:
         return self._failure(relay.failure_trunk)
 

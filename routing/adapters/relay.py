@@ -25,6 +25,8 @@ DIRECT_USERS_VAR, MARKED_VAR = "$dlg_var(sbu)", "$dlg_var(sbm)"
 # What is left to try after a failure (transaction AVPs, JSON): trunks, ring group members;
 # the members ringing now (JSON), whose busy marks move as the group rings on.
 NEXT_TRUNKS, NEXT_MEMBERS, RINGING = "$avp(sbtrunks)", "$avp(sbmembers)", "$avp(sbringing)"
+# The caller ID the trunk being tried presents ("" keeps From), for its branch route.
+CALLER_ID = "$avp(sbcid)"
 # A carrier silent (no 100 Trying) this long is skipped for the next trunk.
 TRUNK_SILENCE_MS = 3000
 
@@ -124,16 +126,24 @@ def call_trunks(k: Any, decision: policy.CallTrunks, direct_users: tuple[str, ..
         targets = policy.rotated(targets, max(turn, 1) - 1)
     first, rest = targets[0], targets[1:]
     k.info(f"outbound {decision.number} of {decision.team} via trunk {first.trunk}\n")
-    if first.caller_id:
-        # The number this trunk presents; uac restores the caller's From in replies and
-        # in-dialog requests (Record-Route parameter).
-        k.uac.uac_replace_from("", f"sip:{first.caller_id}@{k.pv.get('$fd')}")
-    k.pv.sets(NEXT_TRUNKS, json.dumps([[t.trunk, t.uri] for t in rest]))
+    k.pv.sets(NEXT_TRUNKS, json.dumps([[t.trunk, t.uri, t.caller_id] for t in rest]))
+    k.pv.sets(CALLER_ID, first.caller_id)
     k.pv.sets("$ru", first.uri)
     _proxy_setup(k)
     k.tm.t_set_fr(0, TRUNK_SILENCE_MS)
+    k.tm.t_on_branch("ksr_branch_trunk")
     k.tm.t_on_failure("ksr_failure_trunk")
     return _relay(k, direct_users)
+
+
+def branch_trunk(k: Any) -> int:
+    """Each trunk's branch presents that trunk's caller ID (a branch route, so the next
+    trunk of a failover starts from the caller's own From); uac restores the caller's From
+    in replies and in-dialog requests (a Record-Route parameter)."""
+    caller_id = str(k.pv.get(CALLER_ID) or "")
+    if caller_id:
+        k.uac.uac_replace_from("", f"sip:{caller_id}@{k.pv.get('$fd')}")
+    return 1
 
 
 def failure_trunk(k: Any) -> int:
@@ -144,12 +154,14 @@ def failure_trunk(k: Any) -> int:
     rest = json.loads(str(k.pv.get(NEXT_TRUNKS) or "[]"))
     if not (isinstance(status, int) and policy.trunk_fails_over(status)) or not rest:
         return failure_release_media(k)
-    (trunk, uri), rest = rest[0], rest[1:]
+    (trunk, uri, caller_id), rest = rest[0], rest[1:]
     k.info(f"trunk answered {status}; trying trunk {trunk}\n")
     k.pv.sets(NEXT_TRUNKS, json.dumps(rest))
+    k.pv.sets(CALLER_ID, caller_id)
     k.pv.sets("$ru", uri)
     k.tm.t_set_fr(0, TRUNK_SILENCE_MS)
     k.tm.t_on_reply("ksr_onreply_media")
+    k.tm.t_on_branch("ksr_branch_trunk")
     k.tm.t_on_failure("ksr_failure_trunk")
     if k.tm.t_relay() < 0:
         return failure_release_media(k)

@@ -138,7 +138,7 @@ def test_trunk_group_fails_over_to_the_next_trunk_for_a_user_groups_phone(
             first.wait_incoming(timeout=5).reject(503, "Service Unavailable")
             incoming = second.wait_incoming(timeout=5)
             assert incoming.request.uri.startswith(f"sip:{NUMBER}@{CARRIER_B}:")
-            assert "sip:+15550190@" in incoming.request.headers["From"]
+            assert "sip:+15550191@" in incoming.request.headers["From"]  # its own caller ID
             incoming.reject(486, "Busy Here")  # busy is final: no third try
             assert call.wait_final(timeout=5).status == 486
         finally:

@@ -75,6 +75,8 @@ def test_outbound_call_goes_to_the_first_trunk_with_its_caller_id_and_media(
     ksr = invite(routed, "+15557770000")
     route(ksr, routed)
     assert ("$ru", "sip:+15557770000@192.0.2.1") in ksr.called("pv.sets")
+    assert ksr.called("tm.t_on_branch") == [("ksr_branch_trunk",)]
+    EdgeRouter(ksr, "sqlite://", "switchboard").branch_trunk()  # tm runs it for the branch
     assert ksr.called("uac.uac_replace_from") == [("", "sip:+15550190@127.0.0.1")]
     assert ksr.called("tm.t_on_failure") == [("ksr_failure_trunk",)]
     assert ksr.called("tm.t_relay") == [()]
@@ -93,6 +95,8 @@ def test_trunk_failure_route_tries_the_next_trunk_only_when_the_carrier_failed(
     assert ("$ru", "sip:+15557770000@192.0.2.2") in ksr.called("pv.sets")
     assert ksr.called("tm.t_relay") == [()]
     assert json.loads(ksr.pvs[relay.NEXT_TRUNKS]) == []
+    EdgeRouter(ksr, "sqlite://", "switchboard").branch_trunk()
+    assert ksr.called("uac.uac_replace_from") == []  # trunk b presents the caller's own From
 
     ksr.calls.clear()  # the last trunk failed too: nothing left, media released
     EdgeRouter(ksr, "sqlite://", "switchboard").failure_trunk()
