@@ -173,8 +173,9 @@ def failure_trunk(k: Any) -> int:
 
 def call_ring_group(k: Any, decision: policy.CallRingGroup, direct_users: tuple[str, ...]) -> int:
     """Ring all registered members at once, or one after the other (``ring_timeout_s``
-    each); members without a registration are skipped, none registered is a 480."""
-    members = decision.members
+    each); members without a registration are skipped, and so is the caller (a member
+    calling its own group); none left is a 480."""
+    members = tuple(m for m in decision.members if m not in direct_users)
     if decision.rotation:
         turn = k.htable.sht_inc(ROTATIONS, decision.rotation)
         members = policy.rotated(members, max(turn, 1) - 1)
