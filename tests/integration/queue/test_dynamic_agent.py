@@ -9,6 +9,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from routing.adapters.redis_acd import RedisAcd
 from store import provisioning as p
 from store.models import Agent, ProvisioningState
 from tests.integration.conftest import PhoneFactory
@@ -17,6 +18,7 @@ from tests.integration.queue.helpers import (
     agent_live,
     call_queue,
     carrier,
+    redis_client,
     set_agents,
 )
 from tests.support.rtp import RtpEndpoint
@@ -77,6 +79,11 @@ def test_dynamic_agent_signs_in_at_the_phone_registered_from_its_computer_and_ta
 ) -> None:
     set_agents(stack, idle=())  # the demo agents paused: only 1007 can take the call
     phone = phones("demo-5008", local_ip="127.0.0.1")
+    edge = RedisAcd(redis_client(stack))
+    wait_until(
+        lambda: "demo-5008" in edge.users_registered_from("127.0.0.1"),
+        what="the edge reported where demo-5008 registered from",
+    )
     api = browser("127.0.0.1")
     response = api.post("/agent/session/sign-in")
     assert response.status_code == 200, response.text
