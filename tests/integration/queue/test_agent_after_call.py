@@ -75,6 +75,11 @@ def test_killing_call_control_mid_call_leaves_no_agent_stuck_beyond_the_claim_le
         call = call_queue(ua, rtp_endpoints(CARRIER_IP))
         agent_phone.wait_incoming(timeout=5).answer(rtp_endpoints())
         wait_until(lambda: agent_live(stack, "demo/1001").state == "on_call", what="on call")
+        # Records are written by a thread of their own: let the answer reach the CDR first.
+        wait_until(
+            lambda: call_record(stack, call.call_id)["answered_at"] is not None,
+            what="the answer in the CDR",
+        )
 
         running = next(r for r in stack.supervisor.running if r.spec.name == "callcontrol")
         os.killpg(running.process.pid, signal.SIGKILL)
