@@ -87,6 +87,7 @@ class RingAll:
             return
         reason = q.ring_end_reason(code)
         log.info("call %s: %s did not take it (%s %s)", active.call.call_id, agent, code, reason)
+        active.call.failed_offers[agent] = now_ms()  # not rung again at once
         self._release(active, agent, leg.call_id, reason)
         if not active.fork and active.call.state == q.OFFERING:
             self._nobody(active, [agent])
