@@ -21,8 +21,9 @@ class Directory:
         dial_targets: list[tuple[str, str, str, str]],  # (team, number, kind, target)
         dids: list[tuple[str, str, str, str]],  # (number, team, kind, target)
         trunks: list[tuple[str, str, str]],  # (address, team, name)
-        # (owner, key, policy, [(name, host, port, caller id, strip digits, add prefix)])
-        outbound: list[tuple[str, str, str, list[tuple[str, str, int, str, int, str]]]] = ...,
+        # (owner, key, policy,
+        #  [(name, host, port, caller id, strip digits, add prefix, max calls)])
+        outbound: list[tuple[str, str, str, list[tuple[str, str, int, str, int, str, int]]]] = ...,
         # (team, number, strategy, ring timeout s, member SIP usernames)
         ring_groups: list[tuple[str, str, str, int, list[str]]] = ...,
         fixed_agents: list[tuple[str, str, str]] = ...,  # (username, agent id, working way)
@@ -35,7 +36,7 @@ class Directory:
     def trunk_by_address(self, address: str) -> tuple[str, str] | None: ...
     def outbound(
         self, owner: str
-    ) -> tuple[str, str, list[tuple[str, str, int, str, int, str]]] | None: ...
+    ) -> tuple[str, str, list[tuple[str, str, int, str, int, str, int]]] | None: ...
     def ring_group(self, team: str, number: str) -> tuple[str, int, list[str]] | None: ...
     def fixed_agent(self, username: str) -> tuple[str, str] | None: ...
 

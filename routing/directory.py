@@ -29,8 +29,8 @@ from routing.model import Snapshot
 
 Account = tuple[str, str, str]  # (team, number, ha1)
 Destination = tuple[str, str, str]  # (team, kind, target)
-# (name, host, port, caller id, strip digits, add prefix)
-TrunkRow = tuple[str, str, int, str, int, str]
+# (name, host, port, caller id, strip digits, add prefix, max calls)
+TrunkRow = tuple[str, str, int, str, int, str, int]
 Outbound = tuple[str, str, list[TrunkRow]]  # (key, policy, trunks in order)
 RingGroupRow = tuple[str, int, list[str]]  # (strategy, ring timeout s, members)
 

@@ -61,10 +61,12 @@ class OutboundTrunk:
     caller_id: str  # the number presented in From; "" keeps the caller's From
     strip_digits: int  # removed from the front of the dialed "+<digits>"
     add_prefix: str  # then put in front
+    max_calls: int = 0  # concurrent outbound calls allowed; 0: no limit
 
-    def row(self) -> tuple[str, str, int, str, int, str]:
+    def row(self) -> tuple[str, str, int, str, int, str, int]:
         return (
-            self.name, self.host, self.port, self.caller_id, self.strip_digits, self.add_prefix
+            self.name, self.host, self.port, self.caller_id, self.strip_digits, self.add_prefix,
+            self.max_calls,
         )  # fmt: skip
 
 

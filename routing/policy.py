@@ -63,6 +63,7 @@ class TrunkTarget:
     trunk: str  # the trunk's name, for logs
     uri: str  # sip:<number as the carrier wants it>@<host>:<port>
     caller_id: str  # the From user to present; "" keeps the caller's From
+    max_calls: int = 0  # concurrent outbound calls the trunk takes; 0: no limit
 
 
 @dataclass(frozen=True)
@@ -210,9 +211,12 @@ def _outbound(directory: Directory, team: str, number: str, caller: str = "") ->
     key, trunk_policy, trunks = route
     targets = tuple(
         TrunkTarget(
-            name, f"sip:{_carrier_number(number, strip, prefix)}@{_hostport(host, port)}", caller_id
+            name,
+            f"sip:{_carrier_number(number, strip, prefix)}@{_hostport(host, port)}",
+            caller_id,
+            max_calls,
         )
-        for name, host, port, caller_id, strip, prefix in trunks
+        for name, host, port, caller_id, strip, prefix, max_calls in trunks
     )
     return CallTrunks(team, number, targets, key if trunk_policy == "round_robin" else "")
 

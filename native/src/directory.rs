@@ -56,10 +56,13 @@ pub struct OutboundTrunk {
     pub caller_id: String,
     pub strip_digits: i64,
     pub add_prefix: String,
+    /// Concurrent outbound calls allowed; 0: no limit.
+    pub max_calls: i64,
 }
 
-/// Row form of [`OutboundTrunk`]: (name, host, port, caller id, strip digits, add prefix).
-pub type TrunkRow = (String, String, i64, String, i64, String);
+/// Row form of [`OutboundTrunk`]: (name, host, port, caller id, strip digits, add prefix,
+/// max calls).
+pub type TrunkRow = (String, String, i64, String, i64, String, i64);
 
 /// The trunks an owner's outbound calls use, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -226,13 +229,16 @@ impl Directory {
             let trunks = rows
                 .into_iter()
                 .map(
-                    |(name, host, port, caller_id, strip_digits, add_prefix)| OutboundTrunk {
-                        name,
-                        host,
-                        port,
-                        caller_id,
-                        strip_digits,
-                        add_prefix,
+                    |(name, host, port, caller_id, strip_digits, add_prefix, max_calls)| {
+                        OutboundTrunk {
+                            name,
+                            host,
+                            port,
+                            caller_id,
+                            strip_digits,
+                            add_prefix,
+                            max_calls,
+                        }
                     },
                 )
                 .collect();
@@ -570,6 +576,7 @@ mod tests {
             s("+15550100"),
             1,
             s("00"),
+            2,
         );
         let d = sample().with_routes(
             [

@@ -17,7 +17,7 @@ type Row3 = (String, String, String);
 type Row4 = (String, String, String, String);
 type OutboundRow = (String, String, String, Vec<TrunkRow>);
 type RingGroupRow = (String, String, String, i64, Vec<String>);
-type TrunkRef<'a> = (&'a str, &'a str, i64, &'a str, i64, &'a str);
+type TrunkRef<'a> = (&'a str, &'a str, i64, &'a str, i64, &'a str, i64);
 
 /// `routing._native.Directory`: the Rust twin of `routing.directory.PyDirectory`.
 #[derive(Debug)]
@@ -98,6 +98,7 @@ impl Directory {
                     &t.caller_id,
                     t.strip_digits,
                     &t.add_prefix,
+                    t.max_calls,
                 );
                 row
             })

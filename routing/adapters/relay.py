@@ -27,6 +27,10 @@ DIRECT_USERS_VAR, MARKED_VAR = "$dlg_var(sbu)", "$dlg_var(sbm)"
 NEXT_TRUNKS, NEXT_MEMBERS, RINGING = "$avp(sbtrunks)", "$avp(sbmembers)", "$avp(sbringing)"
 # The caller ID the trunk being tried presents ("" keeps From), for its branch route.
 CALLER_ID = "$avp(sbcid)"
+# Dialog profile counting each trunk's outbound calls ("<team>/<trunk>"), for call limits;
+# the trunk this call counts against now.
+TRUNK_PROFILE, TRUNK_USED = "sbtrunk", "$avp(sbtrunk)"
+ALL_TRUNKS_BUSY = (503, "All Trunks Busy")
 # A carrier silent (no 100 Trying) this long is skipped for the next trunk.
 TRUNK_SILENCE_MS = 3000
 
@@ -119,21 +123,53 @@ def call_extension(k: Any, username: str, direct_users: tuple[str, ...] = ()) ->
 
 
 def call_trunks(k: Any, decision: policy.CallTrunks, direct_users: tuple[str, ...]) -> int:
-    """Out to the first carrier; the failure route tries the others in order."""
+    """Out to the first carrier with room for the call; the failure route tries the
+    others in order. Every trunk at its call limit: 503."""
     targets = decision.targets
     if decision.rotation:
         turn = k.htable.sht_inc(ROTATIONS, decision.rotation)
         targets = policy.rotated(targets, max(turn, 1) - 1)
-    first, rest = targets[0], targets[1:]
-    k.info(f"outbound {decision.number} of {decision.team} via trunk {first.trunk}\n")
-    k.pv.sets(NEXT_TRUNKS, json.dumps([[t.trunk, t.uri, t.caller_id] for t in rest]))
-    k.pv.sets(CALLER_ID, first.caller_id)
-    k.pv.sets("$ru", first.uri)
+    tries = [[t.trunk, t.uri, t.caller_id, f"{decision.team}/{t.trunk}", t.max_calls]
+             for t in targets]  # fmt: skip
+    first, rest = _next_with_room(k, tries)
+    if first is None:
+        k.sl.sl_send_reply(*ALL_TRUNKS_BUSY)
+        return 1
+    k.info(f"outbound {decision.number} of {decision.team} via trunk {first[0]}\n")
+    k.pv.sets("$ru", first[1])
     _proxy_setup(k)
+    _use_trunk(k, first, rest)
+    return _relay(k, direct_users)
+
+
+def _next_with_room(k: Any, tries: list[Any]) -> tuple[list[Any] | None, list[Any]]:
+    """The first trunk below its call limit (counted by a dialog profile: ringing and
+    answered calls), and the ones after it."""
+    while tries:
+        trunk, tries = tries[0], tries[1:]
+        limit = int(trunk[4])
+        if limit <= 0:
+            return trunk, tries
+        k.dialog.get_profile_size(TRUNK_PROFILE, trunk[3], "$var(sbcalls)")
+        if int(k.pv.get("$var(sbcalls)") or 0) < limit:
+            return trunk, tries
+        k.info(f"trunk {trunk[0]} is at its limit of {limit} calls\n")
+    return None, []
+
+
+def _use_trunk(k: Any, trunk: list[Any], rest: list[Any]) -> None:
+    """Arm the branch (its caller ID), the failure route (what is left) and the trunk's
+    call count for this call (moved to the next trunk on a failover)."""
+    used = str(k.pv.get(TRUNK_USED) or "")
+    if used:
+        k.dialog.unset_dlg_profile(TRUNK_PROFILE, used)
+    k.dialog.set_dlg_profile(TRUNK_PROFILE, trunk[3])
+    k.pv.sets(TRUNK_USED, trunk[3])
+    k.pv.sets(CALLER_ID, trunk[2])
+    k.pv.sets(NEXT_TRUNKS, json.dumps(rest))
     k.tm.t_set_fr(0, TRUNK_SILENCE_MS)
     k.tm.t_on_branch("ksr_branch_trunk")
     k.tm.t_on_failure("ksr_failure_trunk")
-    return _relay(k, direct_users)
 
 
 def branch_trunk(k: Any) -> int:
@@ -151,18 +187,15 @@ def failure_trunk(k: Any) -> int:
     if k.tm.t_is_canceled() > 0:
         return failure_release_media(k)
     status = k.pv.get("$T_reply_code")
-    rest = json.loads(str(k.pv.get(NEXT_TRUNKS) or "[]"))
-    if not (isinstance(status, int) and policy.trunk_fails_over(status)) or not rest:
+    if not (isinstance(status, int) and policy.trunk_fails_over(status)):
         return failure_release_media(k)
-    (trunk, uri, caller_id), rest = rest[0], rest[1:]
-    k.info(f"trunk answered {status}; trying trunk {trunk}\n")
-    k.pv.sets(NEXT_TRUNKS, json.dumps(rest))
-    k.pv.sets(CALLER_ID, caller_id)
-    k.pv.sets("$ru", uri)
-    k.tm.t_set_fr(0, TRUNK_SILENCE_MS)
+    trunk, rest = _next_with_room(k, json.loads(str(k.pv.get(NEXT_TRUNKS) or "[]")))
+    if trunk is None:
+        return failure_release_media(k)
+    k.info(f"trunk answered {status}; trying trunk {trunk[0]}\n")
+    k.pv.sets("$ru", trunk[1])
     k.tm.t_on_reply("ksr_onreply_media")
-    k.tm.t_on_branch("ksr_branch_trunk")
-    k.tm.t_on_failure("ksr_failure_trunk")
+    _use_trunk(k, trunk, rest)
     if k.tm.t_relay() < 0:
         return failure_release_media(k)
     return 1

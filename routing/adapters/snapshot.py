@@ -117,6 +117,7 @@ def _outbound(
             t.caller_id or "",
             int(t.strip_digits),
             t.add_prefix or "",
+            int(t.max_calls or 0),
         )
         for t in trunk_rows
         if t.address

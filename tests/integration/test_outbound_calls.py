@@ -167,6 +167,30 @@ def test_round_robin_trunk_group_takes_turns(stack: Stack, phones: PhoneFactory)
         assert sorted(served) == [CARRIER_A, CARRIER_B]
 
 
+def test_a_trunk_at_its_call_limit_passes_the_call_to_the_next_one(
+    stack: Stack, phones: PhoneFactory
+) -> None:
+    phone, other = phones("demo-5006"), phones("demo-5007")
+    with carriers(stack, CARRIER_A, CARRIER_B) as (first, second):
+
+        def limited_pair(session, team):  # type: ignore[no-untyped-def]
+            p.update_trunk(session, p.get_trunk(session, team, "out-0"), {"max_calls": 1})
+            p.create_trunk_group(session, team, "pair", trunks=["out-0", "out-1"])
+            p.update_team(session, team, {"default_trunk_group": "pair"})
+
+        provision(stack, limited_pair)
+        ringing_call = phone.invite(NUMBER, wait=False)
+        ringing = rings(first, ringing_call)
+        ringing.ring()  # a ringing call counts against the limit
+        ringing_call.wait_provisional(180)
+        second_call = other.invite(NUMBER, wait=False)
+        rings(second, second_call).reject(486, "Busy Here")
+        assert second_call.wait_final(timeout=5).status == 486
+        assert not first.has_incoming()
+        ringing_call.cancel()
+        ringing.wait_cancel()
+
+
 def test_no_trunk_is_403_no_outbound_route(stack: Stack, phones: PhoneFactory) -> None:
     phone = phones("demo-5009")
     provision(stack, lambda s, team: p.update_team(s, team, {"default_trunk": None}))

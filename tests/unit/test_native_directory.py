@@ -79,7 +79,7 @@ owners = teams | st.sampled_from(["demo-5001", "demo-5002", "acme-5001"]) | word
 small_ints = st.integers(min_value=-(2**63), max_value=2**63 - 1)
 outbound_trunks = st.builds(
     OutboundTrunk, name=words, host=addresses, port=small_ints, caller_id=words,
-    strip_digits=small_ints, add_prefix=words,
+    strip_digits=small_ints, add_prefix=words, max_calls=small_ints,
 )  # fmt: skip
 outbound_routes = st.builds(
     OutboundRoute, owner=owners, key=words, policy=st.sampled_from(["failover", "round_robin"]),

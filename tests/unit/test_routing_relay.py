@@ -245,3 +245,42 @@ def test_star_65_and_66_go_to_call_control_like_star_64(routed: Snapshot) -> Non
         route(ksr, routed)
         assert ("X-Switchboard-Feature: " + code + "\r\n",) in ksr.called("hdr.append")
         assert ("X-Switchboard-Caller: demo-5001\r\n",) in ksr.called("hdr.append")
+
+
+def counting(ksr: FakeKSR, calls: dict[str, int]) -> None:
+    """The dialog module's per-trunk counts, as ``get_profile_size`` reports them."""
+
+    def size(profile: str, value: str, var: str) -> int:
+        ksr.pvs[var] = calls.get(value, 0)
+        return 1
+
+    ksr.dialog.returns["get_profile_size"] = size
+
+
+def test_a_trunk_at_its_call_limit_is_skipped_and_every_one_full_is_503(
+    routed: Snapshot,
+) -> None:
+    limited = (replace(A, max_calls=1), replace(B, max_calls=2))
+    snapshot = replace(routed, outbound=(replace(routed.outbound[0], trunks=limited),))
+    ksr = invite(snapshot, "+15557770000")
+    counting(ksr, {"demo/a": 1, "demo/b": 1})
+    route(ksr, snapshot)
+    assert ("$ru", "sip:+15557770000@192.0.2.2") in ksr.called("pv.sets")
+    assert ksr.called("dialog.set_dlg_profile") == [("sbtrunk", "demo/b")]
+
+    ksr = invite(snapshot, "+15557770000")
+    counting(ksr, {"demo/a": 1, "demo/b": 2})
+    route(ksr, snapshot)
+    assert ksr.replies() == [(503, "All Trunks Busy")]
+    assert ksr.called("tm.t_relay") == [] and ksr.htable.table(relay.BUSY_COUNTS) == {}
+
+
+def test_a_failover_moves_the_call_count_to_the_next_trunk(routed: Snapshot) -> None:
+    ksr = invite(routed, "+15557770000")
+    route(ksr, routed)
+    ksr.calls.clear()
+    ksr.pvs["$T_reply_code"] = 503
+    ksr.tm.returns["t_is_canceled"] = -1
+    EdgeRouter(ksr, "sqlite://", "switchboard").failure_trunk()
+    assert ksr.called("dialog.unset_dlg_profile") == [("sbtrunk", "demo/a")]
+    assert ksr.called("dialog.set_dlg_profile") == [("sbtrunk", "demo/b")]
