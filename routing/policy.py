@@ -245,6 +245,12 @@ def trunk_fails_over(status: int) -> bool:
     return status in TRUNK_FAILOVER_CODES
 
 
+def way_is_live(store_way: str) -> bool:
+    """A self-selecting agent switches between dial-in and dial-out: its way in effect is
+    its live state's, not the store's."""
+    return store_way == "self_selection"
+
+
 def outbound_refusal(live_way: str) -> Reply | None:
     """For an extension bound (in Redis, by call control) to a self-adapting or dynamic
     agent: the agent's working way in effect decides whether it may call out."""

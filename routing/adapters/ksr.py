@@ -275,13 +275,18 @@ class EdgeRouter(SipTruthReporter):
 
     def _bound_agent_check(self, directory: Directory, user: str) -> policy.Reply | None:
         """An extension a self-adapting or dynamic agent signed in at (bound in Redis by
-        call control) may call out only if the agent's working way in effect allows it.
-        Read on outbound calls only; agents fixed to an extension were decided by policy
-        from the store; no Redis configured or reachable: allowed (logged)."""
-        if not self.redis_url or directory.fixed_agent(user) is not None:
+        call control), or fixed to a self-selecting agent, may call out only if the agent's
+        working way in effect (its live state's) allows it. Read on outbound calls only;
+        other fixed agents were decided by policy from the store; no Redis configured or
+        reachable: allowed (logged)."""
+        fixed = directory.fixed_agent(user)
+        if not self.redis_url or (fixed is not None and not policy.way_is_live(fixed[1])):
             return None
         try:
-            agent, way = self.acd().extension_owner_way(user)
+            if fixed is not None:
+                agent, way = fixed[0], self.acd().agent_way(fixed[0])
+            else:
+                agent, way = self.acd().extension_owner_way(user)
         except Exception as exc:  # noqa: BLE001  Redis down: outbound calls keep working
             self.ksr.warn(f"working way of {user}'s agent not readable, allowed: {exc}\n")
             return None

@@ -344,8 +344,12 @@ class RedisAcd:
         if not raw:
             return "", ""
         agent = _text(raw)
-        way = self.client.hget(self.keys.agent(agent), "way")
-        return agent, _text(way) if way is not None else ""
+        return agent, self.agent_way(agent)
+
+    def agent_way(self, agent_id: str) -> str:
+        """The agent's working way in effect (its live hash's ``way``), "" if unknown."""
+        way = self.client.hget(self.keys.agent(agent_id), "way")
+        return _text(way) if way is not None else ""
 
     def follow_sip(
         self, extensions: dict[str, str], facts: SipFacts, now_ms: int

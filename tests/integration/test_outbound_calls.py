@@ -252,3 +252,32 @@ def test_agent_bound_in_redis_calls_out_only_while_its_way_is_dial_out(
             assert call.wait_final(timeout=5).status == 486
     finally:
         client.delete(keys.extension_owner("demo-5000"), keys.agent(agent))
+
+
+def test_fixed_self_selecting_agent_calls_out_only_while_its_way_is_dial_out(
+    stack: Stack, phones: PhoneFactory
+) -> None:
+    client = redis.Redis(port=stack.settings.redis_port)
+    live = Keys().agent("demo/1004")
+    phone = phones("demo-5004")
+
+    def way(value: str) -> Callable[..., object]:
+        return lambda s, team: p.update_agent(
+            s, team, p.get_agent(s, team, "1004"), {"working_way": value}
+        )
+
+    saved = client.hget(live, "way")
+    provision(stack, way("self_selection"))
+    try:
+        with carriers(stack, CARRIER_A) as (carrier,):
+            provision(stack, lambda s, team: p.update_team(s, team, {"default_trunk": "out-0"}))
+            client.hset(live, "way", "dial_in")
+            response = phone.invite(NUMBER, timeout=5).response
+            assert response.status == 403 and "Dial-In" in response.reason
+            client.hset(live, "way", "dial_out")
+            call = phone.invite(NUMBER, wait=False)
+            rings(carrier, call).reject(486, "Busy Here")
+            assert call.wait_final(timeout=5).status == 486
+    finally:
+        client.hset(live, "way", saved or b"dial_in")
+        provision(stack, way("all"))

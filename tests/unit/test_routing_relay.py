@@ -50,6 +50,11 @@ class FakeAcd:
             raise self.bound
         return self.bound.get(user, ("", ""))
 
+    def agent_way(self, agent_id: str) -> str:
+        if isinstance(self.bound, Exception):
+            raise self.bound
+        return next((way for agent, way in self.bound.values() if agent == agent_id), "")
+
 
 def invite(snapshot: Snapshot, dialed: str, caller: str = "demo-5001", **pvs: Any) -> FakeKSR:
     ksr = FakeKSR("INVITE", **{"$au": caller, "$rU": dialed, "$si": "127.0.0.1",
@@ -284,3 +289,20 @@ def test_a_failover_moves_the_call_count_to_the_next_trunk(routed: Snapshot) -> 
     EdgeRouter(ksr, "sqlite://", "switchboard").failure_trunk()
     assert ksr.called("dialog.unset_dlg_profile") == [("sbtrunk", "demo/a")]
     assert ksr.called("dialog.set_dlg_profile") == [("sbtrunk", "demo/b")]
+
+
+def test_fixed_self_selecting_agent_calls_out_only_once_it_selected_dial_out(
+    routed: Snapshot,
+) -> None:
+    snapshot = replace(
+        routed, fixed_agents=(FixedAgent("demo-5001", "demo/1001", "self_selection"),)
+    )
+    ksr = invite(snapshot, "+15557770000")
+    route(ksr, snapshot, FakeAcd({"-": ("demo/1001", "dial_in")}))
+    assert ksr.replies() == [(403, "Outbound Calls Not Allowed For Dial-In Agents")]
+    ksr = invite(snapshot, "+15557770000")
+    route(ksr, snapshot, FakeAcd({"-": ("demo/1001", "dial_out")}))
+    assert ksr.called("tm.t_relay") == [()]
+    ksr = invite(routed, "+15557770000", caller="demo-5000")  # not an agent's: no live way
+    route(ksr, routed, FakeAcd({}))
+    assert ksr.called("tm.t_relay") == [()]
