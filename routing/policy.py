@@ -228,6 +228,8 @@ def _carrier_number(number: str, strip_digits: int, add_prefix: str) -> str:
 
 
 def _hostport(host: str, port: int) -> str:
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address in a SIP URI
     return host if port in (0, 5060) else f"{host}:{port}"
 
 

@@ -69,6 +69,16 @@ def test_given_a_user_group_trunk_group_then_it_wins_over_the_teams_and_rewrites
     assert decision.rotation == "demo/trunk_group:ab"
 
 
+def test_an_ipv6_trunk_address_is_bracketed_in_the_uri(snapshot: Snapshot) -> None:
+    v6 = OutboundTrunk("v6", "2001:db8::1", 5070, "", 0, "")
+    directory = PyDirectory(
+        replace(snapshot, outbound=(OutboundRoute("demo", "demo/trunk:v6", "failover", (v6,)),))
+    )
+    decision = policy.route_from_phone(directory, "demo", "+15557770000")
+    assert isinstance(decision, policy.CallTrunks)
+    assert decision.targets[0].uri == "sip:+15557770000@[2001:db8::1]:5070"
+
+
 def test_given_no_trunk_anywhere_then_403_no_outbound_route(directory: PyDirectory) -> None:
     assert policy.route_from_phone(directory, "acme", "+15557770000", "acme-5001") == (
         policy.Reply(403, "No Outbound Route")
