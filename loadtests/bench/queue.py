@@ -766,7 +766,9 @@ def section(
                 "control**: sipp callers through Kamailio and call control, as above. "
                 "**rtpengine alone** (`moh-direct`): the bench sets up the same rtpengine "
                 "sessions itself as call control does (offer, answer with a dummy far side, "
-                "`play media`, `block media`), no SIP: what the media layer can carry."
+                "`play media`, `block media`), no SIP: what the media layer can carry. "
+                "Through call control, the group's position announcement (every 30 s by "
+                "default) replaces the music for the earliest callers of long steps."
             ),
         ]
         for title, subset in (("through call control", moh), ("rtpengine alone", direct)):
