@@ -36,17 +36,16 @@ class Announcements:
     def _end(self, active: Active, reason: str) -> None:
         raise NotImplementedError
 
-    def _goodbye(self, active: Active) -> None:
-        """Hang up with a message: "all our agents are busy, please call again later"."""
+    def _goodbye(self, active: Active, reason: str = "overflow") -> None:
+        """Hang up with a message: "all our agents are busy, please call again later"
+        (an overflow to hang-up, or an overflow destination that did not answer)."""
         call = active.call
         self._cancel_announcement(active)
         call.state = q.CLOSING  # neither offered nor announced to any more
         self.states.acd.remove_call(call.call_id, call.outcome or "overflow", now_ms())
-        said = self.announcer.say(
-            active.media, ["agents_busy"], lambda: self._end(active, "overflow")
-        )
+        said = self.announcer.say(active.media, ["agents_busy"], lambda: self._end(active, reason))
         if said is None:
-            self._end(active, "overflow")
+            self._end(active, reason)
 
     def _maybe_announce(self, active: Active) -> None:
         call = active.call

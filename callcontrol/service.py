@@ -209,7 +209,7 @@ class QueueService(Announcements):
         self._cancel_ring_timer(active)
         if active.overflow_target:
             self.records.offer_missed(active.call, "", q.ring_end_reason(code))
-            self._end(active, "overflow_failed")
+            self._goodbye(active, "overflow_failed")
             return
         call = active.call
         reason = q.ring_end_reason(code)

@@ -96,3 +96,20 @@ def test_call_waiting_past_max_wait_overflows_to_an_external_number_through_the_
             configure_support(stack, overflow_kind="hangup", overflow_ref="", max_wait_s=60)
     cdr = call_record(stack, call.call_id, outcome="overflowed")
     assert cdr["answered_at"] is not None
+
+
+def test_an_overflow_destination_that_cannot_be_reached_gets_the_goodbye_message(
+    stack: Stack, rtp_endpoints: Callable[..., RtpEndpoint]
+) -> None:
+    set_agents(stack, idle=())
+    configure_support(stack, max_wait_s=2, overflow_kind="extension", overflow_ref="5009")
+    try:
+        with carrier(stack) as ua:  # nobody registered at 5009: the edge answers 480
+            call = call_queue(ua, rtp_endpoints(CARRIER_IP))
+            goodbye = f"call {call.call_id} hears 'All our agents are busy"
+            wait_until(lambda: goodbye in stack.log("callcontrol"), timeout=8, what="goodbye")
+            call.wait_bye(timeout=8)
+    finally:
+        configure_support(stack, overflow_kind="hangup", overflow_ref="", max_wait_s=60)
+    cdr = call_record(stack, call.call_id, outcome="overflowed")
+    assert cdr["end_reason"] == "overflow_failed"

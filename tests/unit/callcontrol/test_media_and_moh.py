@@ -59,3 +59,36 @@ def test_hold_music_and_bridge_use_one_call_with_a_fixed_far_side_tag() -> None:
     assert fake.calls[1][1][:3] == ("call-1", "caller-tag", B_TAG)
     assert fake.calls[5][1][:4] == ("call-1", "caller-tag", B_TAG, "agent-sdp")
     assert fake.calls[2][1][:2] == ("call-1", "caller-tag")  # music to the caller
+
+
+def test_an_announcement_replaces_the_music_and_the_music_comes_back_after_it() -> None:
+    fake = FakeRtpengine()
+    media = QueueMedia(fake, "/moh.wav")  # type: ignore[arg-type]
+    held = media.hold("call-1", "caller-tag", "caller-sdp")
+    media.start_music(held)
+    fake.calls.clear()
+    assert media.announce(held, "/say.wav")
+    media.resume_music(held)
+    assert [(name, args[-2:]) for name, args in fake.calls] == [
+        ("stop_media", ("call-1", "caller-tag")),  # one player per party: music off first
+        ("play_media", ("/say.wav", 1)),
+        ("play_media", ("/moh.wav", 10_000)),
+    ]
+
+
+def test_an_announcement_without_music_still_blocks_the_far_side_and_bridge_ends_it() -> None:
+    fake = FakeRtpengine()
+    media = QueueMedia(fake, "/moh.wav")  # type: ignore[arg-type]
+    held = media.hold("call-1", "caller-tag", "caller-sdp")
+    fake.calls.clear()
+    media.announce(held, "/say.wav")
+    media.bridge(held, "agent-sdp")
+    media.resume_music(held)  # too late: the caller talks to the agent now
+    assert [name for name, _ in fake.calls] == [
+        "block_media",
+        "play_media",
+        "offer",
+        "answer",
+        "stop_media",
+        "unblock_media",
+    ]
