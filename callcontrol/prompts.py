@@ -12,6 +12,7 @@ says the same few sentences over and over.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import subprocess
 import sys
@@ -51,7 +52,9 @@ def generate_words(words_dir: Path) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for key in missing:
             raw = Path(tmp) / f"{key}.raw.wav"
-            out = Path(tmp) / f"{key}.wav"
+            # Written beside its final name, then renamed: whole files only, even with
+            # several processes filling the same directory.
+            out = words_dir / f"{key}.{os.getpid()}.tmp.wav"
             subprocess.run(
                 [espeak, "-v", VOICE, "-s", WORDS_PER_MINUTE, "-w", str(raw), PHRASES[key]],
                 check=True,
@@ -83,7 +86,7 @@ def generate_words(words_dir: Path) -> int:
                 check=True,
                 capture_output=True,
             )
-            shutil.move(str(out), words_dir / f"{key}.wav")  # whole files only
+            out.replace(words_dir / f"{key}.wav")
     return len(missing)
 
 
@@ -113,7 +116,7 @@ class Prompts:
                     ):
                         raise ValueError(f"{word}.wav is not 8 kHz mono 16-bit")
                     frames += (gap if i else b"") + source.readframes(source.getnframes())
-            tmp = path.with_suffix(".tmp")
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
             with wave.open(str(tmp), "wb") as out:
                 out.setnchannels(1)
                 out.setsampwidth(2)
