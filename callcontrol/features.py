@@ -46,7 +46,9 @@ DIGITS = "0123456789*#"  # RFC 4733 events 0-11
 MAX_KEYS = 40
 TIMEOUT_S = 30.0
 HANG_UP_AFTER_S = 1.5  # time for the confirmation to play
-PAUSE_KEYS_S = 4.0  # *65 without keys: paused with the default reason after this long
+# *65: paused with what was keyed (nothing: the default reason) this long after the
+# prompt or the last key, if no "#" ends it sooner.
+PAUSE_KEYS_S = 4.0
 
 
 @dataclass
@@ -123,7 +125,7 @@ class FeatureService:
             self._change_state(call, machine.Command("unpause"))
             return
         if code == PAUSE:  # a reason code is optional: none keyed means the default
-            call.timers.append(self.sip.call_later(PAUSE_KEYS_S, lambda: self._pause_keys(call)))
+            self._await_pause_keys(call)
         else:
             call.timers.append(
                 self.sip.call_later(TIMEOUT_S, lambda: self._refuse(call, "timeout"))
@@ -140,6 +142,8 @@ class FeatureService:
         if call.code == PAUSE:
             if parse_pause_code(call.keys) is not None or len(call.keys) > MAX_CODE_KEYS:
                 self._pause_keys(call)
+            else:
+                self._await_pause_keys(call)
             return
         parsed = parse_sign_in(call.keys)
         if parsed is None:
@@ -151,6 +155,11 @@ class FeatureService:
         ).start()
 
     # --- *65 / *66 ---------------------------------------------------------------------
+
+    def _await_pause_keys(self, call: FeatureCall) -> None:
+        for timer in call.timers:  # only the keys' timer runs before the pause is decided
+            timer.cancel()
+        call.timers = [self.sip.call_later(PAUSE_KEYS_S, lambda: self._pause_keys(call))]
 
     def _pause_keys(self, call: FeatureCall) -> None:
         """The keys are in (or none came): look the reason up, off the reactor thread."""

@@ -83,6 +83,20 @@ def test_star_65_without_a_code_pauses_with_the_default_reason(
     assert (live.state, live.pause_reason) == ("paused", "default")
 
 
+def test_star_65_and_no_key_pauses_with_the_default_reason_after_a_few_seconds(
+    stack: Stack,
+    dial_feature: Callable[[str, RtpEndpoint], Call],
+    rtp_endpoints: Callable[..., RtpEndpoint],
+) -> None:
+    set_agents(stack, idle=(AGENT,))
+    rtp = rtp_endpoints()
+    call = dial_feature("*65", rtp)
+    wait_until(lambda: rtp.dominant_power(OK_HZ) > 0.5, timeout=8, what="the confirmation")
+    call.wait_bye(timeout=5)
+    live = agent_live(stack, AGENT)
+    assert (live.state, live.pause_reason) == ("paused", "default")
+
+
 def test_star_65_when_already_paused_or_with_an_unknown_code_is_refused(
     stack: Stack,
     dial_feature: Callable[[str, RtpEndpoint], Call],
