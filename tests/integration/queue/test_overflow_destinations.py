@@ -7,10 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from sqlalchemy import select
 
 from store import provisioning as p
-from store.models import RingGroup
 from tests.integration.conftest import PhoneFactory
 from tests.integration.queue.helpers import (
     AGENT_TONE,
@@ -30,25 +28,24 @@ from tests.support.waiting import wait_until
 
 
 @pytest.fixture
-def ring_group_600(stack: Stack) -> Iterator[str]:
-    """Ring group 600 ringing the reception phone, extension 5000."""
-    with stack.sessions() as session, session.begin():
-        if session.scalar(select(RingGroup).where(RingGroup.number == "600")) is None:
-            team = p.get_team(session, "demo")
-            p.create_ring_group(session, team, "600", name="reception", members=["5000"])
-    # Kamailio takes a provisioning change within a second (README): sooner than the
-    # 2 s max wait after which the test's call overflows.
-    yield "600"
+def ring_group_690(stack: Stack) -> Iterator[str]:
+    """Ring group 690 ringing the reception phone, extension 5000; deleted afterwards."""
+    provision(
+        stack,
+        lambda s, team: p.create_ring_group(s, team, "690", name="reception", members=["5000"]),
+    )
+    yield "690"
     configure_support(stack, overflow_kind="hangup", overflow_ref="", max_wait_s=60)
+    provision(stack, lambda s, team: p.delete_ring_group(s, p.get_ring_group(s, team, "690")))
 
 
 def test_call_waiting_past_max_wait_overflows_to_a_ring_group(
     stack: Stack,
     phones: PhoneFactory,
     rtp_endpoints: Callable[..., RtpEndpoint],
-    ring_group_600: str,
+    ring_group_690: str,
 ) -> None:
-    configure_support(stack, max_wait_s=2, overflow_kind="ring_group", overflow_ref=ring_group_600)
+    configure_support(stack, max_wait_s=2, overflow_kind="ring_group", overflow_ref=ring_group_690)
     set_agents(stack, idle=())
     reception = phones("demo-5000")
     caller_rtp, reception_rtp = rtp_endpoints(CARRIER_IP), rtp_endpoints()
@@ -62,7 +59,7 @@ def test_call_waiting_past_max_wait_overflows_to_a_ring_group(
             timeout=5,
             what="caller connected to the ring group's phone",
         )
-        assert f"demo-{ring_group_600}" in stack.log("callcontrol")
+        assert f"demo-{ring_group_690}" in stack.log("callcontrol")
         assert call.bye().status == 200
         incoming.wait_bye()
     cdr = call_record(stack, call.call_id, outcome="overflowed")
