@@ -34,7 +34,7 @@ def main() -> int:
     from callcontrol.config import CallControlSettings
     from callcontrol.dtmf import listen_dtmf
     from callcontrol.features import FeatureService, Sounds
-    from callcontrol.history import SqlRecords
+    from callcontrol.history import SqlRecords, recent_talk_s
     from callcontrol.media import QueueMedia
     from callcontrol.moh import (
         ERROR_NOTES,
@@ -86,6 +86,7 @@ def main() -> int:
         config_version=lambda: acdconfig.read_version(engine),
         records=records,
         announcer=Announcer(sip, media, prompts),
+        recent_talk_s=lambda: recent_talk_s(engine),
     )
     features = FeatureService(sip, media, states, engine, lambda: service.config, sounds)
     features._on_change = lambda changed: (

@@ -89,9 +89,17 @@ class Announcements:
 
     def _learn_handle_time(self, call: q.QueueCall) -> None:
         """An answered call ended: its talk time plus the group's after-call work."""
-        group = self.config.groups.get(call.group)
-        acw = group.acw_seconds if group is not None and group.acw_mode != "disabled" else 0
-        handled = (call.ended_ms - call.answered_ms) / 1000 + acw
+        handled = (call.ended_ms - call.answered_ms) / 1000 + self._acw_s(call.group)
         self.handle_s[call.group] = q.learned_handle_s(
             self.handle_s.get(call.group, q.DEFAULT_HANDLE_S), handled
         )
+
+    def _recall_handle_times(self, talk_s: dict[str, float]) -> None:
+        """Start from the store's recent talk times (every process's answered calls, and
+        those before a restart); this process's calls refine them until the next look."""
+        for group, talk in talk_s.items():
+            self.handle_s[group] = talk + self._acw_s(group)
+
+    def _acw_s(self, group_name: str) -> int:
+        group = self.config.groups.get(group_name)
+        return group.acw_seconds if group is not None and group.acw_mode != "disabled" else 0

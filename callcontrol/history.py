@@ -13,11 +13,11 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import redis
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from callcontrol.queue import QueueCall
@@ -27,6 +27,7 @@ from store.models.history import AgentActivity, CallLegRecord, CallRecord
 log = logging.getLogger(__name__)
 
 NODE_KEY = "sb:cc:node:"
+RECENT_TALK_S = 3600  # the expected wait learns from the last hour's answered calls
 QUEUE_LIMIT = 10_000
 ORPHAN_CHECK_S = 2.0
 
@@ -69,6 +70,20 @@ def store_agent_event(conn: Connection, event: dict[str, Any]) -> None:
             duration_ms=duration,
         )
     )
+
+
+def recent_talk_s(engine: Engine, now: datetime | None = None) -> dict[str, float]:
+    """Each group's mean talk time (s) over the calls answered by an agent that ended in
+    the last hour -- every call-control process's calls, so all estimate alike."""
+    since = (now or datetime.now(UTC)) - timedelta(seconds=RECENT_TALK_S)
+    table = CallRecord.__table__
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(table.c.team, table.c.group_name, func.avg(table.c.talk_ms))
+            .where(table.c.outcome == "answered", table.c.agent != "", table.c.ended_at >= since)
+            .group_by(table.c.team, table.c.group_name)
+        ).all()
+    return {f"{team}/{group}": float(talk_ms) / 1000 for team, group, talk_ms in rows}
 
 
 class SqlRecords(Records):

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 TICK_S = 0.2
 HOUSEKEEPING_EVERY = 5  # ticks: lease renewal, sweep, configuration reload
+RECALL_EVERY = 300  # ticks: the groups' recent talk times from the store (expected wait)
 
 
 class Active:
@@ -55,12 +56,14 @@ class QueueService(Announcements):
         config_version: Callable[[], int],
         records: Records,
         announcer: Announcer | None = None,
+        recent_talk_s: Callable[[], dict[str, float]] | None = None,
     ) -> None:
         self.sip, self.media, self.states, self.selector = sip, media, states, selector
         self.load_config, self.config_version, self.records = load_config, config_version, records
         self.announcer = announcer or Announcer(sip, media, None)
         self.handle_s: dict[str, float] = {}  # group -> mean handle time (expected wait)
         self.ring_all = RingAll(self)
+        self.recent_talk_s = recent_talk_s or dict
         self.config = AcdConfig(0, {}, {}, {}, {})
         self.calls: dict[str, Active] = {}
         self._ticks = 0
@@ -95,12 +98,22 @@ class QueueService(Announcements):
             self._follow_sip(force=self._ticks % HOUSEKEEPING_EVERY == 0)
             if self._ticks % HOUSEKEEPING_EVERY == 0:
                 self._housekeeping()
+            if self._ticks % RECALL_EVERY == 1:  # soon after the start, then every minute
+                self._recall()
             for active in list(self.calls.values()):
                 if active.call.state == q.WAITING:
                     self._advance(active)
                 self._maybe_announce(active)
         except Exception:
             log.exception("tick failed")
+
+    def _recall(self) -> None:
+        try:
+            talk_s = self.recent_talk_s()
+        except Exception:  # the estimate keeps what it learnt; calls go on
+            log.exception("reading recent talk times failed")
+            return
+        self._recall_handle_times(talk_s)
 
     def _housekeeping(self) -> None:
         self.reload()
