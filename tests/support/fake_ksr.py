@@ -115,7 +115,7 @@ class _PV:
     def get(self, name: str) -> Any:
         for pv, index in (("$shtitkey(", 0), ("$shtitval(", 1)):
             if name.startswith(pv) and name.endswith(")"):
-                return self._ksr.htable.iterator_item(name[len(pv):-1])[index]
+                return self._ksr.htable.iterator_item(name[len(pv) : -1])[index]
         return self._ksr.pvs.get(name)
 
     def sets(self, name: str, value: str) -> None:
@@ -126,8 +126,20 @@ class _PV:
 class FakeKSR:
     htable: _Htable
     MODULES = (
-        "sl", "tm", "rr", "maxfwd", "sanity", "siputils", "registrar", "auth",
-        "dialog", "rtpengine", "textops", "htable", "dispatcher", "hdr",
+        "sl",
+        "tm",
+        "rr",
+        "maxfwd",
+        "sanity",
+        "siputils",
+        "registrar",
+        "auth",
+        "dialog",
+        "rtpengine",
+        "textops",
+        "htable",
+        "dispatcher",
+        "hdr",
     )
 
     def __init__(self, method: str = "INVITE", **pvs: Any) -> None:

@@ -17,18 +17,22 @@ from .center import now_ms, set_up
 
 def test_reports_keep_the_facts_and_an_audit_trail(client: redis.Redis) -> None:
     acd = RedisAcd(client)
-    v1 = acd.report_sip([SipChange("x", "registered", "register")], 1,
-                        full=SipFacts(frozenset({"x"}), {}))
-    v2 = acd.report_sip([SipChange("x", "busy", "dialog_start", "c1"),
-                         SipChange("y", "registered", "register")], 2)
+    v1 = acd.report_sip(
+        [SipChange("x", "registered", "register")], 1, full=SipFacts(frozenset({"x"}), {})
+    )
+    v2 = acd.report_sip(
+        [SipChange("x", "busy", "dialog_start", "c1"), SipChange("y", "registered", "register")], 2
+    )
     assert v2 == v1 + 1 == acd.sip_version()
     assert acd.sip_facts() == (v2, SipFacts(frozenset({"x", "y"}), {"x": "c1"}))
-    acd.report_sip([SipChange("x", "free", "dialog_end", "c1"),
-                    SipChange("y", "unregistered", "expired")], 3)
+    acd.report_sip(
+        [SipChange("x", "free", "dialog_end", "c1"), SipChange("y", "unregistered", "expired")], 3
+    )
     assert acd.sip_facts()[1] == SipFacts(frozenset({"x"}), {})
     trail = [json.loads(f[b"event"]) for _id, f in client.xrange(acd.keys.sip_events)]
     assert [(e["user"], e["change"], e["reason"]) for e in trail][-2:] == [
-        ("x", "free", "dialog_end"), ("y", "unregistered", "expired"),
+        ("x", "free", "dialog_end"),
+        ("y", "unregistered", "expired"),
     ]
     # A full report (an edge restart) replaces what was known.
     acd.report_sip([], 4, full=SipFacts())
@@ -49,7 +53,9 @@ def test_agents_follow_registration_and_direct_calls_with_audited_events(
     live_a, live_b = acd.live(a), acd.live(b)
     assert live_a is not None and not live_a.registered and live_a.state == State.IDLE
     assert live_b is not None and (live_b.state, live_b.call_kind, live_b.call_id) == (
-        State.ON_CALL, CallKind.DIRECT, "d1"
+        State.ON_CALL,
+        CallKind.DIRECT,
+        "d1",
     )
     last = acd.follow(selector, last)
     seen_a, seen_b = selector.live(a), selector.live(b)  # what call control's index knows
