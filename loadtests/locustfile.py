@@ -1,4 +1,5 @@
-"""Switchboard under Locust: SIP phones and a carrier through Kamailio, and the web API.
+"""Switchboard under Locust: SIP phones and a carrier through Kamailio (extension, DID and
+queue calls), the web API, and agents signing in and pausing through it.
 
     make load                                   # starts a stack, runs this headless, stops it
     LOAD_SHAPE=spike LOAD_USERS=12 LOAD_SECONDS=60 make load
@@ -24,11 +25,12 @@ from locust import events
 from locust.env import Environment
 
 from loadtests import shapes, thresholds
+from loadtests.users.agents import AgentUser
 from loadtests.users.api import ApiUser
 from loadtests.users.phones import CarrierUser, PhoneUser
 from loadtests.users.target import loopback, sip_proxy
 
-__all__ = ["ApiUser", "CarrierUser", "LoadShape", "PhoneUser"]
+__all__ = ["AgentUser", "ApiUser", "CarrierUser", "LoadShape", "PhoneUser"]
 
 LoadShape = shapes.from_env(os.environ)  # the only shape class here: Locust uses it
 

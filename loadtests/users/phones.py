@@ -1,5 +1,5 @@
 """SIP users: phones that register (digest auth), answer and call each other, and a
-carrier that calls a DID routed to a registered extension.
+carrier that calls a DID routed to a registered extension and the DID of the demo queue.
 
 Phones take demo extensions from a per-process pool (demo-5000 first, so the
 carrier's DID +15550101 has someone to ring; ``LOAD_EXTENSIONS`` narrows it); when
@@ -21,6 +21,7 @@ from loadtests.users.sipclient import CallTimes, SipError
 from store.seed import DEMO_EXTENSIONS, DEMO_TEAM, demo_sip_secret
 
 DID = "+15550101"  # demo DID -> extension 5000
+QUEUE_DID = "+15550100"  # demo DID -> agent group support: call control answers with music
 HOLD_S = 0.5
 
 # LOAD_EXTENSIONS (e.g. "5000,5006,5007") narrows the pool, e.g. to stay off agents' phones.
@@ -97,7 +98,9 @@ class PhoneUser(SipUser):
 
 
 class CarrierUser(SipUser):
-    """The demo trunk (source address 127.0.0.2) calling the DID of extension 5000."""
+    """The demo trunk (source address 127.0.0.2) calling the DID of extension 5000, and
+    the queue's DID: call control answers at once with music (a queue-call setup), the
+    caller hangs up after ``HOLD_S`` (an abandoned call, unless an agent phone was quick)."""
 
     weight = 1
     local_ip = "127.0.0.2"
@@ -119,3 +122,11 @@ class CarrierUser(SipUser):
                 exception=None,
                 context={},
             )
+
+    @task
+    def call_queue(self) -> None:
+        self.timed(
+            "INVITE queue",
+            lambda: self.client.call(QUEUE_DID, HOLD_S),
+            elapsed=lambda t: t.answered_s,
+        )

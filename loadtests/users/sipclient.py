@@ -245,7 +245,7 @@ class SipClient:
             for value in reversed(response.all("Record-Route"))
             for route in reversed(re.split(r",\s*(?=<)", value))
         ]
-        target = response.header("Contact").strip("<>").split(">")[0] or uri
+        target = contact_uri(response.header("Contact")) or uri
         to = response.header("To")
         self._send(self._in_dialog("ACK", target, routes, from_, to, call_id, cseq))
         if hold_s > 0:
@@ -283,3 +283,12 @@ class SipClient:
             ("CSeq", f"{invite.header('CSeq').split()[0]} ACK"),
         ]
         self._send(Message(f"ACK {invite.first_line.split()[1]} SIP/2.0", headers))
+
+
+def contact_uri(value: str) -> str:
+    """The URI of a Contact header value: ``"Anonymous" <sip:a@h:5070>;expires=60`` ->
+    ``sip:a@h:5070`` (call control names itself; a bare URI has no angle brackets)."""
+    bracketed = re.search(r"<([^>]*)>", value)
+    if bracketed:
+        return bracketed.group(1).strip()
+    return value.split(";", 1)[0].strip()

@@ -213,7 +213,7 @@ def test_headless_locust_run_reports_sip_and_api_requests_and_passes_its_gate(
         "SWITCHBOARD_SIP_ADDRESS": f"{stack.proxy[0]}:{stack.proxy[1]}",
         "LOAD_EXTENSIONS": "5000,5006,5007",  # not the agents' extensions (5001-5005)
         "LOAD_SHAPE": "steady",
-        "LOAD_USERS": "5",
+        "LOAD_USERS": "6",  # weights 3:1:1:1 -> 3 phones, a carrier, an API user, an agent
         "LOAD_SECONDS": "8",
         # Generous gates: this checks the wiring, not the speed of a shared CI machine.
         "LOAD_FAIL_RATIO": "0.2",
@@ -248,3 +248,5 @@ def test_headless_locust_run_reports_sip_and_api_requests_and_passes_its_gate(
     assert seen.get(("SIP", "REGISTER"), 0) > 0, seen
     # The API user's tasks are drawn at random: any of its requests proves the wiring.
     assert sum(n for (kind, _name), n in seen.items() if kind == "GET") > 0, seen
+    assert seen.get(("POST", "agent login"), 0) == 1, seen
+    assert seen.get(("POST", "agent sign-in"), 0) == 1, seen

@@ -92,3 +92,13 @@ def test_load_only_goes_to_loopback() -> None:
             loopback(host)
     with pytest.raises(SystemExit):
         sip_proxy({"SWITCHBOARD_SIP_ADDRESS": "192.0.2.1:5060"})
+
+
+def test_contact_uri_takes_the_uri_with_or_without_a_display_name() -> None:
+    from loadtests.users.sipclient import contact_uri
+
+    assert contact_uri('"Anonymous" <sip:cc@127.0.0.1:5070>;expires=60') == "sip:cc@127.0.0.1:5070"
+    assert contact_uri("<sip:demo-5001@127.0.0.1:40000;ob>") == "sip:demo-5001@127.0.0.1:40000;ob"
+    assert (
+        contact_uri("sip:demo-5001@127.0.0.1:40000;expires=60") == "sip:demo-5001@127.0.0.1:40000"
+    )
