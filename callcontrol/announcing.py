@@ -12,14 +12,13 @@ from typing import TYPE_CHECKING
 from callcontrol import queue as q
 from callcontrol.agentstate import now_ms
 from callcontrol.announce import announcement
-from routing.acd.model import State
 
 if TYPE_CHECKING:
     from callcontrol.acdconfig import AcdConfig
     from callcontrol.agentstate import AgentStates
     from callcontrol.announcer import Announcer
     from callcontrol.media import QueueMedia
-    from callcontrol.service import Active
+    from callcontrol.service import Active, GroupView
     from routing.acd.selector import Selector
 
 
@@ -34,6 +33,9 @@ class Announcements:
     handle_s: dict[str, float]
 
     def _end(self, active: Active, reason: str) -> None:
+        raise NotImplementedError
+
+    def _group_view(self, group: str) -> GroupView:
         raise NotImplementedError
 
     def _goodbye(self, active: Active, reason: str = "overflow") -> None:
@@ -62,12 +64,7 @@ class Announcements:
         place = q.position(self.selector.waiting(call.group), call.call_id)
         wait_s = None
         if queue.announce_wait and place is not None:
-            lives = self.states.lives(self.config, self.config.members(call.group))
-            working = sum(
-                1
-                for live in lives.values()
-                if live.registered and live.state not in (State.SIGNED_OUT, State.PAUSED)
-            )
+            working = self._group_view(call.group).working
             wait_s = q.expected_wait_s(
                 place, working, self.handle_s.get(call.group, q.DEFAULT_HANDLE_S)
             )

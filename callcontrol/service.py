@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable
+from typing import NamedTuple
 
 from callcontrol import queue as q
 from callcontrol.acdconfig import AcdConfig, QueueSettings
@@ -31,6 +32,15 @@ log = logging.getLogger(__name__)
 TICK_S = 0.2
 HOUSEKEEPING_EVERY = 5  # ticks: lease renewal, sweep, configuration reload
 RECALL_EVERY = 300  # ticks: the groups' recent talk times from the store (expected wait)
+
+
+class GroupView(NamedTuple):
+    """A group's members as this process's selector holds them (kept current from the
+    ACD stream): no Redis read. ``ready``: one could be offered a call at all."""
+
+    signed_in: bool
+    ready: bool
+    working: int  # registered, neither signed out nor paused (the expected wait)
 
 
 class Active:
@@ -68,6 +78,7 @@ class QueueService(Announcements):
         self.calls: dict[str, Active] = {}
         self._ticks = 0
         self._last_id = "0-0"
+        self._views: dict[str, GroupView] = {}  # this tick's; cleared on every change
 
     # --- start-up and housekeeping ------------------------------------------------------
 
@@ -163,14 +174,29 @@ class QueueService(Announcements):
         if queue is None or call.state != q.WAITING:
             return
         at = now_ms()
-        members = self.config.members(call.group)
-        lives = self.states.lives(self.config, members)
-        signed_in = any(live.state != State.SIGNED_OUT for live in lives.values())
-        step = q.next_step(call, queue, at, signed_in)
+        view = self._group_view(call.group)
+        step = q.next_step(call, queue, at, view.signed_in)
         if step == "overflow":
             self._overflow(active, queue)
-        elif step == "offer":
-            self._offer(active, queue, at, len(members))
+        elif step == "offer" and view.ready:  # else the selector would find nobody
+            self._offer(active, queue, at, len(self.config.members(call.group)))
+
+    def _group_view(self, group: str) -> GroupView:
+        """The group's members from the local selector, once per tick (not per call)."""
+        view = self._views.get(group)
+        if view is None:
+            signed_in = ready = False
+            working = 0
+            for agent in self.config.members(group):
+                live = self.selector.live(agent) if agent in self.config.agents else None
+                if live is None:
+                    continue
+                signed_in = signed_in or live.state != State.SIGNED_OUT
+                ready = ready or live.ready
+                if live.registered and live.state not in (State.SIGNED_OUT, State.PAUSED):
+                    working += 1
+            view = self._views[group] = GroupView(signed_in, ready, working)
+        return view
 
     def _offer(self, active: Active, queue: QueueSettings, at: int, limit: int) -> None:
         call = active.call
@@ -359,8 +385,10 @@ class QueueService(Announcements):
 
     def _observe(self, changed: Changed) -> None:
         self.selector.apply(changed.event)
+        self._views.clear()
 
     def _sync(self) -> None:
         """Apply what every process (and the API) changed since the last look: the ACD's
         stream, read without blocking."""
         self._last_id = self.states.acd.follow(self.selector, self._last_id)
+        self._views.clear()
