@@ -30,6 +30,7 @@ NODE_KEY = "sb:cc:node:"
 RECENT_TALK_S = 3600  # the expected wait learns from the last hour's answered calls
 QUEUE_LIMIT = 10_000
 ORPHAN_CHECK_S = 2.0
+BATCH = 500  # records written in one transaction at most
 
 
 def _at(ms: int) -> datetime:
@@ -183,6 +184,34 @@ class SqlRecords(Records):
         except queue.Full:
             log.error("record queue full: a record was dropped")
 
+    def _drain(self) -> list[Callable[[Connection], None]]:
+        """What else is queued right now (up to ``BATCH``), without waiting."""
+        writes: list[Callable[[Connection], None]] = []
+        while len(writes) < BATCH - 1:
+            try:
+                writes.append(self._queue.get_nowait())
+            except queue.Empty:
+                break
+        return writes
+
+    def _write(self, writes: list[Callable[[Connection], None]]) -> None:
+        """One transaction for what was queued; if it fails, each write on its own (a
+        bad record loses only itself, as with one transaction per record)."""
+        try:
+            with self.engine.begin() as conn:
+                for write in writes:
+                    write(conn)
+            return
+        except Exception:
+            if len(writes) == 1:
+                raise
+        for write in writes:
+            try:
+                with self.engine.begin() as conn:
+                    write(conn)
+            except Exception:
+                log.exception("writing a record failed")
+
     def _run(self) -> None:
         next_check = 0.0
         while True:
@@ -192,8 +221,7 @@ class SqlRecords(Records):
                 write = None
             try:
                 if write is not None:
-                    with self.engine.begin() as conn:
-                        write(conn)
+                    self._write([write, *self._drain()])
                 if self.heartbeat is not None and time.monotonic() >= next_check:
                     next_check = time.monotonic() + ORPHAN_CHECK_S
                     self.heartbeat.set(NODE_KEY + self.node, "1", px=self.heartbeat_ms)
