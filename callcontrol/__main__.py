@@ -13,10 +13,15 @@ import signal
 import socket
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from types import FrameType
 from typing import Any
 
 from callcontrol.sip import SipStack  # first: sippy's reactor belongs to this thread
+
+# Threads that start callers' music (play media + block media) while the reactor answers
+# the next callers; rtpengine handles commands in parallel.
+MEDIA_WORKERS = 4
 
 
 def main() -> int:
@@ -25,6 +30,8 @@ def main() -> int:
         stream=sys.stdout,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    for noisy in ("httpx", "httpcore"):  # one INFO line per rtpengine command otherwise
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     gc.set_threshold(50_000, 50, 100)  # fewer collection pauses under load (notes/sippy.md)
     import redis
 
@@ -52,7 +59,9 @@ def main() -> int:
     settings = CallControlSettings.from_env()
     engine = make_engine(settings.db_url)
     moh = write_default_moh(settings.var_dir / "moh" / "default.wav")
-    rtpengine = RtpengineClient(settings.rtpengine_url)
+    media_workers = ThreadPoolExecutor(MEDIA_WORKERS, thread_name_prefix="media")
+    # a kept-alive connection per thread that talks to rtpengine: the reactor + workers
+    rtpengine = RtpengineClient(settings.rtpengine_url, connections=MEDIA_WORKERS + 2)
     client = redis.Redis.from_url(settings.redis_url, socket_timeout=2)
     states = AgentStates(client, settings.lease_ms)
     node = f"{socket.gethostname()}:{os.getpid()}:{settings.sip_port}"
@@ -75,7 +84,7 @@ def main() -> int:
         handler.on_invite(leg)
 
     sip = SipStack(settings.sip_host, settings.sip_port, settings.proxy, on_invite=on_invite)
-    media = QueueMedia(rtpengine, str(moh.resolve()))
+    media = QueueMedia(rtpengine, str(moh.resolve()), media_workers)
     records = SqlRecords(engine, node, client, settings.lease_ms)
     service = QueueService(
         sip,
@@ -109,6 +118,7 @@ def main() -> int:
         *settings.proxy,
     )
     sip.run()
+    media_workers.shutdown(wait=True, cancel_futures=True)
     rtpengine.close()
     engine.dispose()
     return 0

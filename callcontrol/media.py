@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from concurrent.futures import Executor, Future
+from dataclasses import dataclass, field
 
 from rtpengine import RtpengineClient, RtpengineError
 
@@ -49,12 +50,34 @@ class CallerMedia:
     caller_answer: str = ""  # what the caller was answered with (rtpengine's a-side)
     agent_offer: str = ""  # what agents are offered (rtpengine's b-side)
     music: bool = False
+    # start_music still running on a worker: every later command for this call waits
+    # for it first, so the music can never start after a bridge or a release
+    pending: Future[None] | None = field(default=None, repr=False, compare=False)
+
+
+# A queued call's start waits for the music this long at most (``start_music`` is 2
+# commands, each bounded by the client's timeout).
+SETTLE_S = 5.0
 
 
 class QueueMedia:
-    def __init__(self, rtpengine: RtpengineClient, moh_file: str) -> None:
+    def __init__(
+        self, rtpengine: RtpengineClient, moh_file: str, workers: Executor | None = None
+    ) -> None:
+        """``workers``: where ``start_music`` runs, off the caller of ``hold`` (the SIP
+        reactor answers the caller meanwhile); None runs it in place."""
         self.rtpengine = rtpengine
         self.moh_file = moh_file
+        self.workers = workers
+
+    def settle(self, media: CallerMedia) -> None:
+        """Wait until this call's music has started (or failed), if it is still starting."""
+        pending, media.pending = media.pending, None
+        if pending is not None:
+            try:
+                pending.result(timeout=SETTLE_S)
+            except Exception:  # rtpengine's failures _start_music logs itself
+                log.exception("music on hold for %s did not settle", media.call_id)
 
     def hold(self, call_id: str, caller_tag: str, caller_sdp: str) -> CallerMedia:
         """Set up the caller's session with a dummy far side; raises RtpengineError."""
@@ -68,7 +91,15 @@ class QueueMedia:
         return media
 
     def start_music(self, media: CallerMedia) -> None:
-        """Music to the caller; whatever the far side sends is dropped meanwhile."""
+        """Music to the caller; whatever the far side sends is dropped meanwhile. With
+        ``workers``, it returns at once; the call's next command waits for it (settle)."""
+        self.settle(media)
+        if self.workers is None:
+            self._start_music(media)
+        else:
+            media.pending = self.workers.submit(self._start_music, media)
+
+    def _start_music(self, media: CallerMedia) -> None:
         try:
             self.rtpengine.play_media(media.call_id, media.caller_tag, self.moh_file, MOH_REPEAT)
             self.rtpengine.block_media(media.call_id, B_TAG)
@@ -79,6 +110,7 @@ class QueueMedia:
     def announce(self, media: CallerMedia, file: str) -> bool:
         """Say ``file`` to the caller in place of the music (``resume_music`` brings it
         back): one player per party, so the music is stopped, not mixed under it."""
+        self.settle(media)
         try:
             if media.music:
                 self.rtpengine.stop_media(media.call_id, media.caller_tag)
@@ -93,6 +125,7 @@ class QueueMedia:
 
     def resume_music(self, media: CallerMedia) -> None:
         """Music again after an announcement, unless the caller was bridged meanwhile."""
+        self.settle(media)
         if not media.music:
             return
         try:
@@ -101,6 +134,7 @@ class QueueMedia:
             log.warning("music on hold for %s failed: %s", media.call_id, exc)
 
     def stop_music(self, media: CallerMedia) -> None:
+        self.settle(media)
         if not media.music:
             return
         media.music = False
@@ -113,6 +147,7 @@ class QueueMedia:
 
     def bridge(self, media: CallerMedia, agent_sdp: str) -> None:
         """Point the caller's far side at the agent leg; the caller's port stays."""
+        self.settle(media)
         self.rtpengine.offer(
             media.call_id, media.caller_tag, media.caller_sdp, FLAGS, replace=REPLACE
         )
@@ -122,6 +157,15 @@ class QueueMedia:
         self.stop_music(media)
 
     def release(self, media: CallerMedia) -> None:
+        pending, media.pending = media.pending, None
+        if pending is not None and not pending.done():  # after the music's start, without
+            pending.add_done_callback(lambda _f: self._release(media))  # waiting for it
+        elif self.workers is not None:  # nothing waits for a delete: off the reactor too
+            self.workers.submit(self._release, media)
+        else:
+            self._release(media)
+
+    def _release(self, media: CallerMedia) -> None:
         try:
             self.rtpengine.delete(media.call_id)
         except RtpengineError as exc:

@@ -31,6 +31,7 @@ from sippy.SipCallId import SipCallId
 from sippy.SipConf import SipConf
 from sippy.SipTransactionManager import SipTransactionManager
 from sippy.SipURL import SipURL
+from sippy.Time.MonoTime import MonoTime
 from sippy.Time.Timeout import Timeout
 from sippy.UA import UA
 from sippy.Udp_server import Udp_server_opts
@@ -38,6 +39,10 @@ from sippy.Udp_server import Udp_server_opts
 log = logging.getLogger(__name__)
 
 Udp_server_opts.nworkers = 1
+# An INVITE that waited longer than this for the reactor is refused with 503, not
+# answered: Kamailio fails it with 408 after 2 s (its dispatcher timer), and answering
+# then would hold media and music for a caller who is gone. Overload sheds load.
+STALE_INVITE_S = 1.5
 
 _set_params = SipURL.setParams
 
@@ -193,6 +198,10 @@ class SipStack:
         if req.getHFBody("to").getTag() is not None:
             return (req.genResponse(481, "Call Leg/Transaction Does Not Exist"), None, None)
         if method == "INVITE":
+            waited = MonoTime() - req.rtime if getattr(req, "rtime", None) else 0.0
+            if waited > STALE_INVITE_S:  # Kamailio's 2 s timer has (nearly) failed it
+                log.warning("INVITE waited %.1f s: refused (overloaded)", waited)
+                return (req.genResponse(503, "Service Unavailable"), None, None)
             ua = UA(self.config, None)
             leg = InboundLeg(ua, req)
             ua.event_cb = leg._event

@@ -10,8 +10,11 @@ from rtpengine import protocol
 
 
 class RtpengineClient:
-    def __init__(self, base_url: str, timeout: float = 2.0) -> None:
-        self._http = httpx.Client(base_url=base_url, timeout=timeout)
+    def __init__(self, base_url: str, timeout: float = 2.0, connections: int = 8) -> None:
+        """``connections``: kept-alive connections to rtpengine, one per thread that
+        sends commands at once (the client is shared by threads)."""
+        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+        self._http = httpx.Client(base_url=base_url, timeout=timeout, limits=limits)
 
     def close(self) -> None:
         self._http.close()
