@@ -22,6 +22,7 @@ from callcontrol.sip import SipStack  # first: sippy's reactor belongs to this t
 # Threads that start callers' music (play media + block media) while the reactor answers
 # the next callers; rtpengine handles commands in parallel.
 MEDIA_WORKERS = 4
+SWITCH_INTERVAL_S = 0.001
 
 
 def main() -> int:
@@ -32,6 +33,9 @@ def main() -> int:
     )
     for noisy in ("httpx", "httpcore"):  # one INFO line per rtpengine command otherwise
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # The reactor shares the GIL with the media workers and the record writer: after each
+    # rtpengine/Redis reply it waits for the GIL at most this long (default 5 ms).
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     gc.set_threshold(50_000, 50, 100)  # fewer collection pauses under load (notes/sippy.md)
     import redis
 
