@@ -108,7 +108,8 @@ def main() -> int:
     )
     services += [service, features]
     service.start()
-    listen_dtmf(settings.dtmf_port, sip, features.on_dtmf)
+    if settings.dtmf_port:  # 0: another call-control process of this host receives DTMF
+        listen_dtmf(settings.dtmf_port, sip, features.on_dtmf)
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
         sip.stop()

@@ -118,7 +118,9 @@ def write_dispatcher_list(s: Settings) -> Path:
     """Kamailio's dispatcher set 1: the call-control processes (probed with OPTIONS)."""
     s.run_dir.mkdir(parents=True, exist_ok=True)
     path = s.run_dir / "dispatcher.list"
-    path.write_text(f"1 sip:127.0.0.1:{s.callcontrol_sip_port};transport=udp 0 0\n")
+    path.write_text(
+        "".join(f"1 sip:127.0.0.1:{port};transport=udp 0 0\n" for port in callcontrol_ports(s))
+    )
     return path
 
 
@@ -168,19 +170,32 @@ def web_spec(s: Settings) -> ServiceSpec:
     )
 
 
-def callcontrol_spec(s: Settings) -> ServiceSpec:
-    """The queue B2BUA: answers agent-group calls, plays music, dials agents via Kamailio."""
+def callcontrol_ports(s: Settings) -> list[int]:
+    return [s.callcontrol_sip_port + i for i in range(max(1, s.callcontrol_processes))]
+
+
+def callcontrol_spec(s: Settings, index: int = 0) -> ServiceSpec:
+    """The queue B2BUA: answers agent-group calls, plays music, dials agents via Kamailio.
+    ``index``: which of ``callcontrol_processes`` (only the first receives DTMF)."""
+    port = s.callcontrol_sip_port + index
+    env = switchboard_env(s) | {"SWITCHBOARD_CALLCONTROL_SIP_PORT": str(port)}
+    if index:
+        env["SWITCHBOARD_RTPENGINE_DTMF_PORT"] = "0"  # rtpengine has one DTMF destination
     return ServiceSpec(
-        "callcontrol",
+        "callcontrol" if index == 0 else f"callcontrol-{index + 1}",
         [s.python, "-m", "callcontrol"],
-        ready=lambda: sip_options_answered("127.0.0.1", s.callcontrol_sip_port),
-        env=switchboard_env(s),
+        ready=lambda: sip_options_answered("127.0.0.1", port),
+        env=env,
     )
+
+
+def callcontrol_specs(s: Settings) -> list[ServiceSpec]:
+    return [callcontrol_spec(s, i) for i in range(len(callcontrol_ports(s)))]
 
 
 def stack(s: Settings) -> list[ServiceSpec]:
     """Every service of ``make run``, in start order."""
-    return [redis_spec(s), rtpengine_spec(s), kamailio_spec(s), callcontrol_spec(s), web_spec(s)]
+    return [redis_spec(s), rtpengine_spec(s), kamailio_spec(s), *callcontrol_specs(s), web_spec(s)]
 
 
 # --- readiness probes ---------------------------------------------------------------

@@ -30,6 +30,10 @@ class Settings:
     rtp_port_min: int = 30000
     rtp_port_max: int = 30999
     callcontrol_sip_port: int = 5070  # the queue B2BUA, reached through Kamailio's dispatcher
+    # call-control processes, on callcontrol_sip_port, +1, ...; Kamailio's dispatcher
+    # round-robins calls over them. rtpengine reports DTMF to one port per host, which only
+    # the first one listens to: with more than one, feature codes (*65 ...) are unreliable.
+    callcontrol_processes: int = 1
     rtpengine_dtmf_port: int = 22225  # rtpengine reports DTMF events here (call control reads)
     acd_lease_ms: int = 5000  # an agent claim outlives a dead call-control process this long
     db_url: str = ""  # empty: SQLite file in var_dir

@@ -44,7 +44,7 @@ from types import FrameType
 from typing import Any
 
 from launcher.__main__ import init_db
-from launcher.services import callcontrol_spec, kamailio_spec, redis_spec, rtpengine_spec
+from launcher.services import callcontrol_specs, kamailio_spec, redis_spec, rtpengine_spec
 from launcher.settings import Settings
 from launcher.supervisor import Running, Supervisor
 from loadtests import report
@@ -108,6 +108,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--late-ms", type=float, default=40.0, help="late: this much after due")
     p.add_argument("--slack-ms", type=float, default=120.0, help="late beyond a deeper buffer")
     p.add_argument("--workers", type=int, default=4, help="Kamailio UDP workers (make run: 4)")
+    p.add_argument(
+        "--callcontrol",
+        type=int,
+        default=1,
+        help="call-control processes behind Kamailio's dispatcher (make run: 1)",
+    )
     p.add_argument("--budget", type=float, default=900.0, help="stop stepping after this (s)")
     p.add_argument("--keep", action="store_true", help="keep the work directory (logs)")
     p.add_argument("--render", action="store_true", help="no runs: redo plot and section")
@@ -132,7 +138,12 @@ class QueueStack:
         return {name: r.process.pid for name, r in self.running.items()}
 
     def cpu(self) -> dict[str, float]:
-        return {name: tree_cpu_seconds(pid) for name, pid in self.pids().items()}
+        """CPU seconds per service; every call-control process counts as "callcontrol"."""
+        cpu: dict[str, float] = {}
+        for name, pid in self.pids().items():
+            key = "callcontrol" if name.startswith("callcontrol") else name
+            cpu[key] = cpu.get(key, 0.0) + tree_cpu_seconds(pid)
+        return cpu
 
     def sessions(self) -> int:
         try:
@@ -153,7 +164,10 @@ class QueueStack:
 
 
 def start_queue_stack(
-    var_dir: Path, workers: int, rtpengine_args: list[str] | None = None
+    var_dir: Path,
+    workers: int,
+    rtpengine_args: list[str] | None = None,
+    callcontrol_processes: int = 1,
 ) -> QueueStack:
     """Redis, rtpengine (a wide port range: 4 ports per waiting caller), Kamailio and
     call control, as ``make run`` starts them, on free ports, with the demo store."""
@@ -163,6 +177,7 @@ def start_queue_stack(
         kamailio_shm_mb=1024,
         rtp_port_min=RTP_PORTS[0],
         rtp_port_max=RTP_PORTS[1],
+        callcontrol_processes=callcontrol_processes,
     )
     init_db(s)
     s.run_dir.mkdir(parents=True, exist_ok=True)
@@ -173,7 +188,7 @@ def start_queue_stack(
             ("redis", redis_spec(s)),
             ("rtpengine", with_args(rtpengine_spec(s), rtpengine_args or [])),
             ("kamailio", kamailio_spec(s)),
-            ("callcontrol", callcontrol_spec(s)),
+            *((spec.name, spec) for spec in callcontrol_specs(s)),
         ):
             running[name] = supervisor.start(spec)
     except BaseException:
@@ -917,7 +932,9 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[dict[str, Any]] = []
     ok = False
     try:
-        stack = start_queue_stack(work / "var", args.workers)
+        stack = start_queue_stack(
+            work / "var", args.workers, callcontrol_processes=args.callcontrol
+        )
         if "setups" in parts:
             rows += measure_setups(stack, work, args, deadline)
         if "moh" in parts:
@@ -944,6 +961,7 @@ def main(argv: list[str] | None = None) -> int:
     params = {
         "command": command,
         "workers": args.workers,
+        "callcontrol_processes": args.callcontrol,
         "reps": args.reps,
         "duration_s": args.duration,
         "hold_ms": args.hold_ms,
