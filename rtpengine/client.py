@@ -8,13 +8,18 @@ import httpx
 
 from rtpengine import protocol
 
+_HEADERS = {"Content-Type": protocol.CONTENT_TYPE}
+
 
 class RtpengineClient:
     def __init__(self, base_url: str, timeout: float = 2.0, connections: int = 8) -> None:
         """``connections``: kept-alive connections to rtpengine, one per thread that
         sends commands at once (the client is shared by threads)."""
         limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-        self._http = httpx.Client(base_url=base_url, timeout=timeout, limits=limits)
+        self._transport = httpx.HTTPTransport(limits=limits)
+        self._http = httpx.Client(base_url=base_url, timeout=timeout, transport=self._transport)
+        self._url = self._http.base_url.join("/ng")
+        self._timeout = httpx.Timeout(timeout).as_dict()
 
     def close(self) -> None:
         self._http.close()
@@ -26,17 +31,32 @@ class RtpengineClient:
         self.close()
 
     def command(self, command: str, **params: Any) -> dict[str, Any]:
+        """One ng command over HTTP. Sent straight through the client's transport (its
+        pool of kept-alive connections): the client's redirect, auth, cookie and hook
+        handling, which rtpengine needs none of, cost a third of the CPU per command."""
         cookie = protocol.new_cookie()
+        request = httpx.Request(
+            "POST",
+            self._url,
+            content=protocol.encode(cookie, command, params),
+            headers=_HEADERS,
+            extensions={"timeout": self._timeout},
+        )
         try:
-            response = self._http.post(
-                "/ng",
-                content=protocol.encode(cookie, command, params),
-                headers={"Content-Type": protocol.CONTENT_TYPE},
-            )
-            response.raise_for_status()
+            response = self._transport.handle_request(request)
+            try:
+                content = response.read()
+            finally:
+                response.close()
+            if response.status_code >= 400:
+                raise httpx.HTTPStatusError(
+                    f"HTTP {response.status_code} from rtpengine",
+                    request=request,
+                    response=response,
+                )
         except httpx.HTTPError as exc:
             raise protocol.RtpengineError(f"{command}: {exc}") from exc
-        return protocol.decode(cookie, response.content)
+        return protocol.decode(cookie, content)
 
     def ping(self) -> bool:
         return self.command("ping").get("result") == "pong"
