@@ -8,6 +8,7 @@ any rate. Tests recognise each sound by its frequencies.
 from __future__ import annotations
 
 import math
+import os
 import struct
 import wave
 from pathlib import Path
@@ -42,11 +43,17 @@ def write_notes(path: Path, notes: tuple[tuple[float, float], ...]) -> Path:
             envelope = min(1.0, i / ramp, (per_note - i) / ramp)
             sample = AMPLITUDE * envelope * math.sin(2 * math.pi * freq * i / RATE)
             frames += struct.pack("<h", int(sample))
-    tmp = path.with_suffix(".tmp")
+    write_wav(path, bytes(frames))
+    return path
+
+
+def write_wav(path: Path, frames: bytes) -> None:
+    """8 kHz mono 16-bit ``frames`` as a WAV at ``path``, replaced atomically (a player
+    or another process never reads half a file)."""
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
     with wave.open(str(tmp), "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
         out.setframerate(RATE)
-        out.writeframes(bytes(frames))
+        out.writeframes(frames)
     tmp.replace(path)
-    return path

@@ -21,10 +21,10 @@ import wave
 from pathlib import Path
 
 from callcontrol.announce import PHRASES
+from callcontrol.moh import RATE, write_wav
 
 log = logging.getLogger(__name__)
 
-RATE = 8000
 GAP_S = 0.12  # between words
 VOICE = "en-us"
 WORDS_PER_MINUTE = "150"  # espeak-ng's default 175 is hurried on a phone line
@@ -116,13 +116,7 @@ class Prompts:
                     ):
                         raise ValueError(f"{word}.wav is not 8 kHz mono 16-bit")
                     frames += (gap if i else b"") + source.readframes(source.getnframes())
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            with wave.open(str(tmp), "wb") as out:
-                out.setnchannels(1)
-                out.setsampwidth(2)
-                out.setframerate(RATE)
-                out.writeframes(bytes(frames))
-            tmp.replace(path)
+            write_wav(path, bytes(frames))
         with wave.open(str(path), "rb") as made:
             duration_ms = made.getnframes() * 1000 // RATE
         self._cache[key] = (str(path.resolve()), duration_ms)
