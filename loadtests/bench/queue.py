@@ -226,21 +226,7 @@ def caller_argv(
         "-trace_rtt",
         "-rtt_freq",
         str(max(1, min(100, calls // 50))),
-        "-nostdin",
-        "-buff_size",
-        sippcmd.BUFFER,
-        "-recv_timeout",
-        str(sippcmd.RECV_TIMEOUT_MS),
-        "-timeout",
-        f"{timeout}s",
-        "-trace_stat",
-        "-stf",
-        str(stat),
-        "-fd",
-        "1",
-        "-trace_err",
-        "-max_log_size",
-        "1000000",
+        *sippcmd.common_options(stat, timeout),
     ]
 
 

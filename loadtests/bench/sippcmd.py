@@ -12,7 +12,8 @@ BUFFER = "4194304"  # socket buffers: the generator must not drop what the proxy
 RECV_TIMEOUT_MS = 5000  # a lost message fails the call after 5 s instead of hanging it
 
 
-def _common(stat: Path, timeout_s: int) -> list[str]:
+def common_options(stat: Path, timeout_s: int) -> list[str]:
+    """What every benchmark's sipp gets: bounded, quiet, statistics in ``stat``."""
     return [
         "-nostdin",
         "-buff_size",
@@ -64,7 +65,7 @@ def uac_call(
         "-trace_rtt",
         "-rtt_freq",
         str(max(1, min(100, calls // 50))),
-        *_common(stat, int(duration + hold_ms / 1000 + RECV_TIMEOUT_MS / 1000 * 3 + 10)),
+        *common_options(stat, int(duration + hold_ms / 1000 + RECV_TIMEOUT_MS / 1000 * 3 + 10)),
     ]
 
 
@@ -114,7 +115,7 @@ def register(
         str(count),
         "-l",
         str(limit(rate, 0)),
-        *_common(stat, int(duration + RECV_TIMEOUT_MS / 1000 * 3 + 10)),
+        *common_options(stat, int(duration + RECV_TIMEOUT_MS / 1000 * 3 + 10)),
     ]
 
 
