@@ -64,8 +64,16 @@ class EdgeRouter(SipTruthReporter):
     # --- process life -------------------------------------------------------------
 
     def child_init(self, rank: int) -> int:
-        # Connections are made lazily after the fork (see shared/notes/kamailio.md).
+        # Connections are made after the fork (see shared/notes/kamailio.md).
         self._engine = None
+        if rank > 0:
+            # A SIP worker loads its directory now, not on its first request: a cold
+            # load takes long enough for a phone to retransmit, and the retransmission
+            # would be challenged again with another nonce (a stray 401).
+            try:
+                self.current_directory()
+            except Exception:  # noqa: BLE001  the first request tries again
+                self.ksr.err(f"directory preload failed: {traceback.format_exc()}\n")
         return 0
 
     def engine(self) -> Any:
