@@ -122,12 +122,14 @@ def busy_users(stack: Stack) -> set[str]:
 def test_ringing_members_are_busy_and_the_mark_moves_with_the_ringing(
     stack: Stack, phones: PhoneFactory, ring_group: Callable[..., None]
 ) -> None:
-    caller, first, second = phones("demo-5000"), phones("demo-5003"), phones("demo-5004")
+    # Not demo-5000: the Locust smoke's carrier calls it, and a call cut off mid-way by the
+    # end of that run (no BYE) keeps its dialog, and the busy mark, until the dialog expires.
+    caller, first, second = phones("demo-5009"), phones("demo-5003"), phones("demo-5004")
     ring_group("604", "sequential", ["5003", "5004"])
     call = caller.invite("604", wait=False)
     ringing = first.wait_incoming(timeout=5)
     ringing.ring()
-    wait_until(lambda: {"demo-5000", "demo-5003"} <= busy_users(stack), what="5003 busy ringing")
+    wait_until(lambda: {"demo-5009", "demo-5003"} <= busy_users(stack), what="5003 busy ringing")
     ringing.reject(486, "Busy Here")
     answering = second.wait_incoming(timeout=5)
     wait_until(lambda: "demo-5004" in (b := busy_users(stack)) and "demo-5003" not in b,
@@ -136,7 +138,7 @@ def test_ringing_members_are_busy_and_the_mark_moves_with_the_ringing(
     assert call.wait_final(timeout=5).status == 200
     assert call.bye().status == 200
     answering.wait_bye()
-    wait_until(lambda: not {"demo-5000", "demo-5003", "demo-5004"} & busy_users(stack),
+    wait_until(lambda: not {"demo-5009", "demo-5003", "demo-5004"} & busy_users(stack),
                what="everyone free after the BYE")  # fmt: skip
 
 
