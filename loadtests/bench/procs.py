@@ -7,9 +7,11 @@ named by the pid of a child we started (Kamailio's main process, rtpengine).
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,3 +134,14 @@ class Background:
             except ProcessLookupError:
                 pass
         _kill_group(self.proc.pid)
+
+
+def finish(written: Iterable[Path], work: Path, keep: bool) -> int:
+    """Say what a benchmark wrote, keep or remove its work directory; the exit code."""
+    for path in written:
+        print(f"wrote {path}")
+    if keep:
+        print(f"work directory kept: {work}")
+    else:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import signal
 import sys
 import tempfile
@@ -27,7 +26,7 @@ from types import FrameType
 from typing import Any
 
 from loadtests import report
-from loadtests.bench import render
+from loadtests.bench import procs, render
 from loadtests.bench.results import retry_reason
 from loadtests.bench.runner import BenchError, Runner
 from loadtests.bench.stepping import Stepper, run_order, step_verdict, summarize
@@ -297,13 +296,9 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
     params["command"] = command
-    for path in write_results(rows, args, report.machine_facts(), params, command):
-        print(f"wrote {path}")
-    if args.keep:
-        print(f"work directory kept: {work}")
-    else:
-        shutil.rmtree(work, ignore_errors=True)
-    return 0
+    return procs.finish(
+        write_results(rows, args, report.machine_facts(), params, command), work, args.keep
+    )
 
 
 if __name__ == "__main__":

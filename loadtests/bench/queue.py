@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -48,7 +47,7 @@ from launcher.services import callcontrol_specs, kamailio_spec, redis_spec, rtpe
 from launcher.settings import Settings
 from launcher.supervisor import Running, Supervisor
 from loadtests import report
-from loadtests.bench import rtprecv, sippcmd, sippstats
+from loadtests.bench import procs, rtprecv, sippcmd, sippstats
 from loadtests.bench.procs import Background, box_cpu_seconds, run_measured, tree_cpu_seconds
 from loadtests.bench.results import (
     CORE_SATURATED,
@@ -957,13 +956,7 @@ def main(argv: list[str] | None = None) -> int:
         "started": started.strftime("%Y-%m-%d %H:%M UTC"),
         "elapsed_s": time.monotonic() - t0,
     }
-    for path in write_results(rows, args, report.machine_facts(), params):
-        print(f"wrote {path}")
-    if args.keep:
-        print(f"work directory kept: {work}")
-    else:
-        shutil.rmtree(work, ignore_errors=True)
-    return 0
+    return procs.finish(write_results(rows, args, report.machine_facts(), params), work, args.keep)
 
 
 if __name__ == "__main__":
