@@ -10,6 +10,7 @@ PY := $(VENV)/bin/python
 SYSTEM_PYTHON := /usr/bin/python3
 DEB_PACKAGES := kamailio kamailio-python3-modules kamailio-redis-modules \
 	kamailio-json-modules kamailio-extra-modules kamailio-utils-modules \
+	kamailio-tls-modules openssl \
 	rtpengine-daemon rtpengine-utils redis-server janus sip-tester sox espeak-ng \
 	python3 python3-venv python3-dev postgresql
 NATIVE_SOURCES := Cargo.toml native/Cargo.toml $(shell find native/src -name "*.rs")

@@ -11,6 +11,7 @@ from types import FrameType
 from launcher.services import kamailio_argv, stack
 from launcher.settings import Settings
 from launcher.supervisor import StartupError, Supervisor
+from launcher.tls import certificate_path
 
 
 def init_db(settings: Settings) -> bool:
@@ -35,6 +36,7 @@ def banner(settings: Settings) -> str:
     return f"""
 Switchboard is running (logs in {settings.log_dir}/).
   SIP:       register a softphone to sip:{settings.sip_host}:{settings.sip_port} (UDP or TCP)
+             or over TLS to port {settings.sip_tls_port} (self-signed: {certificate_path(settings)})
              user demo-5001, password demo5001 (demo only; extensions 5000-5009)
   Dashboard: http://{settings.web_host}:{settings.web_port}/
 Press Ctrl-C to stop everything.

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 
 from launcher.settings import ROOT, Settings
+from launcher.tls import ensure_certificate
 
 
 @dataclass(frozen=True)
@@ -79,9 +80,13 @@ def rtpengine_spec(s: Settings) -> ServiceSpec:
 
 
 def kamailio_argv(s: Settings, check_only: bool = False) -> list[str]:
+    certificate, private_key = ensure_certificate(s)
     defines = {
         "SIP_LISTEN_UDP": f"udp:{s.sip_host}:{s.sip_port}",
         "SIP_LISTEN_TCP": f"tcp:{s.sip_host}:{s.sip_port}",
+        "SIP_LISTEN_TLS": f"tls:{s.sip_host}:{s.sip_tls_port}",
+        "TLS_CERTIFICATE": f'"{certificate}"',
+        "TLS_PRIVATE_KEY": f'"{private_key}"',
         "RTPENGINE_SOCK": f'"udp:127.0.0.1:{s.rtpengine_ng_port}"',
         "KEMI_SCRIPT": f'"{ROOT / "kamailio" / "kemi.py"}"',
         "CTL_SOCKET": f'"unix:{s.run_dir / "kamailio_ctl"}"',

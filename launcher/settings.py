@@ -18,6 +18,7 @@ class Settings:
     var_dir: Path = ROOT / "var"
     sip_host: str = "127.0.0.1"
     sip_port: int = 5060
+    sip_tls_port: int = 5061  # SIP over TLS (certificate: launcher/tls.py)
     sip_realm: str = "switchboard"
     kamailio_workers: int = 4
     kamailio_shm_mb: int = 256

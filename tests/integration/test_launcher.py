@@ -48,6 +48,7 @@ def run_once(var_dir: Path) -> None:
         **os.environ,
         "SWITCHBOARD_VAR_DIR": str(var_dir),
         "SWITCHBOARD_SIP_PORT": str(s.sip_port),
+        "SWITCHBOARD_SIP_TLS_PORT": str(s.sip_tls_port),
         "SWITCHBOARD_WEB_PORT": str(s.web_port),
         "SWITCHBOARD_REDIS_PORT": str(s.redis_port),
         "SWITCHBOARD_RTPENGINE_NG_PORT": str(s.rtpengine_ng_port),

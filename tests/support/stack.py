@@ -48,6 +48,7 @@ def settings_on_free_ports(var_dir: Path) -> Settings:
     return Settings(
         var_dir=var_dir,
         sip_port=free_port((socket.SOCK_DGRAM, socket.SOCK_STREAM)),
+        sip_tls_port=free_port(),
         kamailio_workers=2,
         web_port=free_port(),
         redis_port=free_port(),
