@@ -34,7 +34,8 @@ from dashboard.routes import (
     users,
 )
 from dashboard.settings import WebSettings
-from store.db import make_engine, make_sessionmaker
+from dashboard.throttle import LoginThrottle, RedisBackend
+from store.db import make_engine, make_read_sessionmaker, make_sessionmaker
 from store.models import ProvisioningState
 
 RESOURCE_ROUTERS = [
@@ -66,7 +67,14 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         "`POST /api/v1/auth/login` and send `Authorization: Bearer <token>`.",
     )
     app.state.settings = settings
-    app.state.sessions = make_sessionmaker(engine)
+    app.state.sessions = make_sessionmaker(engine)  # writes: SQLite's BEGIN IMMEDIATE
+    app.state.read_sessions = make_read_sessionmaker(settings.db_url, engine)
+    app.state.throttle = LoginThrottle(
+        settings.throttle,
+        RedisBackend(redis.Redis.from_url(settings.redis_url, socket_timeout=0.5))
+        if settings.throttle_in_redis
+        else None,
+    )
     errors.install(app)
     api = APIRouter(prefix="/api/v1")
     for router in RESOURCE_ROUTERS:
@@ -77,7 +85,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
 
 
 def _add_status_pages(app: FastAPI, settings: WebSettings) -> None:
-    sessions = app.state.sessions
+    sessions = app.state.read_sessions
     redis_client = redis.Redis.from_url(settings.redis_url, socket_timeout=1)
 
     @app.get("/health", tags=["status"], summary="Is every part of the stack answering?")

@@ -1,4 +1,9 @@
-"""FastAPI dependencies: one transaction per request, the caller, and the team in the path."""
+"""FastAPI dependencies: one transaction per request, the caller, and the team in the path.
+
+A GET (or HEAD) request runs in a read transaction, which never takes SQLite's single
+write lock; only requests that change something take it, for as long as the handler
+runs (call control's record writes wait behind it, so handlers keep it short).
+"""
 
 from __future__ import annotations
 
@@ -14,10 +19,14 @@ from store import provisioning as p
 from store.errors import NotFound
 from store.models import Team
 
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 
 def get_session(request: Request) -> Iterator[Session]:
     """Commit when the handler returns; roll everything back when it raises."""
-    with request.app.state.sessions() as session, session.begin():
+    reads = request.method in READ_METHODS
+    sessions = request.app.state.read_sessions if reads else request.app.state.sessions
+    with sessions() as session, session.begin():
         yield session
 
 

@@ -15,13 +15,18 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 
+from dashboard.throttle import TooManyAttempts
 from store.errors import StoreError
 
 log = logging.getLogger("switchboard.api")
 
 
 def error_response(
-    status_code: int, error_id: str, message: str, details: dict[str, Any] | None = None
+    status_code: int,
+    error_id: str,
+    message: str,
+    details: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     return JSONResponse(
         {
@@ -31,6 +36,7 @@ def error_response(
             "details": details or {},
         },
         status_code=status_code,
+        headers=headers,
     )
 
 
@@ -66,6 +72,17 @@ def install(app: FastAPI) -> None:
         log.warning("%s %s integrity error: %s", request.method, request.url.path, exc.orig)
         return error_response(409, "conflict", "the change conflicts with existing data")
 
+    @app.exception_handler(TooManyAttempts)
+    async def too_many(request: Request, exc: TooManyAttempts) -> JSONResponse:
+        log.warning("%s %s throttled: %s", request.method, request.url.path, exc)
+        return error_response(
+            429,
+            "too-many-attempts",
+            str(exc),
+            {"retry_after_s": exc.retry_after_s},
+            headers={"Retry-After": str(exc.retry_after_s)},
+        )
+
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
         error_id = {
@@ -73,9 +90,11 @@ def install(app: FastAPI) -> None:
             403: "forbidden",
             404: "not-found",
             405: "method-not-allowed",
+            413: "too-large",
         }
         return error_response(
             exc.status_code,
             error_id.get(exc.status_code, "error"),
             str(exc.detail),
+            headers=getattr(exc, "headers", None),
         )

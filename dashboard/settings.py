@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from dashboard.throttle import ThrottlePolicy
 
 
 @dataclass(frozen=True)
@@ -14,14 +16,25 @@ class WebSettings:
     sip_address: str = "127.0.0.1:5060"
     sip_realm: str = "switchboard"
     session_hours: int = 12
+    # Login throttling (dashboard.throttle): shared in Redis when ``throttle_in_redis``
+    # (the launcher's web process: SWITCHBOARD_REDIS_URL is set), else in this process.
+    throttle: ThrottlePolicy = field(default_factory=ThrottlePolicy)
+    throttle_in_redis: bool = False
 
     @classmethod
     def from_env(cls) -> WebSettings:
         env = os.environ
+        defaults = ThrottlePolicy()
+        throttle = ThrottlePolicy(
+            ip_failures=int(env.get("SWITCHBOARD_LOGIN_IP_FAILURES", defaults.ip_failures)),
+            account_free=int(env.get("SWITCHBOARD_LOGIN_ACCOUNT_FREE", defaults.account_free)),
+        )
         return cls(
             db_url=env["SWITCHBOARD_DB_URL"],
             redis_url=env.get("SWITCHBOARD_REDIS_URL", cls.redis_url),
             rtpengine_url=env.get("SWITCHBOARD_RTPENGINE_URL", cls.rtpengine_url),
             sip_address=env.get("SWITCHBOARD_SIP_ADDRESS", cls.sip_address),
             sip_realm=env.get("SWITCHBOARD_SIP_REALM", cls.sip_realm),
+            throttle=throttle,
+            throttle_in_redis="SWITCHBOARD_REDIS_URL" in env,
         )

@@ -32,3 +32,23 @@ def verify_web_password(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except VerificationError:
         return False
+
+
+def hash_parameters(password_hash: str) -> tuple[str, int, int, int, int]:
+    """(type, version, time cost, memory cost, parallelism) of an argon2 hash: what one
+    verification of it costs."""
+    from argon2 import extract_parameters
+
+    params = extract_parameters(password_hash)
+    return (
+        params.type.name,
+        params.version,
+        params.time_cost,
+        params.memory_cost,
+        params.parallelism,
+    )
+
+
+# Verified against when a login is unknown, so an unknown login costs exactly what a
+# known one does: made by the same hasher, hence with the same parameters.
+DUMMY_HASH = hash_web_password("no account has this password: " + hashlib.sha256().hexdigest())

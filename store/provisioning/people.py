@@ -177,3 +177,8 @@ def update_user_group(
 def delete_user_group(session: Session, group: UserGroup) -> None:
     session.delete(group)
     session.flush()
+
+
+def find_login(session: Session, login: str) -> User | None:
+    """The user who logs in as ``login``, or None."""
+    return session.scalars(select(User).where(User.login == login)).one_or_none()
