@@ -35,6 +35,9 @@ class kamailio:
     def ksr_onreply_media(self, msg):
         return self.router.onreply_media()
 
+    def ksr_onreply_party(self, msg):
+        return self.router.onreply_party()
+
     def ksr_failure_release_media(self, msg):
         return self.router.failure_release_media()
 

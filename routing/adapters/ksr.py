@@ -25,9 +25,14 @@ import time
 import traceback
 from typing import Any
 
-from routing import policy
+from routing import guard, policy
 from routing.adapters import relay
-from routing.adapters.relay import BUSY_CALLS, BUSY_COUNTS, DIRECT_USERS_VAR, RTPENGINE_FLAGS
+from routing.adapters.relay import (
+    BUSY_CALLS,
+    BUSY_COUNTS,
+    DIRECT_USERS_VAR,
+    PARTIES,
+)
 from routing.adapters.sip_truth import REG_MARKS, SipTruthReporter
 from routing.directory import Directory, build
 from routing.sipstate import SipFacts
@@ -44,6 +49,14 @@ CALL_CONTROL_RR_PARAM = "sbcc=1"
 QUEUE_HEADER = "X-Switchboard-Queue"
 FEATURE_HEADER = "X-Switchboard-Feature"
 CALLER_HEADER = "X-Switchboard-Caller"  # the authenticated SIP user of a feature call
+# Shared-memory tables of the defences (kamailio.cfg): banned source addresses; failed
+# digests per source ("s:<ip>") and account ("u:<user>") over a sliding minute; locked
+# accounts; the address each account last registered from.
+BANNED, FAILURES, LOCKED, LAST_GOOD = "sbban", "sbfail", "sblock", "sbgood"
+# Dispatcher mode 3: match call-control hosts by IP only (port and transport ignored).
+DS_MATCH_IP_ONLY = 3
+# Digest verdicts that are no attack: no credentials yet, or a nonce to refresh.
+_NOT_A_FAILURE = (-4, -5, -6)
 
 
 class EdgeRouter(SipTruthReporter):
@@ -60,6 +73,7 @@ class EdgeRouter(SipTruthReporter):
         self._sip_reported: SipFacts | None = None
         self._sip_expired: set[str] = set()
         self._sip_ticks = 0
+        self.auth_limits = guard.AuthLimits()
 
     # --- process life -------------------------------------------------------------
 
@@ -105,6 +119,7 @@ class EdgeRouter(SipTruthReporter):
         try:
             if event in ("dialog:end", "dialog:failed"):
                 relay.release_direct(k)
+                relay.forget_parties(k)
         except Exception:  # noqa: BLE001  never raise into the dialog module
             k.err(f"dialog event {event} failed: {traceback.format_exc()}\n")
         return 1
@@ -137,6 +152,11 @@ class EdgeRouter(SipTruthReporter):
         k = self.ksr
         try:
             return self._request_route()
+        except UnicodeDecodeError:  # bytes that are no UTF-8 in a header or the R-URI
+            k.warn(f"request from {k.pv.get('$si')} with undecodable bytes refused\n")
+            if not k.is_ACK():
+                k.sl.sl_send_reply(guard.BAD_REQUEST_URI.code, guard.BAD_REQUEST_URI.reason)
+            return 1
         except Exception:  # noqa: BLE001  every KEMI callback answers, whatever failed
             call_id = k.pv.get("$ci")
             k.err(f"routing failed for Call-ID {call_id}: {traceback.format_exc()}\n")
@@ -151,6 +171,8 @@ class EdgeRouter(SipTruthReporter):
             return 1
         if k.sanity.sanity_check(17895, 7) < 0:
             k.warn(f"malformed request from {k.pv.get('$si')}:{k.pv.get('$sp')} dropped\n")
+            return 1
+        if self._shunned():
             return 1
         if k.siputils.has_totag() > 0:
             return self._in_dialog()
@@ -175,25 +197,90 @@ class EdgeRouter(SipTruthReporter):
         k.sl.sl_send_reply(405, "Method Not Allowed")
         return 1
 
-    def _in_dialog(self) -> int:
+    # --- defences ------------------------------------------------------------------
+
+    def _shunned(self) -> bool:
+        """Drop, unanswered, every request of a banned source (too many failed digests, or
+        a flood pike saw); a source starting a flood now is banned. Call-control hosts and
+        trunk addresses are never banned: they are ours, or carriers' aggregate traffic."""
         k = self.ksr
-        if k.rr.loose_route() > 0:
-            if k.rr.check_route_param(CALL_CONTROL_RR_PARAM) > 0:
-                pass  # the caller's leg to call control: its media is call control's
-            elif k.is_BYE():
-                k.rtpengine.rtpengine_delete("")
-            elif (k.is_INVITE() or k.is_ACK()) and k.textops.has_body_type("application/sdp") > 0:
-                k.rtpengine.rtpengine_manage(RTPENGINE_FLAGS)
-            if k.is_INVITE():
-                k.tm.t_on_reply("ksr_onreply_media")
-            if k.tm.t_relay() < 0:
-                k.sl.send_reply(500, "Relay Failed")
-            return 1
-        if k.is_ACK():
+        source = str(k.pv.get("$si") or "")
+        if k.htable.sht_get(BANNED, source) is not None:
+            return True
+        if k.pike.pike_check_req() > 0 or self._trusted(source):
+            return False
+        self._ban(source, "flood")
+        return True
+
+    def _trusted(self, source: str) -> bool:
+        k = self.ksr
+        if k.dispatcher.ds_is_from_list_mode(CALL_CONTROL_SET, DS_MATCH_IP_ONLY) > 0:
+            return True
+        directory = self.directory
+        return directory is not None and directory.trunk_by_address(source) is not None
+
+    def _ban(self, source: str, why: str) -> None:
+        if self._trusted(source):
+            return
+        self.ksr.htable.sht_sets(BANNED, source, why)
+        self.ksr.warn(f"source {source} banned: {why}\n")
+
+    def _count_failed_digest(self, username: str) -> None:
+        """One more failed digest from this source (and for this account, if it exists)."""
+        k = self.ksr
+        source = str(k.pv.get("$si") or "")
+        by_source = k.htable.sht_inc(FAILURES, f"s:{source}")
+        by_account = k.htable.sht_inc(FAILURES, f"u:{username}") if username else 0
+        verdict = guard.after_failed_digest(self.auth_limits, by_source, by_account)
+        if verdict.ban_source:
+            self._ban(source, f"{by_source} failed digests")
+        if verdict.lock_account and k.htable.sht_get(LOCKED, username) is None:
+            k.htable.sht_sets(LOCKED, username, source)
+            k.warn(f"account {username} locked: {by_account} failed digests\n")
+
+    def _in_dialog(self) -> int:
+        """Relay an in-dialog request only for a dialog this proxy made, from one of its
+        parties (shared/ARCHITECTURE.md: a To-tag and a Route prove nothing). The party
+        check comes before ``loose_route``: the dialog module acts on a BYE inside it."""
+        k = self.ksr
+        call_id = k.pv.get("$ci")
+        recorded = k.htable.sht_get(PARTIES, f"{call_id};{k.pv.get('$ft')}")
+        if recorded is None:
+            recorded = k.htable.sht_get(PARTIES, f"{call_id};{k.pv.get('$tt')}")
+        if recorded is None and k.is_ACK():
+            # The ACK of a non-2xx final answer belongs to the INVITE's transaction (hop by
+            # hop); any other is dropped, unanswered like every ACK.
             if k.tm.t_check_trans() > 0:
                 k.tm.t_relay()
             return 1
-        k.sl.sl_send_reply(404, "Not Here")
+        refusal = guard.party_verdict(
+            None if recorded is None else str(recorded), relay.source_party(k)
+        ) or guard.route_verdict(
+            routed_to_us=k.rr.loose_route() > 0 and k.rr.check_route_param("did=") > 0,
+            known_dialog=k.dialog.is_known_dlg() > 0,
+        )
+        if refusal is not None:
+            return self._refuse_in_dialog(refusal)
+        if k.rr.check_route_param(CALL_CONTROL_RR_PARAM) > 0:
+            pass  # the caller's leg to call control: its media is call control's
+        elif k.is_BYE():
+            k.rtpengine.rtpengine_delete("")
+        elif (k.is_INVITE() or k.is_ACK()) and not relay.media_accepted(k) and k.is_INVITE():
+            return self._refuse_in_dialog(guard.SDP_REFUSED)  # a re-INVITE's SDP
+        if k.is_INVITE():
+            k.tm.t_on_reply("ksr_onreply_media")
+        if k.tm.t_relay() < 0:
+            k.sl.send_reply(500, "Relay Failed")
+        return 1
+
+    def _refuse_in_dialog(self, refusal: policy.Reply) -> int:
+        k = self.ksr
+        k.warn(
+            f"in-dialog {k.pv.get('$rm')} from {k.pv.get('$si')}:{k.pv.get('$sp')} to "
+            f"{k.pv.get('$ru')} refused: {refusal.code} {refusal.reason}\n"
+        )
+        if not k.is_ACK():
+            k.sl.sl_send_reply(refusal.code, refusal.reason)
         return 1
 
     # --- authentication ------------------------------------------------------------
@@ -204,10 +291,24 @@ class EdgeRouter(SipTruthReporter):
         auth_username = k.pv.get("$au") or ""
         step = policy.credentials_to_check(directory, auth_username)
         if isinstance(step, tuple):
+            locked = guard.account_refused(
+                k.htable.sht_get(LOCKED, auth_username) is not None,
+                str(k.pv.get("$si") or ""),
+                str(k.htable.sht_get(LAST_GOOD, auth_username) or ""),
+            )
+            if locked is not None:
+                k.warn(f"{k.pv.get('$rm')} as {auth_username!r} from {k.pv.get('$si')} "
+                       f"refused: account locked\n")  # fmt: skip
+                k.sl.sl_send_reply(locked.code, locked.reason)
+                return None
             rc = k.auth.pv_auth_check(self.realm, step[1], 1, 1)  # flags 1: password is HA1
             outcome = policy.after_auth_check(rc, directory, auth_username)
+            if not isinstance(outcome, policy.Authenticated) and rc not in _NOT_A_FAILURE:
+                self._count_failed_digest(auth_username)
         else:
             outcome = step
+            if isinstance(outcome, policy.Reply):  # credentials for an unknown user
+                self._count_failed_digest("")
         if isinstance(outcome, policy.Authenticated):
             return outcome
         if isinstance(outcome, policy.Challenge):
@@ -225,6 +326,7 @@ class EdgeRouter(SipTruthReporter):
         if self._authenticate(directory) is None:
             return 1
         k.auth.consume_credentials()
+        k.htable.sht_sets(LAST_GOOD, k.pv.get("$au") or "", str(k.pv.get("$si") or ""))
         if k.registrar.save("location", 0) < 0:
             k.sl.sl_reply_error()
             return 1
@@ -241,13 +343,20 @@ class EdgeRouter(SipTruthReporter):
             return 1
         dialed = k.pv.get("$rU") or ""
         trunk = directory.trunk_by_address(k.pv.get("$si"))
+        did = directory.did(dialed) if trunk is not None else None
+        source = guard.invite_source(
+            from_call_control=k.dispatcher.ds_is_from_list_mode(CALL_CONTROL_SET, 0) > 0,
+            has_credentials=bool(k.pv.get("$au")),
+            trunk_team=trunk[0] if trunk is not None else None,
+            did_team=did[0] if did is not None else None,
+        )
         # The SIP users a direct call makes busy besides the callee; None for call control's
         # own legs (agent legs, overflow): call control tracks those itself.
         callers: tuple[str, ...] | None = ()
-        if k.dispatcher.ds_is_from_list_mode(CALL_CONTROL_SET, 0) > 0:  # ip, port and proto
+        if source == guard.CALL_CONTROL:  # by ip, port and transport
             callers = None
             decision = policy.route_from_call_control(directory, dialed)
-        elif trunk is not None:
+        elif source == guard.TRUNK and trunk is not None:
             decision = policy.route_from_trunk(directory, trunk[0], dialed)
             k.info(f"INVITE {dialed} from trunk {trunk[0]}/{trunk[1]}: {decision}\n")
         else:
@@ -316,7 +425,9 @@ class EdgeRouter(SipTruthReporter):
         k.rr.add_rr_param(";" + CALL_CONTROL_RR_PARAM)
         k.rr.record_route()
         k.dialog.dlg_manage()
+        relay.note_caller(k)
         k.tm.t_set_fr(0, 2000)  # no 100 Trying in 2 s: try the next call-control process
+        k.tm.t_on_reply("ksr_onreply_party")
         k.tm.t_on_failure("ksr_failure_call_control")
         if k.tm.t_relay() < 0:
             k.sl.sl_reply_error()
@@ -329,6 +440,7 @@ class EdgeRouter(SipTruthReporter):
         status = k.pv.get("$T_reply_code")
         if status in (408, 500, 503) and k.dispatcher.ds_next_dst() > 0:
             k.info(f"call control failed with {status}; trying {k.pv.get('$du')}\n")
+            k.tm.t_on_reply("ksr_onreply_party")
             k.tm.t_on_failure("ksr_failure_call_control")
             k.tm.t_relay()
         return 1
@@ -336,7 +448,10 @@ class EdgeRouter(SipTruthReporter):
     # tm callbacks (kemi.py): reply and failure routes armed by the relays.
 
     def onreply_media(self) -> int:
-        return relay.onreply_media(self.ksr)
+        return self._failure(relay.onreply_media)
+
+    def onreply_party(self) -> int:
+        return self._failure(relay.note_callee)
 
     def failure_release_media(self) -> int:
         return relay.failure_release_media(self.ksr)

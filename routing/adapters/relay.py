@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from routing import policy
+from routing import guard, policy
 
 RTPENGINE_FLAGS = "replace-origin replace-session-connection"
 # Shared-memory tables (kamailio.cfg): per user, live direct calls and the latest Call-ID;
@@ -25,6 +25,11 @@ DIRECT_USERS_VAR, MARKED_VAR = "$dlg_var(sbu)", "$dlg_var(sbm)"
 # What is left to try after a failure (transaction AVPs, JSON): trunks, ring group members;
 # the members ringing now (JSON), whose busy marks move as the group rings on.
 NEXT_TRUNKS, NEXT_MEMBERS, RINGING = "$avp(sbtrunks)", "$avp(sbmembers)", "$avp(sbringing)"
+# Where each side of a dialog sends from (routing.guard.Party, joined by "|"): the caller's
+# from its INVITE, the callee's from its 2xx; in-dialog requests must come from one. Kept
+# in shared memory by "<Call-ID>;<caller's tag>" (both directions find it) until the
+# dialog fails or ends.
+PARTIES = "sbparty"
 # The caller ID the trunk being tried presents ("" keeps From), for its branch route.
 CALLER_ID = "$avp(sbcid)"
 # Dialog profile counting each trunk's outbound calls ("<team>/<trunk>"), for call limits;
@@ -85,6 +90,34 @@ def swap_direct(k: Any, leaving: tuple[str, ...], joining: tuple[str, ...]) -> N
     k.pv.sets(DIRECT_USERS_VAR, ",".join(users))
 
 
+def source_party(k: Any) -> guard.Party:
+    return guard.Party(str(k.pv.get("$pr") or ""), str(k.pv.get("$si") or ""),
+                       int(k.pv.get("$sp") or 0))  # fmt: skip
+
+
+def note_caller(k: Any) -> None:
+    """The initial INVITE's sender is the dialog's caller party."""
+    k.htable.sht_sets(PARTIES, f"{k.pv.get('$ci')};{k.pv.get('$ft')}", source_party(k).encode())
+
+
+def note_callee(k: Any) -> int:
+    """A reply route's body: a 2xx's sender is the dialog's callee party (the first one)."""
+    if not str(k.pv.get("$rs") or "").startswith("2"):
+        return 1
+    key = f"{k.pv.get('$ci')};{k.pv.get('$ft')}"
+    recorded = k.htable.sht_get(PARTIES, key)
+    if recorded is not None:
+        updated = guard.with_party(str(recorded), source_party(k))
+        if updated != recorded:
+            k.htable.sht_sets(PARTIES, key, updated)
+    return 1
+
+
+def forget_parties(k: Any) -> None:
+    """A dialog event's body (failed / ended): its parties are no longer needed."""
+    k.htable.sht_rm(PARTIES, f"{k.pv.get('$dlg(callid)')};{k.pv.get('$dlg(from_tag)')}")
+
+
 def _relay(k: Any, direct_users: tuple[str, ...]) -> int:
     """Mark, relay; a relay that failed at once releases its marks and media."""
     mark_direct(k, direct_users)
@@ -95,13 +128,26 @@ def _relay(k: Any, direct_users: tuple[str, ...]) -> int:
     return 1
 
 
-def _proxy_setup(k: Any) -> None:
-    """What every proxied call gets: record-route, a dialog, media through rtpengine."""
+def media_accepted(k: Any) -> bool:
+    """An SDP in the request goes through rtpengine; False when rtpengine refused it."""
+    if k.textops.has_body_type("application/sdp") < 0:
+        return True
+    return bool(k.rtpengine.rtpengine_manage(RTPENGINE_FLAGS) > 0)
+
+
+def _proxy_setup(k: Any) -> bool:
+    """What every proxied call gets: record-route, a dialog with its caller party noted,
+    media through rtpengine. An SDP rtpengine refuses is answered 488 (False): the call
+    never bypasses the media relay with the caller's own SDP."""
+    if not media_accepted(k):
+        k.warn(f"SDP refused by rtpengine, Call-ID {k.pv.get('$ci')}: 488\n")
+        k.sl.sl_send_reply(guard.SDP_REFUSED.code, guard.SDP_REFUSED.reason)
+        return False
     k.rr.record_route()
     k.dialog.dlg_manage()
-    if k.textops.has_body_type("application/sdp") > 0:
-        k.rtpengine.rtpengine_manage(RTPENGINE_FLAGS)
+    note_caller(k)
     k.tm.t_on_reply("ksr_onreply_media")
+    return True
 
 
 # --- an extension ----------------------------------------------------------------------
@@ -114,7 +160,8 @@ def call_extension(k: Any, username: str, direct_users: tuple[str, ...] = ()) ->
     if k.registrar.lookup("location") < 0:
         k.sl.sl_send_reply(480, "Temporarily Unavailable")
         return 1
-    _proxy_setup(k)
+    if not _proxy_setup(k):
+        return 1
     k.tm.t_on_failure("ksr_failure_release_media")
     return _relay(k, direct_users)
 
@@ -137,7 +184,8 @@ def call_trunks(k: Any, decision: policy.CallTrunks, direct_users: tuple[str, ..
         return 1
     k.info(f"outbound {decision.number} of {decision.team} via trunk {first[0]}\n")
     k.pv.sets("$ru", first[1])
-    _proxy_setup(k)
+    if not _proxy_setup(k):
+        return 1
     _use_trunk(k, first, rest)
     return _relay(k, direct_users)
 
@@ -246,7 +294,8 @@ def _ring(k: Any, ringing: list[str], timeout_ms: int, direct_users: tuple[str, 
     """Relay to the ``ringing`` members: they are busy while they ring, like the caller."""
     k.pv.sets(RINGING, json.dumps(ringing))
     k.pv.sets("$avp(sbringms)", str(timeout_ms))
-    _proxy_setup(k)
+    if not _proxy_setup(k):
+        return 1
     k.tm.t_on_reply("ksr_onreply_ring_group")
     k.tm.t_set_fr(timeout_ms, timeout_ms)
     k.tm.t_on_failure("ksr_failure_ring_group")
@@ -302,6 +351,7 @@ def failure_ring_group(k: Any) -> int:
 
 
 def onreply_media(k: Any) -> int:
+    note_callee(k)
     if k.textops.has_body_type("application/sdp") > 0:
         k.rtpengine.rtpengine_manage(RTPENGINE_FLAGS)
     return 1

@@ -140,6 +140,7 @@ class FakeKSR:
         "htable",
         "dispatcher",
         "hdr",
+        "pike",
     )
 
     def __init__(self, method: str = "INVITE", **pvs: Any) -> None:
@@ -157,6 +158,8 @@ class FakeKSR:
         # Not from a call-control process; not in a call-control dialog.
         self.dispatcher.returns["ds_is_from_list_mode"] = -1
         self.rr.returns["check_route_param"] = -1
+        # As kamailio.cfg declares them: failed-digest counters start at 0.
+        self.htable.initval["sbfail"] = 0
 
     def is_method(self, name: str) -> bool:
         return self.method == name

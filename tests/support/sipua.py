@@ -585,6 +585,11 @@ class SipUA:
         self._wait(match, timeout, "matching response")
         return found[0]
 
+    def received(self) -> list[str]:
+        """Summaries of the latest datagrams that reached this phone (newest last)."""
+        with self._cond:
+            return [line for line in self._recent if line.startswith("<-")]
+
     def is_alive(self) -> bool:
         return self._thread.is_alive()
 

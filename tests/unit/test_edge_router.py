@@ -8,6 +8,20 @@ from routing.model import Snapshot
 from tests.support.fake_ksr import FakeKSR
 
 
+# A party of a dialog the proxy relayed, as it records them (routing.adapters.relay).
+PARTY = {"$ci": "c1@host", "$ft": "caller-tag", "$tt": "callee-tag", "$pr": "udp",
+         "$si": "127.0.0.1", "$sp": 5062}  # fmt: skip
+
+
+def in_dialog(method: str, **pvs: object) -> FakeKSR:
+    """An in-dialog request of dialog c1@host, which the proxy knows, sent by its caller."""
+    ksr = FakeKSR(method, **{**PARTY, **pvs})
+    ksr.siputils.returns["has_totag"] = 1
+    ksr.htable.table("sbparty")["c1@host;caller-tag"] = "udp:127.0.0.1:5062|udp:127.0.0.3:5060"
+    ksr.rr.returns["check_route_param"] = lambda param: 1 if param == "did=" else -1
+    return ksr
+
+
 def router_for(ksr: FakeKSR, snapshot: Snapshot) -> EdgeRouter:
     router = EdgeRouter(ksr, db_url="sqlite://", realm="switchboard")
     router.directory = PyDirectory(snapshot)
@@ -77,19 +91,18 @@ def test_invite_from_unknown_address_to_a_did_is_challenged_not_routed(
 
 
 def test_in_dialog_bye_follows_record_route_and_frees_media(snapshot: Snapshot) -> None:
-    ksr = FakeKSR("BYE")
-    ksr.siputils.returns["has_totag"] = 1
+    ksr = in_dialog("BYE")
     router_for(ksr, snapshot).request_route()
     assert ksr.called("rr.loose_route") and ksr.called("tm.t_relay")
     assert ksr.called("rtpengine.rtpengine_delete") == [("",)]
 
 
 def test_in_dialog_request_without_route_is_refused(snapshot: Snapshot) -> None:
-    ksr = FakeKSR("BYE")
-    ksr.siputils.returns["has_totag"] = 1
+    ksr = in_dialog("BYE")
     ksr.rr.returns["loose_route"] = -1
     router_for(ksr, snapshot).request_route()
-    assert ksr.replies() == [(404, "Not Here")]
+    assert ksr.replies() == [(404, "Dialog Not Found")]
+    assert ksr.called("tm.t_relay") == []
 
 
 def test_an_exception_in_routing_answers_500_and_logs_the_call_id(snapshot: Snapshot) -> None:
@@ -106,7 +119,7 @@ def test_an_exception_in_routing_answers_500_and_logs_the_call_id(snapshot: Snap
 
 def test_newer_published_version_reloads_the_directory(snapshot: Snapshot) -> None:
     ksr = FakeKSR("OPTIONS", **{"$rU": ""})
-    ksr.htable.returns["sht_get"] = 4
+    ksr.htable.table("sb")["gen"] = 4
     router = router_for(ksr, snapshot)
     reloads: list[int] = []
     router._reload = lambda: reloads.append(1)  # type: ignore[method-assign]
@@ -147,8 +160,7 @@ def test_call_control_dials_an_agent_extension_without_credentials(snapshot: Sna
 def test_in_dialog_request_of_a_call_control_dialog_leaves_media_alone(
     snapshot: Snapshot,
 ) -> None:
-    ksr = FakeKSR("BYE")
-    ksr.siputils.returns["has_totag"] = 1
+    ksr = in_dialog("BYE")
     ksr.rr.returns["check_route_param"] = 1
     router_for(ksr, snapshot).request_route()
     assert ksr.called("tm.t_relay") and not ksr.called("rtpengine.rtpengine_delete")
@@ -164,3 +176,143 @@ def test_star_64_from_an_authenticated_phone_goes_to_call_control_with_its_calle
         ("X-Switchboard-Caller: demo-5001\r\n",),
     ]
     assert ksr.called("dispatcher.ds_select_dst") == [(1, 4)]
+
+
+# --- defences (routing.guard) -----------------------------------------------------------
+
+
+def test_in_dialog_request_of_an_unknown_dialog_is_refused_before_the_dialog_module(
+    snapshot: Snapshot,
+) -> None:
+    ksr = in_dialog("INVITE", **{"$ci": "made-up@host"})
+    router_for(ksr, snapshot).request_route()
+    assert ksr.replies() == [(404, "Dialog Not Found")]
+    assert ksr.called("rr.loose_route") == [] and ksr.called("tm.t_relay") == []
+
+
+def test_in_dialog_bye_from_no_party_is_refused_before_the_dialog_module_ends_it(
+    snapshot: Snapshot,
+) -> None:
+    ksr = in_dialog("BYE", **{"$sp": 40000})  # the right host, another socket
+    router_for(ksr, snapshot).request_route()
+    assert ksr.replies() == [(403, "Not A Party Of This Dialog")]
+    assert ksr.called("rr.loose_route") == [] and ksr.called("rtpengine.rtpengine_delete") == []
+
+
+def test_in_dialog_request_from_the_callee_is_found_by_the_callers_tag_in_to(
+    snapshot: Snapshot,
+) -> None:
+    ksr = in_dialog("BYE", **{"$ft": "callee-tag", "$tt": "caller-tag", "$si": "127.0.0.3",
+                              "$sp": 5060})  # fmt: skip
+    router_for(ksr, snapshot).request_route()
+    assert ksr.called("tm.t_relay") and ksr.replies() == []
+
+
+def test_in_dialog_request_with_a_foreign_top_route_is_refused(snapshot: Snapshot) -> None:
+    ksr = in_dialog("INVITE")
+    ksr.rr.returns["check_route_param"] = -1  # loose_route found no Route of ours on top
+    router_for(ksr, snapshot).request_route()
+    assert ksr.replies() == [(404, "Dialog Not Found")] and ksr.called("tm.t_relay") == []
+
+
+def test_ack_of_no_dialog_is_relayed_only_for_its_transaction(snapshot: Snapshot) -> None:
+    ksr = in_dialog("ACK", **{"$ci": "other@host"})
+    ksr.tm.returns["t_check_trans"] = -1
+    router_for(ksr, snapshot).request_route()
+    assert ksr.called("tm.t_relay") == [] and ksr.replies() == []
+
+
+def test_reinvite_whose_sdp_rtpengine_refuses_gets_488(snapshot: Snapshot) -> None:
+    ksr = in_dialog("INVITE")
+    ksr.textops.returns["has_body_type"] = 1
+    ksr.rtpengine.returns["rtpengine_manage"] = -1
+    router_for(ksr, snapshot).request_route()
+    assert ksr.replies() == [(488, "Not Acceptable Here")] and ksr.called("tm.t_relay") == []
+
+
+def test_initial_invite_whose_sdp_rtpengine_refuses_gets_488_not_relayed(
+    snapshot: Snapshot,
+) -> None:
+    ksr = FakeKSR("INVITE", **{"$au": "demo-5001", "$rU": "5002"})
+    ksr.textops.returns["has_body_type"] = 1
+    ksr.rtpengine.returns["rtpengine_manage"] = -1
+    router_for(ksr, snapshot).request_route()
+    assert ksr.replies() == [(488, "Not Acceptable Here")] and ksr.called("tm.t_relay") == []
+
+
+def test_undecodable_request_uri_gets_400_and_one_log_line(snapshot: Snapshot) -> None:
+    ksr = FakeKSR("INVITE", **{"$au": "demo-5001"})
+
+    def undecodable(name: str) -> object:
+        if name == "$rU":
+            raise UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")
+        return ksr.pvs.get(name)
+
+    ksr.pv.get = undecodable  # type: ignore[method-assign]
+    router_for(ksr, snapshot).request_route()
+    assert ksr.replies() == [(400, "Bad Request-URI")]
+    assert [level for level, _ in ksr.logs] == ["warn"]
+
+
+def test_a_phone_sharing_a_trunks_address_is_challenged_unless_it_calls_that_teams_did(
+    snapshot: Snapshot,
+) -> None:
+    # acme's trunk is at 127.0.0.4; a demo phone there dialing a short number or demo's DID
+    # is a phone, challenged; only a call to one of acme's DIDs is acme's carrier's.
+    for dialed in ("5002", "+15550101", "+15557770000"):
+        ksr = FakeKSR("INVITE", **{"$au": None, "$rU": dialed, "$si": "127.0.0.4"})
+        router_for(ksr, snapshot).request_route()
+        assert ksr.called("auth.auth_challenge") == [("switchboard", 1)], dialed
+    ksr = FakeKSR("INVITE", **{"$au": None, "$rU": "+15550200", "$si": "127.0.0.4"})
+    router_for(ksr, snapshot).request_route()
+    assert ksr.called("auth.auth_challenge") == []
+    assert ("$ru", "sip:acme-5000@127.0.0.1") in ksr.called("pv.sets")
+
+
+def test_credentials_make_a_request_from_a_trunk_address_a_phones(snapshot: Snapshot) -> None:
+    ksr = FakeKSR("INVITE", **{"$au": "demo-5001", "$rU": "+15550101", "$si": "127.0.0.2"})
+    router_for(ksr, snapshot).request_route()
+    assert ksr.called("auth.pv_auth_check")  # checked as demo-5001, not taken as the carrier
+
+
+def test_ten_failed_digests_ban_the_source_and_then_even_the_right_password_is_dropped(
+    snapshot: Snapshot,
+) -> None:
+    tables = None
+    for attempt in range(10):
+        ksr = FakeKSR("REGISTER", **{"$au": "demo-5001", "$si": "127.0.0.50"})
+        if tables is not None:
+            ksr.htable.tables = tables  # shared memory outlives requests
+        ksr.auth.returns["pv_auth_check"] = -2  # invalid password
+        router_for(ksr, snapshot).request_route()
+        tables = ksr.htable.tables
+        assert ksr.replies() == [(403, "Forbidden")], attempt
+    assert tables is not None and "127.0.0.50" in tables["sbban"]
+    ksr = FakeKSR("REGISTER", **{"$au": "demo-5001", "$si": "127.0.0.50"})
+    ksr.htable.tables = tables
+    router_for(ksr, snapshot).request_route()
+    assert ksr.replies() == [] and ksr.called("auth.pv_auth_check") == []
+
+
+def test_a_locked_account_refuses_other_addresses_but_not_its_phones(snapshot: Snapshot) -> None:
+    def register(source: str) -> FakeKSR:
+        ksr = FakeKSR("REGISTER", **{"$au": "demo-5001", "$si": source})
+        ksr.htable.table("sblock")["demo-5001"] = "127.0.0.60"
+        ksr.htable.table("sbgood")["demo-5001"] = "127.0.0.1"
+        router_for(ksr, snapshot).request_route()
+        return ksr
+
+    assert register("127.0.0.61").replies() == [(403, "Too Many Failed Attempts")]
+    assert register("127.0.0.1").called("registrar.save")
+
+
+def test_a_flooding_source_is_banned_but_call_control_hosts_never(snapshot: Snapshot) -> None:
+    ksr = FakeKSR("OPTIONS", **{"$rU": "", "$si": "127.0.0.70"})
+    ksr.pike.returns["pike_check_req"] = -1
+    router_for(ksr, snapshot).request_route()
+    assert ksr.replies() == [] and ksr.htable.table("sbban") == {"127.0.0.70": "flood"}
+    ksr = FakeKSR("OPTIONS", **{"$rU": "", "$si": "127.0.0.1"})
+    ksr.pike.returns["pike_check_req"] = -1
+    ksr.dispatcher.returns["ds_is_from_list_mode"] = 1
+    router_for(ksr, snapshot).request_route()
+    assert ksr.replies() == [(200, "OK")] and ksr.htable.table("sbban") == {}
