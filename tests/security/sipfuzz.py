@@ -1,7 +1,7 @@
 """A bounded, deterministic corpus of malformed SIP for the edge (pure, no I/O).
 
-``corpus()`` returns the same 263 cases every run (197 over UDP, 66 over TCP) (hand-written families plus seeded
-mutations): broken start lines, wrong SIP versions, broken and missing headers, bad
+``corpus()`` returns the same 263 cases every run (197 over UDP, 66 over TCP), from
+hand-written families and seeded mutations: broken start lines, wrong SIP versions, broken and missing headers, bad
 Content-Length and Via, binary junk, bytes that are not UTF-8 in the Request-URI and
 headers, over-long headers, truncated messages. Each case's Call-ID (where it has one)
 carries the case id, so a line of Kamailio's log (its prefix names the Call-ID) points
