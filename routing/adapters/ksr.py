@@ -350,6 +350,9 @@ class EdgeRouter(SipTruthReporter):
             trunk_team=trunk[0] if trunk is not None else None,
             did_team=did[0] if did is not None else None,
         )
+        if trunk is not None and source == guard.PHONE and not k.pv.get("$au"):
+            k.info(f"INVITE {dialed} from {k.pv.get('$si')} is no DID of trunk {trunk[1]}'s "
+                   f"team {trunk[0]}: challenged as a phone\n")  # fmt: skip
         # The SIP users a direct call makes busy besides the callee; None for call control's
         # own legs (agent legs, overflow): call control tracks those itself.
         callers: tuple[str, ...] | None = ()

@@ -104,9 +104,12 @@ def test_carrier_reaches_extension_5000_through_its_did(
         assert call.bye().status == 200
 
 
-def test_carrier_calling_an_unknown_did_gets_404(stack: Stack) -> None:
+def test_carrier_calling_a_number_that_is_no_did_of_its_team_is_challenged(stack: Stack) -> None:
+    """A trunk's address takes only its team's DIDs without credentials: anything else from
+    there is challenged like a phone's (a trunk never captures phones at its address)."""
     with SipUA("carrier", None, stack.proxy, local_ip="127.0.0.2") as carrier:
-        assert carrier.invite("+15559999").status == 404
+        assert carrier.invite("+15559999").status == 407
+    assert "is no DID of trunk carrier's team demo: challenged" in stack.log("kamailio")
 
 
 def test_unknown_source_cannot_reach_a_did(stack: Stack, phones: PhoneFactory) -> None:
