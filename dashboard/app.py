@@ -34,7 +34,7 @@ from dashboard.routes import (
     users,
 )
 from dashboard.settings import WebSettings
-from dashboard.throttle import LoginThrottle, RedisBackend
+from dashboard.throttle import LoginThrottle, RedisBackend, redis_client
 from store.db import make_engine, make_read_sessionmaker, make_sessionmaker
 from store.models import ProvisioningState
 
@@ -71,9 +71,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.state.read_sessions = make_read_sessionmaker(settings.db_url, engine)
     app.state.throttle = LoginThrottle(
         settings.throttle,
-        RedisBackend(redis.Redis.from_url(settings.redis_url, socket_timeout=0.5))
-        if settings.throttle_in_redis
-        else None,
+        RedisBackend(redis_client(settings.redis_url)) if settings.throttle_in_redis else None,
     )
     errors.install(app)
     api = APIRouter(prefix="/api/v1")

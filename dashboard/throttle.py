@@ -30,14 +30,18 @@ import logging
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 log = logging.getLogger("switchboard.throttle")
 
 KEY_PREFIX = "switchboard:login-throttle:"
+REDIS_RETRY_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -143,15 +147,24 @@ local free, base, cap, memory = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(A
   tonumber(ARGV[5])
 local failures = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
 local locked_until = tonumber(redis.call('HGET', KEYS[1], 'u') or '0')
+local forget = tonumber(redis.call('HGET', KEYS[1], 'f') or '0')
+if forget <= now then failures, locked_until = 0, 0 end
 if now < locked_until then return locked_until - now end
 failures = failures + 1
 local delay = 0
 if failures >= free then delay = math.min(base * 2 ^ math.min(failures - free, 30), cap) end
 delay = math.floor(delay)
-redis.call('HSET', KEYS[1], 'n', failures, 'u', now + delay)
+redis.call('HSET', KEYS[1], 'n', failures, 'u', now + delay, 'f', now + delay + memory)
 redis.call('PEXPIRE', KEYS[1], memory + delay)
 return 0
 """
+
+
+def redis_client(url: str) -> redis.Redis:
+    """A client that fails fast (no retries): a login never waits long on a dead Redis."""
+    return redis.Redis.from_url(
+        url, socket_timeout=0.5, socket_connect_timeout=0.5, retry=Retry(NoBackoff(), 0)
+    )
 
 
 class RedisBackend:
@@ -194,22 +207,33 @@ class Attempt:
 
 
 class LoginThrottle:
-    def __init__(self, policy: ThrottlePolicy, backend: Backend | None = None) -> None:
+    def __init__(
+        self,
+        policy: ThrottlePolicy,
+        backend: Backend | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.policy = policy
+        self._clock = clock
+        self._redis_down_until = 0.0
         self._memory = MemoryBackend()
         self._backend: Backend = backend or self._memory
 
     def _call(self, operation):  # type: ignore[no-untyped-def]
+        if self._backend is self._memory or time.monotonic() < self._redis_down_until:
+            return operation(self._memory)
         try:
             return operation(self._backend)
         except redis.RedisError as exc:
-            # Never fail open: without Redis, this process's own memory keeps limiting.
+            # Never fail open: without Redis, this process's own memory keeps limiting
+            # (and Redis is left alone for a few seconds, so logins do not wait on it).
             log.warning("login throttle: Redis unavailable (%s); limiting in memory", exc)
+            self._redis_down_until = time.monotonic() + REDIS_RETRY_S
             return operation(self._memory)
 
     def begin(self, source_ip: str, account: str) -> Attempt:
         """Reserve one attempt of ``account`` from ``source_ip``, or raise TooManyAttempts."""
-        now_ms = int(time.time() * 1000)
+        now_ms = int(self._clock() * 1000)
         ip_key, account_key = f"{KEY_PREFIX}ip:{source_ip}", f"{KEY_PREFIX}account:{account}"
         policy = self.policy
         wait = self._call(

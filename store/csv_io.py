@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from store import provisioning as p
 from store.errors import Invalid, StoreError
 from store.models import Agent, Extension, Team
+from store.provisioning.agents import NEW_PIN_DIGITS
 
 EXTENSION_COLUMNS = ("number", "kind", "sip_secret", "phone_number", "owner", "agent_mode")
 AGENT_COLUMNS = ("number", "password", "binding", "working_way", "extension", "groups", "owner")
@@ -127,6 +128,7 @@ def import_agents(
             extension=row.get("extension"),
             working_way=row.get("working_way") or "all",
             owner=row.get("owner"),
+            min_pin_digits=NEW_PIN_DIGITS,
         )
 
     return _import(session, text, AGENT_COLUMNS, ("number", "password", "groups"), create)

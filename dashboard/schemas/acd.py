@@ -19,7 +19,7 @@ from dashboard.schemas.names import Login, Names, distinct, hangup
 from store.models import Agent, AgentGroup, AgentGroupAdmin, PauseReason
 
 AgentNumber = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,8}$")]
-Pin = Annotated[str, StringConstraints(pattern=r"^[0-9]{4,12}$")]
+Pin = Annotated[str, StringConstraints(pattern=r"^[0-9]{6,12}$")]  # new PINs: 6+ digits
 Binding = Literal["fixed", "self_adapting", "dynamic"]
 WorkingWay = Literal["dial_out", "dial_in", "all", "self_selection"]
 WorkingWays = Annotated[list[WorkingWay], AfterValidator(distinct), Field(min_length=1)]
@@ -42,7 +42,10 @@ PopupUrl = Annotated[
         description="the business module: an http(s) URL template opened for the agent on a call"
     ),
 ]
-PIN_HELP = "4-12 digits: keyed in on a phone, and used for agent functions"
+PIN_HELP = (
+    "6-12 digits: keyed in on a phone, and used for agent functions "
+    "(agents made before this rule may keep 4-digit PINs until changed)"
+)
 
 # --- pause reasons -------------------------------------------------------------------
 

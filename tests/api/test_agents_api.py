@@ -40,7 +40,7 @@ def test_given_a_dynamic_agent_when_changed_then_its_new_pin_signs_in(
         f"{BASE}/1100",
         headers=demo_admin,
         json={
-            "password": "97531",
+            "password": "975310",
             "working_way": "dial_out",
             "groups": ["sales", "support"],
             "owner": None,
@@ -48,7 +48,7 @@ def test_given_a_dynamic_agent_when_changed_then_its_new_pin_signs_in(
     )
     assert changed.status_code == 200, changed.text
     assert changed.json()["groups"] == ["sales", "support"] and changed.json()["owner"] is None
-    agent(api, "1100", "97531")
+    agent(api, "1100", "975310")
     assert (
         api.client.post(
             "/api/v1/auth/agent-login",
@@ -75,7 +75,7 @@ def test_given_a_fixed_agent_when_made_dynamic_then_its_extension_is_freed(
     fixed = api.client.post(
         BASE,
         headers=demo_admin,
-        json={"number": "1006", "password": "1006", "extension": "5006", "groups": ["support"]},
+        json={"number": "1006", "password": "100600", "extension": "5006", "groups": ["support"]},
     )
     assert fixed.status_code == 201 and fixed.json()["extension"] == "5006"
 
@@ -114,7 +114,7 @@ def test_duplicates_are_409_naming_the_field(api: Api, demo_admin: Headers) -> N
     response = api.client.post(
         BASE,
         headers=demo_admin,
-        json={"number": "1100", "password": "1100", "extension": "5001", "groups": ["support"]},
+        json={"number": "1100", "password": "110000", "extension": "5001", "groups": ["support"]},
     )
     assert response.status_code == 409 and response.json()["details"]["field"] == "extension"
     assert "agent 1001" in response.json()["message"]
@@ -127,7 +127,7 @@ def test_a_refused_agent_leaves_nothing_half_written(api: Api, demo_admin: Heade
         headers=demo_admin,
         json={
             "number": "1100",
-            "password": "1100",
+            "password": "110000",
             "extension": "5006",
             "groups": ["support"],
             "owner": "nobody@demo",

@@ -72,8 +72,8 @@ def test_unknown_or_missing_columns_are_refused_at_line_1(
 def test_agents_round_trip_through_csv(api: Api, demo_admin: dict[str, str]) -> None:
     text = (
         "number,password,binding,extension,groups,working_way\n"
-        "2001,2001,fixed,5006,support,all\n"
-        "2002,2002,dynamic,,support,dial_in\n"
+        "2001,200100,fixed,5006,support,all\n"
+        "2002,200200,dynamic,,support,dial_in\n"
     )
     response = post_csv(api, "import/agents", text, demo_admin)
     assert response.status_code == 200, response.text
@@ -87,11 +87,11 @@ def test_bad_agents_file_imports_nothing(api: Api, demo_admin: dict[str, str]) -
     before = count(api, Agent)
     text = (
         "number,password,binding,extension,groups\n"
-        "2101,2101,fixed,5007,support\n"
+        "2101,210100,fixed,5007,support\n"
         "2102,abc,dynamic,,support\n"  # PIN must be digits
-        "2103,2103,fixed,5001,support\n"  # 5001 bound to agent 1001
-        "2104,2104,dynamic,,nosuchgroup\n"
-        "2105,2105,dynamic,,\n"  # no group
+        "2103,210300,fixed,5001,support\n"  # 5001 bound to agent 1001
+        "2104,210400,dynamic,,nosuchgroup\n"
+        "2105,210500,dynamic,,\n"  # no group
     )
     response = post_csv(api, "import/agents", text, demo_admin)
     assert response.status_code == 422

@@ -13,7 +13,7 @@ CONFIG = {
     "extensions": ("5001", {"number": "5100", "sip_secret": "a-good-secret"}),
     "agents": (
         "1001",
-        {"number": "1100", "password": "1100", "binding": "dynamic", "groups": ["support"]},
+        {"number": "1100", "password": "110000", "binding": "dynamic", "groups": ["support"]},
     ),
     "agent-groups": ("support", {"name": "sales"}),
     "pause-reasons": ("lunch", {"name": "coaching"}),

@@ -124,7 +124,7 @@ def test_given_a_user_who_owns_an_extension_and_an_agent_when_deleted_then_409_n
         headers=demo_admin,
         json={
             "number": "1100",
-            "password": "1100",
+            "password": "110000",
             "binding": "dynamic",
             "groups": ["support"],
             "owner": "owner@demo",
