@@ -46,6 +46,28 @@ def _flag(value: str | None, field: str) -> bool:
     raise Invalid(field, "true or false")
 
 
+class _Lines:
+    """The file's physical lines, counted: ``csv`` does not say which line it refused."""
+
+    def __init__(self, text: str) -> None:
+        self._lines = iter(io.StringIO(text))
+        self.number = 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self.number += 1
+        return line
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    if "new-line" in str(exc):
+        return "a carriage return or line break inside an unquoted cell"
+    return f"not valid CSV: {exc}"
+
+
 def _import(
     session: Session,
     text: str,
@@ -53,8 +75,14 @@ def _import(
     required: tuple[str, ...],
     create_row: Callable[[dict[str, str | None]], object],
 ) -> int:
-    reader = csv.DictReader(io.StringIO(text))
-    header = tuple(reader.fieldnames or ())
+    lines = _Lines(text)
+    reader = csv.DictReader(lines)
+    try:
+        header = tuple(reader.fieldnames or ())
+    except csv.Error as exc:
+        raise ImportRejected(
+            [{"line": 1, "field": "header", "reason": _csv_problem(exc)}]
+        ) from None
     unknown = [c for c in header if c not in columns]
     missing = [c for c in required if c not in header]
     if unknown or missing or not header:
@@ -68,7 +96,14 @@ def _import(
         )
     errors: list[dict[str, Any]] = []
     created = 0
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # a malformed line: reported like any other bad line
+            errors.append({"line": lines.number, "field": "", "reason": _csv_problem(exc)})
+            continue
         line = reader.line_num
         if created + len(errors) >= MAX_ROWS:
             errors.append({"line": line, "field": "", "reason": f"more than {MAX_ROWS} rows"})
