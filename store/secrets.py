@@ -34,6 +34,12 @@ def verify_web_password(password_hash: str, password: str) -> bool:
         return False
 
 
+def needs_rehash(password_hash: str) -> bool:
+    """True for a hash made with other parameters than new ones (rehashed at login, so
+    every account costs what the dummy hash costs)."""
+    return _hasher.check_needs_rehash(password_hash)
+
+
 def hash_parameters(password_hash: str) -> tuple[str, int, int, int, int]:
     """(type, version, time cost, memory cost, parallelism) of an argon2 hash: what one
     verification of it costs."""

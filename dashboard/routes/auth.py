@@ -25,7 +25,7 @@ from store import provisioning as p
 from store.errors import NotFound
 from store.models import Agent, AgentGroup, ApiToken, Team, User
 from store.provisioning.people import find_login
-from store.secrets import DUMMY_HASH, verify_web_password
+from store.secrets import DUMMY_HASH, hash_web_password, needs_rehash, verify_web_password
 
 router = APIRouter(tags=["auth"])
 
@@ -65,6 +65,8 @@ def login(body: Login, request: Request, settings: SettingsDep) -> TokenOut:
         user = session.get(User, found[0])
         if user is None:  # deleted meanwhile
             raise unauthenticated("wrong login or password")
+        if needs_rehash(user.password_hash):
+            user.password_hash = hash_web_password(body.password)
         token, row = issue_token(
             session,
             f"login {user.login}",
