@@ -139,3 +139,6 @@ def test_a_real_calls_reinvite_and_bye_pass_but_a_third_phone_cannot_end_it(
     assert call.reinvite(rtp_endpoints()).status == 200
     assert call.bye().status == 200
     assert incoming.wait_bye().method == "BYE"
+    # The ended dialog's parties are forgotten: a replay of the BYE finds no dialog.
+    wait_until(lambda: call.call_id not in stack.kamcmd("htable.dump", "sbparty"),
+               what="the ended dialog's parties removed")  # fmt: skip
