@@ -91,6 +91,7 @@ def kamailio_argv(s: Settings, check_only: bool = False) -> list[str]:
         "KEMI_SCRIPT": f'"{ROOT / "kamailio" / "kemi.py"}"',
         "CTL_SOCKET": f'"unix:{s.run_dir / "kamailio_ctl"}"',
         "UDP_WORKERS": str(s.kamailio_workers),
+        "TOPOS_REDIS_SERVER": f'"name=topos;addr=127.0.0.1;port={s.redis_port};db=1"',
         "DISPATCHER_LIST": f'"{write_dispatcher_list(s)}"',
     }
     argv = ["kamailio", "-f", str(ROOT / "kamailio" / "kamailio.cfg")]
