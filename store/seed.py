@@ -52,6 +52,7 @@ def seed_demo(session: Session, realm: str) -> bool:
             binding="fixed",
             extension=extension_number,
         )
+    p.set_allowed_trunk_addresses(session, team, [CARRIER_ADDRESS])
     carrier = p.create_trunk(session, team, "carrier", address=CARRIER_ADDRESS)
     p.update_team(session, team, {"default_trunk": carrier.name})
     p.create_did(session, team, "+15550100", {"kind": "agent_group", "ref": "support"})

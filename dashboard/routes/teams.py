@@ -21,7 +21,8 @@ def team_out(session: SessionDep, team: Team) -> TeamOut:
         if team.default_trunk_group_id
         else None
     )
-    return TeamOut.of(team, trunk.name if trunk else None, group.name if group else None)
+    allowed = p.allowed_trunk_addresses(session, team)
+    return TeamOut.of(team, trunk.name if trunk else None, group.name if group else None, allowed)
 
 
 @router.get("", summary="Teams visible to the caller (all of them for a system admin)")
@@ -50,7 +51,12 @@ def update_team(
     body: TeamUpdate, team: TeamDep, principal: PrincipalDep, session: SessionDep
 ) -> TeamOut:
     may_manage_people(principal)
-    return team_out(session, p.update_team(session, team, body.changes()))
+    changes = body.changes()
+    if "allowed_trunk_addresses" in changes:
+        if principal.role != SYSTEM_ADMIN:
+            raise forbidden("only a system admin sets a team's allowed_trunk_addresses")
+        p.set_allowed_trunk_addresses(session, team, changes.pop("allowed_trunk_addresses"))
+    return team_out(session, p.update_team(session, team, changes))
 
 
 @router.delete(

@@ -30,7 +30,9 @@ def create_trunk(
     body: TrunkCreate, team: TeamDep, principal: PrincipalDep, session: SessionDep
 ) -> TrunkOut:
     may_configure(principal, write=True)
-    return TrunkOut.of(p.create_trunk(session, team, body.name, **body.settings()))
+    settings = body.settings()
+    p.check_trunk_address_allowed(session, team, settings.get("address"))
+    return TrunkOut.of(p.create_trunk(session, team, body.name, **settings))
 
 
 @router.get("/{name}", summary="One trunk")
@@ -44,7 +46,10 @@ def update_trunk(
     name: str, body: TrunkUpdate, team: TeamDep, principal: PrincipalDep, session: SessionDep
 ) -> TrunkOut:
     may_configure(principal, write=True)
-    return TrunkOut.of(p.update_trunk(session, p.get_trunk(session, team, name), body.changes()))
+    trunk, changes = p.get_trunk(session, team, name), body.changes()
+    if changes.get("address") is not None and changes["address"] != trunk.address:
+        p.check_trunk_address_allowed(session, team, changes["address"])
+    return TrunkOut.of(p.update_trunk(session, trunk, changes))
 
 
 @router.delete(

@@ -69,6 +69,17 @@ class Trunk(Base):
     )
 
 
+class TeamTrunkAddress(Base):
+    """A source address (or network, CIDR) a system admin allowed a team's trunks to use:
+    a team admin cannot claim another tenant's address (and so its phones) as a trunk."""
+
+    __tablename__ = "team_trunk_addresses"
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True
+    )
+    network: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
 class TrunkGroupMember(Base):
     __tablename__ = "trunk_group_members"
     trunk_group_id: Mapped[int] = mapped_column(

@@ -52,17 +52,22 @@ from store.provisioning.routes import (
     update_ring_group,
 )
 from store.provisioning.trunks import (
+    allowed_trunk_addresses,
+    check_trunk_address_allowed,
     create_trunk,
     create_trunk_group,
     delete_trunk,
     delete_trunk_group,
     get_trunk,
     get_trunk_group,
+    set_allowed_trunk_addresses,
     update_trunk,
     update_trunk_group,
 )
 
 __all__ = [
+    "allowed_trunk_addresses",
+    "check_trunk_address_allowed",
     "create_agent",
     "create_agent_group",
     "create_did",
@@ -97,6 +102,7 @@ __all__ = [
     "get_user",
     "get_user_group",
     "remove_group_admin",
+    "set_allowed_trunk_addresses",
     "set_group_admin",
     "update_agent",
     "update_agent_group",

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from store.errors import Duplicate, InUse, Invalid
-from store.models import Team, Trunk, TrunkGroup, TrunkGroupMember
+from store.errors import Duplicate, InUse, Invalid, StoreError
+from store.models import Team, TeamTrunkAddress, Trunk, TrunkGroup, TrunkGroupMember
 from store.provisioning.common import apply, in_team, referenced_by, refuse_duplicate
 from store.usage import trunk_group_users, trunk_users
 
@@ -24,6 +24,79 @@ TRUNK_FIELDS = (
     "max_calls",
 )
 TRUNK_GROUP_POLICIES = ("failover", "round_robin")
+
+
+class TrunkAddressNotAllowed(StoreError):
+    status_code = 403
+    error_id = "trunk_address_not_allowed"
+
+
+# --- the addresses a system admin allowed a team's trunks ------------------------------
+
+
+def _network(entry: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    try:
+        return ipaddress.ip_network(entry.strip(), strict=False)
+    except ValueError:
+        raise Invalid(
+            "allowed_trunk_addresses", f"{entry!r} is not an IP address or network (CIDR)"
+        ) from None
+
+
+def _as_text(network: ipaddress.IPv4Network | ipaddress.IPv6Network) -> str:
+    """A single address as itself ("127.0.0.2"), a wider network as CIDR."""
+    return str(network.network_address) if network.num_addresses == 1 else str(network)
+
+
+def allowed_trunk_addresses(session: Session, team: Team) -> list[str]:
+    rows = session.scalars(
+        select(TeamTrunkAddress.network).where(TeamTrunkAddress.team_id == team.id)
+    )
+    return sorted(rows)
+
+
+def _allows(networks: list[str], address: str) -> bool:
+    ip = ipaddress.ip_address(address)
+    return any(ip in ipaddress.ip_network(n, strict=False) for n in networks)
+
+
+def set_allowed_trunk_addresses(session: Session, team: Team, entries: list[str]) -> list[str]:
+    """Replace the team's list (system admins only: the API checks the role). A trunk of
+    the team whose address the new list leaves out is named in a refusal (409)."""
+    networks = sorted({_as_text(_network(e)) for e in entries})
+    outside = [
+        f"trunk {t.name} ({t.address})"
+        for t in session.scalars(select(Trunk).where(Trunk.team_id == team.id))
+        if t.address is not None and not _allows(networks, t.address)
+    ]
+    if outside:
+        raise InUse(
+            f"the list would leave out addresses in use: {', '.join(outside)}",
+            {"used_by": outside, "field": "allowed_trunk_addresses"},
+        )
+    session.query(TeamTrunkAddress).filter(TeamTrunkAddress.team_id == team.id).delete()
+    session.add_all(TeamTrunkAddress(team_id=team.id, network=n) for n in networks)
+    session.flush()
+    return networks
+
+
+def check_trunk_address_allowed(session: Session, team: Team, address: str | None) -> None:
+    """Refuse a trunk address outside what a system admin allowed the team."""
+    if address is None:
+        return
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        raise Invalid("address", "an IP address, the carrier's source of requests") from None
+    if not _allows(allowed_trunk_addresses(session, team), address):
+        raise TrunkAddressNotAllowed(
+            f"address {address} is not among the trunk addresses allowed to team {team.slug}; "
+            "a system admin allows them (allowed_trunk_addresses of the team)",
+            {"field": "address"},
+        )
+
+
+# --- trunks ------------------------------------------------------------------------------
 
 
 def get_trunk(session: Session, team: Team, name: str) -> Trunk:

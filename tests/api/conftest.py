@@ -24,6 +24,7 @@ from tests.support.store import REALM, seeded_store
 
 SYSADMIN = ("root@system", "system-admin-pass")
 ACME_ADMIN = ("admin@acme", "acme-admin-pass")
+TEST_DEMO_TRUNKS = ["127.0.0.2", "127.0.0.9"]
 
 
 def add_acme(sessions: sessionmaker[Session]) -> None:
@@ -36,7 +37,10 @@ def add_acme(sessions: sessionmaker[Session]) -> None:
         p.create_pause_reason(session, acme, "lunch")
         p.create_agent_group(session, acme, "support", pause_reasons=["lunch"])
         p.create_agent(session, acme, "1001", "4321", groups=["support"], extension="5001")
+        p.set_allowed_trunk_addresses(session, acme, ["127.0.0.4"])
         p.create_trunk(session, acme, "carrier", address="127.0.0.4")
+        # Demo's tests make trunks at 127.0.0.9 (a system admin's allowance, as in production).
+        p.set_allowed_trunk_addresses(session, p.get_team(session, "demo"), TEST_DEMO_TRUNKS)
         p.create_did(session, acme, "+15550200", {"kind": "agent_group", "ref": "support"})
 
 

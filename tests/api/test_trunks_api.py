@@ -91,8 +91,10 @@ def test_a_duplicate_name_or_source_address_is_409_without_naming_the_other_team
     assert response.status_code == 409 and response.json()["details"]["field"] == "name"
     response = api.client.post(
         TRUNKS, headers=demo_admin, json={"name": "other", "address": "127.0.0.4"}
-    )  # acme's
-    assert response.status_code == 409 and response.json()["details"]["field"] == "address"
+    )  # acme's, and not allowed to demo: refused for that reason alone
+    assert response.status_code == 403, response.text
+    assert response.json()["error_id"] == "trunk_address_not_allowed"
+    assert response.json()["details"]["field"] == "address"
     assert "acme" not in response.text.lower() and "carrier" not in response.text
 
 

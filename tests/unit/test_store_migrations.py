@@ -1,0 +1,52 @@
+"""Migrations on a database that already holds data, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy import Engine, text
+
+from store.db import make_engine
+from store.migrate import alembic_config, upgrade
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    else:
+        from tests.support.postgres import create_database
+
+        server_url, _template = request.getfixturevalue("postgres_template")
+        url = create_database(server_url)
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+
+
+def migrate_to(engine: Engine, revision: str) -> None:
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def test_existing_trunk_addresses_are_allowed_to_their_teams(empty_engine: Engine) -> None:
+    migrate_to(empty_engine, "0003_announcements")
+    with empty_engine.begin() as conn:
+        conn.execute(text("INSERT INTO teams (id, slug, name) VALUES (1, 'demo', 'Demo')"))
+        conn.execute(
+            text(
+                "INSERT INTO trunks (team_id, name, address, username, port, codecs,"
+                " strip_digits, add_prefix, max_calls) VALUES"
+                " (1, 'carrier', '127.0.0.2', NULL, 5060, 'PCMU', 0, '', 0),"
+                " (1, 'login-only', NULL, 'acct', 5060, 'PCMU', 0, '', 0)"
+            )
+        )
+    upgrade(empty_engine)
+    with empty_engine.connect() as conn:
+        rows = conn.execute(text("SELECT team_id, network FROM team_trunk_addresses")).all()
+    assert [tuple(r) for r in rows] == [(1, "127.0.0.2")]
