@@ -16,6 +16,7 @@ from tests.integration.test_outbound_calls import carriers, provision, rings
 from tests.support.sipmsg import SipMessage
 from tests.support.sipua import SipUA
 from tests.support.stack import Stack
+from tests.support.waiting import wait_until
 
 ENABLED = re.search(
     r'^include_file "topos.cfg"', (ROOT / "kamailio" / "kamailio.cfg").read_text(), re.MULTILINE
@@ -28,6 +29,15 @@ NUMBER, DID = "+15557770000", "+15550101"  # DID: demo's, to extension 5000
 
 def head(message: SipMessage) -> str:
     return message.encode().split(b"\r\n\r\n", 1)[0].decode()
+
+
+def forgotten(stack: Stack, call_id: str) -> None:
+    """The dialog's mark leaves the shared table when the dialog ends (kemi.py's dialog
+    event calls TopologyHiding.forget), not only 3 h later by autoexpire."""
+    wait_until(
+        lambda: call_id not in stack.kamcmd("htable.dump", "sbtopos"),
+        what=f"{call_id} forgotten by topology hiding",
+    )
 
 
 def shows_only_the_edge(stack: Stack, message: SipMessage, hidden: SipUA) -> None:
@@ -60,6 +70,7 @@ def test_carrier_sees_only_the_edge_when_a_phone_calls_out(
         incoming.wait_ack()
         assert incoming.bye().status == 200  # the carrier hangs up, through the edge's Contact
         call.wait_bye()
+        forgotten(stack, call.call_id)
 
 
 def test_carrier_sees_only_the_edge_when_it_calls_a_phone(
@@ -78,6 +89,7 @@ def test_carrier_sees_only_the_edge_when_it_calls_a_phone(
         incoming.wait_ack()
         assert incoming.bye().status == 200  # the phone hangs up; the carrier gets the BYE
         call.wait_bye()
+        forgotten(stack, call.call_id)
 
 
 def test_calls_between_phones_are_not_rewritten(phones: PhoneFactory) -> None:
