@@ -8,6 +8,7 @@ last second of received mu-law audio ("A hears 400 Hz, not 700 Hz"). Pure stdlib
 from __future__ import annotations
 
 import collections
+import itertools
 import math
 import random
 import socket
@@ -67,6 +68,9 @@ class RtpEndpoint:
         self.dtmf_events: list[int] = []  # RFC 4733 events, once per event (end bit)
         self._samples: collections.deque[int] = collections.deque(maxlen=SAMPLE_RATE)  # last second
         self._dtmf_seen: set[tuple[int, int]] = set()
+        # Headers of every RTP packet received (SSRC, sequence, timestamp): what a phone's
+        # jitter buffer judges the stream by (see stream_breaks()).
+        self.headers: list[tuple[int, int, int]] = []
         # sender state (read by the sender thread on every packet, so it can be re-pointed)
         self.remote: tuple[str, int] | None = None
         self.tone_hz, self.ptime_ms, self.payload_type = 400.0, 20, 0
@@ -169,6 +173,8 @@ class RtpEndpoint:
         end = len(data) - (data[-1] if data[0] & 0x20 else 0)  # padding
         payload, pt = data[offset:end], data[1] & 0x7F
         self.payload_types[pt] += 1
+        seq, ts, ssrc = struct.unpack("!HII", data[2:12])
+        self.headers.append((ssrc, seq, ts))
         if pt == 0:
             self._samples.extend(ULAW_DECODE[b] for b in payload)
         elif pt == 101 and len(payload) >= 4 and payload[1] & 0x80:  # RFC 4733 end of event
@@ -176,6 +182,24 @@ class RtpEndpoint:
             if key not in self._dtmf_seen:
                 self._dtmf_seen.add(key)
                 self.dtmf_events.append(payload[0])
+
+    def stream_breaks(self) -> list[str]:
+        """Where the received RTP is not one continuous stream as a phone sees it: another
+        SSRC, or a sequence number or timestamp that goes back (a phone's jitter buffer
+        drops those packets as late). Losses (jumps forward) are no break."""
+        with self._cond:
+            headers = list(self.headers)
+        breaks = []
+        for n, ((ssrc0, seq0, ts0), (ssrc, seq, ts)) in enumerate(
+            itertools.pairwise(headers), start=1
+        ):
+            if ssrc != ssrc0:
+                breaks.append(f"packet {n}: SSRC {ssrc0:#x} -> {ssrc:#x}")
+            elif (seq - seq0) & 0xFFFF >= 0x8000:
+                breaks.append(f"packet {n}: sequence {seq0} -> {seq}")
+            elif (ts - ts0) & 0xFFFFFFFF >= 0x80000000:
+                breaks.append(f"packet {n}: timestamp {ts0} -> {ts}")
+        return breaks
 
     def samples(self) -> list[int]:
         """Decoded PCMU samples of the last second received (all sources, arrival order)."""

@@ -7,7 +7,6 @@ from routing.directory import PyDirectory
 from routing.model import Snapshot
 from tests.support.fake_ksr import FakeKSR
 
-
 # A party of a dialog the proxy relayed, as it records them (routing.adapters.relay).
 PARTY = {"$ci": "c1@host", "$ft": "caller-tag", "$tt": "callee-tag", "$pr": "udp",
          "$si": "127.0.0.1", "$sp": 5062}  # fmt: skip
