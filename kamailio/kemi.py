@@ -15,6 +15,7 @@ sys.path.insert(0, os.environ["SWITCHBOARD_ROOT"])
 import KSR
 
 from routing.adapters.ksr import EdgeRouter
+from routing.adapters.topology import TopologyHiding
 
 
 class kamailio:
@@ -25,6 +26,10 @@ class kamailio:
             realm=os.environ.get("SWITCHBOARD_SIP_REALM", "switchboard"),
             redis_url=os.environ.get("SWITCHBOARD_REDIS_URL", ""),
         )
+        # Only when kamailio.cfg includes topos.cfg (the same setting): topos calls back.
+        self.topology = None
+        if os.environ.get("SWITCHBOARD_TOPOLOGY_HIDING", "0") == "1":
+            self.topology = TopologyHiding(KSR, self.router.current_directory)
 
     def child_init(self, rank):
         return self.router.child_init(rank)
@@ -61,7 +66,12 @@ class kamailio:
 
     # Dialog module events (dialog:start / dialog:end / dialog:failed), in shared memory only.
     def ksr_dialog_event(self, msg, evname=None):
+        if self.topology is not None and evname in ("dialog:end", "dialog:failed"):
+            self.topology.forget()
         return self.router.dialog_event(evname or "")
+
+    def ksr_topos_event(self, msg, evname=None):
+        return self.topology.event(evname or "") if self.topology is not None else 1
 
 
 def mod_init():

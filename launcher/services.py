@@ -94,6 +94,8 @@ def kamailio_argv(s: Settings, check_only: bool = False) -> list[str]:
         "TOPOS_REDIS_SERVER": f'"name=topos;addr=127.0.0.1;port={s.redis_port};db=1"',
         "DISPATCHER_LIST": f'"{write_dispatcher_list(s)}"',
     }
+    if s.topology_hiding:
+        defines["WITH_TOPOLOGY_HIDING"] = "1"  # kamailio.cfg then includes topos.cfg
     argv = ["kamailio", "-f", str(ROOT / "kamailio" / "kamailio.cfg")]
     for name, value in defines.items():
         argv += ["-A", f"{name}={value}"]
@@ -144,6 +146,7 @@ def switchboard_env(s: Settings) -> dict[str, str]:
         "SWITCHBOARD_RTPENGINE_DTMF_PORT": str(s.rtpengine_dtmf_port),
         "SWITCHBOARD_ACD_LEASE_MS": str(s.acd_lease_ms),
         "SWITCHBOARD_VAR_DIR": str(s.var_dir),
+        "SWITCHBOARD_TOPOLOGY_HIDING": str(s.topology_hiding),
     }
 
 

@@ -1,27 +1,33 @@
 """Topology hiding toward trunks (kamailio/topos.cfg, routing/adapters/topology.py): a
 carrier sees only the edge in a call's signalling, both ways; calls between phones are
-not rewritten. Runs once kamailio.cfg includes topos.cfg (see topos.cfg for the lines)."""
+not rewritten. Its own stack, with SWITCHBOARD_TOPOLOGY_HIDING=1 (off by default)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 import redis
 
-from launcher.settings import ROOT
 from store import provisioning as p
 from tests.integration.conftest import PhoneFactory
 from tests.integration.test_outbound_calls import carriers, provision, rings
 from tests.support.sipmsg import SipMessage
 from tests.support.sipua import SipUA
-from tests.support.stack import Stack
+from tests.support.stack import Stack, start_stack
 from tests.support.waiting import wait_until
 
-ENABLED = re.search(
-    r'^include_file "topos.cfg"', (ROOT / "kamailio" / "kamailio.cfg").read_text(), re.MULTILINE
-)
-pytestmark = pytest.mark.skipif(not ENABLED, reason="kamailio.cfg does not include topos.cfg")
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """This module's own stack: topology hiding on (the session's stack has it off)."""
+    running = start_stack(tmp_path_factory.mktemp("topos-stack"), topology_hiding=1)
+    try:
+        yield running
+    finally:
+        running.stop()
+
 
 CARRIER = "127.0.0.3"
 NUMBER, DID = "+15557770000", "+15550101"  # DID: demo's, to extension 5000

@@ -7,7 +7,7 @@ import random
 import socket
 import subprocess
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -98,8 +98,9 @@ class Stack:
         self.engine.dispose()
 
 
-def start_stack(var_dir: Path, with_web: bool = True) -> Stack:
-    settings = settings_on_free_ports(var_dir)
+def start_stack(var_dir: Path, with_web: bool = True, **overrides: object) -> Stack:
+    """``overrides``: Settings fields to change (e.g. ``topology_hiding=1``)."""
+    settings = replace(settings_on_free_ports(var_dir), **overrides)  # type: ignore[arg-type]
     init_db(settings)
     settings.run_dir.mkdir(parents=True, exist_ok=True)
     supervisor = Supervisor(settings.log_dir)
