@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import select
 
 from dashboard import errors
+from dashboard.responses import declare_errors, install_openapi
 from dashboard.routes import (
     agent_groups,
     agent_session,
@@ -76,8 +77,10 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     errors.install(app)
     api = APIRouter(prefix="/api/v1")
     for router in RESOURCE_ROUTERS:
+        declare_errors(router)
         api.include_router(router)
     app.include_router(api)
+    install_openapi(app)
     _add_status_pages(app, settings)
     return app
 

@@ -25,6 +25,19 @@ class Duplicate(StoreError):
     error_id = "duplicate"
 
 
+class Unavailable(StoreError):
+    """A system-wide unique value (DID, trunk address) taken outside the caller's team.
+
+    Always the same answer, whatever holds it, so nothing about another team leaks:
+    no team, object name or ``used_by``; ``details["field"]`` names the input field."""
+
+    status_code = 409
+    error_id = "unavailable"
+
+    def __init__(self, field: str, what: str) -> None:
+        super().__init__(f"{what} is not available", {"field": field})
+
+
 class InUse(StoreError):
     """Deleting something that other objects still use; ``details["used_by"]`` names them."""
 

@@ -1,26 +1,24 @@
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import Field
 
-from dashboard.schemas.common import Input, Output
+from dashboard.schemas.common import Input, Output, Text, UtcDatetime
 
 
 class Login(Input):
-    login: str = Field(min_length=1, max_length=200)
+    login: Text = Field(min_length=1, max_length=200)
     password: str = Field(min_length=1, max_length=200)
 
 
 class AgentLogin(Input):
-    team: str = Field(min_length=1, max_length=32)
-    number: str = Field(min_length=1, max_length=16)
+    team: Text = Field(min_length=1, max_length=32)
+    number: Text = Field(min_length=1, max_length=16)
     password: str = Field(min_length=1, max_length=32)
 
 
 class TokenOut(Output):
     token: str = Field(description="send as 'Authorization: Bearer <token>'")
-    expires_at: datetime | None
+    expires_at: UtcDatetime | None
 
 
 class MeOut(Output):

@@ -2,16 +2,59 @@
 
 from __future__ import annotations
 
+import unicodedata
+from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+)
 
 from store.errors import Invalid
+
+# Characters a person cannot see or that reorder what they see: control (NUL, newline,
+# escape, ...), format (zero-width space and joiners, bidirectional overrides and
+# isolates, BOM, soft hyphen), line and paragraph separators, surrogates, unassigned.
+HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp", "Cn"})
+
+
+def visible(value: str) -> str:
+    """Refuse text with hidden characters: one login or name must not look like another."""
+    for position, char in enumerate(value):
+        if unicodedata.category(char) in HIDDEN_CATEGORIES:
+            raise ValueError(
+                "must not contain control, zero-width or bidirectional characters "
+                f"(U+{ord(char):04X} at position {position})"
+            )
+    return value
+
+
+Text = Annotated[str, AfterValidator(visible)]
+
+
+def _utc(moment: datetime) -> str:
+    # SQLite gives back naive datetimes; everything is stored in UTC.
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).isoformat()
+
+
+UtcDatetime = Annotated[
+    datetime,
+    PlainSerializer(_utc, return_type=str, when_used="json"),
+    Field(json_schema_extra={"format": "date-time"}),
+]
 
 ShortNumber = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,6}$")]
 E164 = Annotated[str, StringConstraints(pattern=r"^\+[0-9]{7,15}$")]
 Name = Annotated[
-    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\- ]+$")
+    str,
+    StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\- ]+$"),
+    AfterValidator(visible),
 ]
 DestinationKind = Literal["extension", "ring_group", "agent_group", "external", "hangup"]
 

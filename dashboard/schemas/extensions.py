@@ -5,6 +5,7 @@ from typing import Literal
 from pydantic import Field
 
 from dashboard.schemas.common import E164, Input, Output, ShortNumber, Update
+from dashboard.schemas.names import Login
 from store.models import Extension
 
 
@@ -17,7 +18,7 @@ class ExtensionCreate(Input):
     phone_number: E164 | None = Field(
         None, description="phone extensions: the number reached through a trunk"
     )
-    owner: str | None = Field(None, description="login of the owning user")
+    owner: Login | None = Field(None, description="login of the owning user")
     agent_mode: bool = False
 
 
@@ -27,7 +28,7 @@ class ExtensionUpdate(Update):
     kind: Literal["sip", "phone"] | None = None
     sip_secret: str | None = Field(None, min_length=8, max_length=128)
     phone_number: E164 | None = None
-    owner: str | None = None
+    owner: Login | None = None
     agent_mode: bool | None = None
 
 

@@ -15,7 +15,7 @@ from dashboard.schemas.common import (
     ShortNumber,
     Update,
 )
-from dashboard.schemas.names import ShortNumbers, hangup
+from dashboard.schemas.names import ShortNumbers, Text, hangup
 from store.models import Did, RingGroup
 
 FAILOVER_HELP = "where the call goes when the destination does not answer"
@@ -51,7 +51,7 @@ RingStrategy = Literal["ring_all", "sequential", "round_robin"]
 
 class RingGroupCreate(Input):
     number: ShortNumber = Field(description="shares the team's number plan with extensions")
-    name: str = Field("", max_length=64)
+    name: Text = Field("", max_length=64)
     strategy: RingStrategy = "ring_all"
     ring_timeout_s: int = Field(30, ge=1, le=600)
     members: ShortNumbers = Field(
@@ -61,7 +61,7 @@ class RingGroupCreate(Input):
 
 
 class RingGroupUpdate(Update):
-    name: str | None = Field(None, max_length=64)
+    name: Text | None = Field(None, max_length=64)
     strategy: RingStrategy | None = None
     ring_timeout_s: int | None = Field(None, ge=1, le=600)
     members: ShortNumbers | None = None

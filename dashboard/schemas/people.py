@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import Field
 
-from dashboard.schemas.common import Input, Name, Output, Update
+from dashboard.schemas.common import Input, Name, Output, Text, Update, UtcDatetime
 from dashboard.schemas.names import Login, Logins
 from store.models import ApiToken, User, UserGroup
 
@@ -15,15 +14,17 @@ TeamRole = Literal["team_admin", "group_admin", "agent", "user"]
 
 
 class UserCreate(Input):
-    login: Login = Field(description="unique across all teams, e.g. 'ann@acme'")
+    login: Login = Field(
+        description="name@team, e.g. 'ann@acme' (just 'ann' gets @team added); unique in the team"
+    )
     password: str = Field(min_length=8, max_length=200, description="a web password, 8+ characters")
     role: TeamRole = "user"
-    display_name: str = Field("", max_length=200)
+    display_name: Text = Field("", max_length=200)
 
 
 class UserUpdate(Update):
     role: TeamRole | None = None
-    display_name: str | None = Field(None, max_length=200)
+    display_name: Text | None = Field(None, max_length=200)
     password: str | None = Field(None, min_length=8, max_length=200)
 
 
@@ -76,7 +77,7 @@ class UserGroupOut(Output):
 
 
 class ApiKeyCreate(Input):
-    name: str = Field(min_length=1, max_length=100, description="what the key is for")
+    name: Text = Field(min_length=1, max_length=100, description="what the key is for")
     scope: Literal["read", "write"] = Field(description="read only, or also change the team's data")
 
 
@@ -84,7 +85,7 @@ class ApiKeyOut(Output):
     id: int
     name: str
     scope: str
-    created_at: datetime
+    created_at: UtcDatetime
 
     @classmethod
     def of(cls, row: ApiToken) -> ApiKeyOut:

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from dashboard.schemas.common import Input, Name, Output, Update
+from dashboard.schemas.common import Input, Name, Output, Text, Update
 from store.models import Team
 
 
@@ -12,7 +12,7 @@ class TeamCreate(Input):
     slug: str = Field(
         min_length=1, max_length=32, description="prefix of SIP usernames, e.g. 'demo'"
     )
-    name: str = Field(min_length=1, max_length=200)
+    name: Text = Field(min_length=1, max_length=200)
 
 
 TrunkNetwork = Annotated[str, StringConstraints(min_length=1, max_length=64)]
@@ -21,7 +21,7 @@ ALLOWED_HELP = "source addresses (IP or CIDR) the team's trunks may use; set by 
 
 class TeamUpdate(Update):
     nullable = frozenset({"default_trunk", "default_trunk_group"})
-    name: str | None = Field(None, min_length=1, max_length=200)
+    name: Text | None = Field(None, min_length=1, max_length=200)
     default_trunk: Name | None = None
     default_trunk_group: Name | None = None
     allowed_trunk_addresses: list[TrunkNetwork] | None = Field(

@@ -27,6 +27,11 @@ def create_team(session: Session, slug: str, name: str) -> Team:
         raise Invalid("slug", "1-32 lowercase letters and digits, starting with a letter")
     if session.scalar(select(Team.id).where(Team.slug == slug)) is not None:
         raise Duplicate(f"team {slug} already exists", {"field": "slug"})
+    system_login = session.scalar(
+        select(User.login).where(User.team_id.is_(None), User.login.endswith(f"@{slug}"))
+    )
+    if system_login is not None:  # its logins would read as the system user's
+        raise Duplicate(f"system login {system_login} ends with @{slug}", {"field": "slug"})
     team = Team(slug=slug, name=name)
     session.add(team)
     session.flush()
@@ -60,7 +65,20 @@ def delete_team(session: Session, team: Team) -> None:
     session.flush()
 
 
+def team_login(team: Team, login: str) -> str:
+    """A team's logins read ``name@team``: ``name`` alone gets ``@team`` added; a login
+    ending in anything else is refused (it says nothing about other teams' logins)."""
+    if "@" not in login:
+        login = f"{login}@{team.slug}"
+    name, _, suffix = login.rpartition("@")
+    if suffix != team.slug or not name:
+        raise Invalid("login", f"a login of team {team.slug} reads name@{team.slug}")
+    return login
+
+
 def get_user(session: Session, team: Team | None, login: str) -> User:
+    if team is not None and "@" not in login:
+        login = f"{login}@{team.slug}"
     owner = User.team_id.is_(None) if team is None else User.team_id == team.id
     return one(session, select(User).where(User.login == login, owner), f"user {login}")
 
@@ -83,6 +101,14 @@ def create_user(
     _check_role(team, role)
     if len(password) < 8:
         raise Invalid("password", "at least 8 characters")
+    if team is not None:
+        login = team_login(team, login)
+    else:
+        suffix = login.rpartition("@")[2]
+        if "@" in login and session.scalar(select(Team.id).where(Team.slug == suffix)):
+            raise Invalid("login", f"a system login must not read as a login of team {suffix}")
+    # Unique system-wide: a team's logins end with its (unique) slug, so this finds only
+    # the caller's own team's users, or system users.
     if session.scalar(select(User.id).where(User.login == login)) is not None:
         raise Duplicate(f"login {login} already exists", {"field": "login"})
     user = User(
@@ -98,9 +124,13 @@ def create_user(
 
 
 def _is_last_team_admin(session: Session, user: User) -> bool:
-    """A team keeps at least one team admin: without one, only a system admin could help."""
+    """A team keeps at least one team admin: without one, only a system admin could help.
+
+    The team's row is locked first (PostgreSQL: FOR UPDATE; SQLite's write transaction
+    is exclusive anyway), so two admins removing each other at once cannot both pass."""
     if user.team_id is None or user.role != "team_admin":
         return False
+    session.execute(select(Team.id).where(Team.id == user.team_id).with_for_update())
     others = session.scalar(
         select(func.count(User.id)).where(
             User.team_id == user.team_id, User.role == "team_admin", User.id != user.id
@@ -117,7 +147,12 @@ def update_user(session: Session, user: User, changes: dict[str, Any]) -> User:
     if "role" in changes:
         _check_role(user.team, changes["role"])
         if changes["role"] != "team_admin" and _is_last_team_admin(session, user):
-            raise Invalid("role", f"{user.login} is the last team admin of team {_slug(user)}")
+            last = f"team {_slug(user)} as its last team admin"
+            raise InUse(
+                f"{user.login} is the last team admin of team {_slug(user)}: make another "
+                "user team admin first",
+                {"field": "role", "used_by": [last]},
+            )
     if "password" in changes:
         if len(changes["password"]) < 8:
             raise Invalid("password", "at least 8 characters")

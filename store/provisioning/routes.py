@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from store.errors import Duplicate, InUse, Invalid
+from store.errors import Duplicate, InUse, Invalid, Unavailable
 from store.models import Did, RingGroup, RingGroupMember, Team
 from store.provisioning.common import apply, in_team, referenced_by
 from store.provisioning.destinations import check_destination
@@ -41,9 +41,12 @@ def create_did(
 ) -> Did:
     if not E164.match(number):
         raise Invalid("number", "an E.164 number such as +15550100")
-    if session.scalar(select(Did.id).where(Did.number == number)) is not None:
+    holder = session.scalar(select(Did.team_id).where(Did.number == number))
+    if holder == team.id:
+        raise Duplicate(f"DID {number} already exists", {"field": "number"})
+    if holder is not None:
         # DIDs are global: a carrier delivers a number to exactly one team.
-        raise Duplicate(f"DID {number} is already routed", {"field": "number"})
+        raise Unavailable("number", f"DID {number}")
     did = Did(team_id=team.id, number=number)
     did.team = team
     _route(

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from store.errors import Duplicate, InUse, Invalid, StoreError
+from store.errors import Duplicate, InUse, Invalid, StoreError, Unavailable
 from store.models import Team, TeamTrunkAddress, Trunk, TrunkGroup, TrunkGroupMember
 from store.provisioning.common import apply, in_team, referenced_by, refuse_duplicate
 from store.usage import trunk_group_users, trunk_users
@@ -113,8 +113,10 @@ def _configure_trunk(session: Session, trunk: Trunk, changes: dict[str, Any]) ->
         other = session.scalar(select(Trunk).where(Trunk.address == address))
         if other is not None and other is not trunk:
             # An address identifies one carrier: two trunks on it would be ambiguous.
+            if other.team_id != trunk.team_id:
+                raise Unavailable("address", f"address {address}")
             raise Duplicate(
-                f"address {address} already identifies another trunk", {"field": "address"}
+                f"address {address} already identifies trunk {other.name}", {"field": "address"}
             )
     apply(trunk, changes, ("address", *TRUNK_FIELDS))
     if trunk.address is None and trunk.username is None:

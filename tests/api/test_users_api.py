@@ -75,16 +75,29 @@ def test_given_a_user_when_deleted_then_it_is_gone_and_its_sessions_end(
     assert api.client.get("/api/v1/me", headers=session).status_code == 401
 
 
-def test_when_a_login_is_taken_in_any_team_then_409_names_the_field(
+def test_when_a_login_is_taken_in_the_team_then_409_names_the_field(
     api: Api, demo_admin: Headers
 ) -> None:
-    for login in ("admin@demo", "admin@acme"):  # logins are global
+    for login in ("admin@demo", "admin"):  # "admin" reads admin@demo
         response = api.client.post(
             BASE, headers=demo_admin, json={"login": login, "password": "long-enough"}
         )
         assert response.status_code == 409, response.text
         assert response.json()["details"]["field"] == "login"
-        assert "Acme" not in response.text
+
+
+def test_a_login_of_another_team_is_refused_without_saying_whether_it_exists(
+    api: Api, demo_admin: Headers
+) -> None:
+    answers = []
+    for login in ("admin@acme", "nobody@acme", "admin@nosuchteam"):
+        response = api.client.post(
+            BASE, headers=demo_admin, json={"login": login, "password": "long-enough"}
+        )
+        assert response.status_code == 422 and response.json()["details"]["field"] == "login"
+        answers.append(response.json())
+    assert answers[0] == answers[1] == answers[2]
+    assert "acme" not in answers[0]["message"].lower()
 
 
 def test_when_user_input_is_bad_then_422_names_the_field(api: Api, demo_admin: Headers) -> None:
@@ -138,9 +151,9 @@ def test_given_a_user_who_owns_an_extension_and_an_agent_when_deleted_then_409_n
 def test_the_last_team_admin_can_be_neither_demoted_nor_deleted(
     api: Api, demo_admin: Headers
 ) -> None:
-    assert_invalid(
-        api.client.patch(f"{BASE}/admin@demo", headers=demo_admin, json={"role": "user"}), "role"
-    )
+    response = api.client.patch(f"{BASE}/admin@demo", headers=demo_admin, json={"role": "user"})
+    assert response.status_code == 409 and "last team admin" in response.text
+    assert response.json()["details"]["field"] == "role"
     response = api.client.delete(f"{BASE}/admin@demo", headers=demo_admin)
     assert response.status_code == 409 and "last team admin" in response.text
     new_user(api, demo_admin, "second@demo", role="team_admin")

@@ -50,3 +50,31 @@ def test_existing_trunk_addresses_are_allowed_to_their_teams(empty_engine: Engin
     with empty_engine.connect() as conn:
         rows = conn.execute(text("SELECT team_id, network FROM team_trunk_addresses")).all()
     assert [tuple(r) for r in rows] == [(1, "127.0.0.2")]
+
+
+def test_team_logins_get_their_team_and_the_demo_login_is_kept(empty_engine: Engine) -> None:
+    migrate_to(empty_engine, "0004_trunk_addresses")
+    with empty_engine.begin() as conn:
+        conn.execute(text("INSERT INTO teams (id, slug, name) VALUES (1, 'demo', 'Demo')"))
+        conn.execute(
+            text(
+                "INSERT INTO users (id, team_id, login, display_name, password_hash, role) VALUES"
+                " (1, 1, 'admin@demo', '', 'x', 'team_admin'),"
+                " (2, 1, 'alice', '', 'x', 'user'),"
+                " (3, 1, 'bob@example.com', '', 'x', 'user'),"
+                " (4, 1, 'carol@demo', '', 'x', 'user'),"
+                " (5, 1, 'carol', '', 'x', 'user'),"
+                " (6, NULL, 'root@example.com', '', 'x', 'system_admin')"
+            )
+        )
+    upgrade(empty_engine)
+    with empty_engine.connect() as conn:
+        logins = dict(conn.execute(text("SELECT id, login FROM users")).all())
+    assert logins == {
+        1: "admin@demo",
+        2: "alice@demo",
+        3: "bob@example.com@demo",
+        4: "carol@demo",
+        5: "carol-5@demo",
+        6: "root@example.com",
+    }
