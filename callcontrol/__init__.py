@@ -8,8 +8,9 @@
 * ``announce`` (pure: the words) / ``prompts`` (espeak-ng words, composed WAVs) /
   ``announcer`` (plays them) / ``announcing`` (when, for the service);
 * ``ringall``: ring all as a fork of parallel offers, first answer wins;
-* ``agentstate`` / ``acdconfig``: agents' live state in Redis through the ACD core's state
-  machine, and the configuration read from the SQL store;
+* ``active``: a queued call's live objects, shared by the service and its helpers;
+* agents' live state, the configuration and its SQL reader are the ACD's
+  (``routing.acd.states`` / ``config`` / ``sqlstore``), shared with the API;
 * ``features`` / ``pausecodes``: ``*64`` sign-in, ``*65`` pause, ``*66`` unpause by phone;
 * ``service``: the queue service wiring them; ``__main__``: the composition root.
 """

@@ -39,8 +39,6 @@ def main() -> int:
     gc.set_threshold(50_000, 50, 100)  # fewer collection pauses under load (notes/sippy.md)
     import redis
 
-    from callcontrol import acdconfig
-    from callcontrol.agentstate import AgentStates
     from callcontrol.announcer import Announcer
     from callcontrol.config import CallControlSettings
     from callcontrol.dtmf import listen_dtmf
@@ -56,7 +54,8 @@ def main() -> int:
     )
     from callcontrol.prompts import Prompts, PromptsUnavailable, generate_words
     from callcontrol.service import QueueService
-    from routing.acd import build_selector
+    from routing.acd import build_selector, sqlstore
+    from routing.acd.states import AgentStates, Changed
     from rtpengine import RtpengineClient
     from store.db import make_engine
 
@@ -95,16 +94,19 @@ def main() -> int:
         media,
         states,
         build_selector(),
-        load_config=lambda: acdconfig.read_config(engine),
-        config_version=lambda: acdconfig.read_version(engine),
+        load_config=lambda: sqlstore.read_config(engine),
+        config_version=lambda: sqlstore.read_version(engine),
         records=records,
         announcer=Announcer(sip, media, prompts),
         recent_talk_s=lambda: recent_talk_s(engine),
     )
-    features = FeatureService(sip, media, states, engine, lambda: service.config, sounds)
-    features._on_change = lambda changed: (
-        service._observe(changed),
-        records.agent_event(changed.event),
+
+    def on_feature_change(changed: Changed) -> None:
+        service.observe(changed)
+        records.agent_event(changed.event)
+
+    features = FeatureService(
+        sip, media, states, engine, lambda: service.config, sounds, on_feature_change
     )
     services += [service, features]
     service.start()

@@ -10,16 +10,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from callcontrol import queue as q
-from callcontrol.agentstate import now_ms
 from callcontrol.announce import announcement
+from routing.acd.states import now_ms
 
 if TYPE_CHECKING:
-    from callcontrol.acdconfig import AcdConfig
-    from callcontrol.agentstate import AgentStates
+    from callcontrol.active import Active, GroupView
     from callcontrol.announcer import Announcer
     from callcontrol.media import QueueMedia
-    from callcontrol.service import Active, GroupView
+    from routing.acd.config import AcdConfig
     from routing.acd.selector import Selector
+    from routing.acd.states import AgentStates
 
 
 class Announcements:

@@ -22,8 +22,6 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from callcontrol.acdconfig import AcdConfig, agent_id
-from callcontrol.agentstate import AgentStates, Changed
 from callcontrol.media import CallerMedia, QueueMedia
 from callcontrol.pausecodes import (
     MAX_CODE_KEYS,
@@ -35,6 +33,8 @@ from callcontrol.pausecodes import (
 )
 from callcontrol.sip import InboundLeg, SipStack, Timer
 from routing.acd import machine
+from routing.acd.config import AcdConfig, agent_id
+from routing.acd.states import AgentStates, Changed
 from rtpengine import RtpengineError
 from store.models import Agent, PauseReason, Team
 from store.secrets import verify_web_password
@@ -98,9 +98,12 @@ class FeatureService:
         engine: Engine,
         config: Callable[[], AcdConfig],
         sounds: Sounds,
+        on_change: Callable[[Changed], None] | None = None,
     ) -> None:
         self.sip, self.media, self.states, self.engine = sip, media, states, engine
         self.config, self.sounds = config, sounds
+        # the composition root's hook: records and the selector see each change
+        self.on_change: Callable[[Changed], None] = on_change or (lambda _changed: None)
         self.calls: dict[str, FeatureCall] = {}
 
     def on_invite(self, leg: InboundLeg) -> None:
@@ -204,7 +207,7 @@ class FeatureService:
         if isinstance(result, machine.Refused):
             self._refuse(call, result.code)
             return
-        self._on_change(result)
+        self.on_change(result)
         log.info("agent %s: %s by %s at %s", agent, command.kind, call.code, call.caller)
         self._play(call, self.sounds.ok)
         call.timers.append(self.sip.call_later(HANG_UP_AFTER_S, lambda: self._hang_up(call)))
@@ -242,7 +245,7 @@ class FeatureService:
             self._refuse(call, result.code)
             return
         if isinstance(result, Changed):
-            self._on_change(result)
+            self.on_change(result)
         log.info("agent %s signed in at %s by *64", agent, call.caller)
         self._play(call, self.sounds.ok)
         call.timers.append(self.sip.call_later(HANG_UP_AFTER_S, lambda: self._hang_up(call)))
@@ -254,9 +257,6 @@ class FeatureService:
         log.info("%s from %s refused: %s", call.code, call.caller, why)
         self._play(call, self.sounds.error)
         call.timers.append(self.sip.call_later(HANG_UP_AFTER_S, lambda: self._hang_up(call)))
-
-    def _on_change(self, changed: Changed) -> None:
-        """Hook for the composition root: records and the selector see the change."""
 
     def _play(self, call: FeatureCall, sound: str) -> None:
         try:

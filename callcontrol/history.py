@@ -22,11 +22,13 @@ from sqlalchemy.engine import Connection
 
 from callcontrol.queue import QueueCall
 from callcontrol.records import Records
-from store.models.history import AgentActivity, CallLegRecord, CallRecord
+from routing.acd.keys import Keys
+from routing.acd.sqlstore import store_agent_event
+from store.models.history import CallLegRecord, CallRecord
 
 log = logging.getLogger(__name__)
 
-NODE_KEY = "sb:cc:node:"
+KEYS = Keys()
 RECENT_TALK_S = 3600  # the expected wait learns from the last hour's answered calls
 QUEUE_LIMIT = 10_000
 ORPHAN_CHECK_S = 2.0
@@ -40,37 +42,6 @@ def _at(ms: int) -> datetime:
 def _split(agent_id: str) -> tuple[str, str]:
     team, _, number = agent_id.partition("/")
     return team, number
-
-
-def store_agent_event(conn: Connection, event: dict[str, Any]) -> None:
-    """One ``agent_state`` event (``routing.acd.events`` wire form) as an activity row."""
-    team, number = _split(event["agent"])
-    at = _at(int(event["at_ms"]))
-    table = AgentActivity.__table__
-    previous = conn.execute(
-        select(table.c.at)
-        .where(table.c.team == team, table.c.agent == number)
-        .order_by(table.c.id.desc())
-        .limit(1)
-    ).scalar()
-    duration = None
-    if previous is not None:
-        previous = previous if previous.tzinfo else previous.replace(tzinfo=UTC)
-        duration = max(0, int((at - previous).total_seconds() * 1000))
-    live = event.get("live", {})
-    conn.execute(
-        insert(table).values(
-            team=team,
-            agent=number,
-            at=at,
-            from_state=event["from"],
-            to_state=event["to"],
-            reason=event["reason"],
-            pause_reason=live.get("pause_reason", ""),
-            call_id=event.get("call_id", ""),
-            duration_ms=duration,
-        )
-    )
 
 
 def recent_talk_s(engine: Engine, now: datetime | None = None) -> dict[str, float]:
@@ -224,7 +195,7 @@ class SqlRecords(Records):
                     self._write([write, *self._drain()])
                 if self.heartbeat is not None and time.monotonic() >= next_check:
                     next_check = time.monotonic() + ORPHAN_CHECK_S
-                    self.heartbeat.set(NODE_KEY + self.node, "1", px=self.heartbeat_ms)
+                    self.heartbeat.set(KEYS.node(self.node), "1", px=self.heartbeat_ms)
                     close_orphans(self.engine, self.heartbeat)
             except Exception:
                 log.exception("writing a record failed")
@@ -244,7 +215,7 @@ def close_orphans(engine: Engine, client: redis.Redis) -> int:
         now = datetime.now(UTC)
         for call_id, node, started_at, answered_at in open_rows:
             if node not in alive:
-                alive[node] = bool(client.exists(NODE_KEY + node))
+                alive[node] = bool(client.exists(KEYS.node(node)))
             if alive[node]:
                 continue
             answered = answered_at is not None

@@ -9,7 +9,7 @@ machine, which allows it only from idle or after-call work.
 
 from __future__ import annotations
 
-from callcontrol.acdconfig import AcdConfig
+from routing.acd.config import AcdConfig
 
 PAUSE, UNPAUSE = "*65", "*66"
 DEFAULT_REASON = "default"  # what a pause keyed without a code is recorded as

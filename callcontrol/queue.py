@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from callcontrol.acdconfig import QueueSettings
+from routing.acd.config import QueueSettings
 
 WAITING, OFFERING, CONNECTED, ENDED = "waiting", "offering", "connected", "ended"
 CLOSING = "closing"  # told goodbye (overflow to hang-up with a message), hanging up next

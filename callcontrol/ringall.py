@@ -16,16 +16,34 @@ from __future__ import annotations
 
 import logging
 import random
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from callcontrol import queue as q
-from callcontrol.acdconfig import QueueSettings
-from callcontrol.agentstate import Changed, now_ms
-from callcontrol.sip import OutboundLeg
+from callcontrol.active import Active
+from callcontrol.records import Records
+from callcontrol.sip import OutboundLeg, SipStack
 from routing.acd import machine
+from routing.acd.config import AcdConfig, QueueSettings
+from routing.acd.selector import Selector
+from routing.acd.states import AgentStates, Changed, now_ms
 
-if TYPE_CHECKING:
-    from callcontrol.service import Active, QueueService
+
+class ForkHost(Protocol):
+    """What ring all needs of the service that owns the call (``QueueService``)."""
+
+    sip: SipStack
+    states: AgentStates
+    selector: Selector
+    records: Records
+    config: AcdConfig
+
+    def observe(self, changed: Changed) -> None: ...
+    def agent_command(self, agent: str, command: machine.Command) -> None: ...
+    def agent_answered(self, active: Active, leg: OutboundLeg, sdp: str) -> None: ...
+    def agent_hung_up(self, active: Active, leg: OutboundLeg) -> None: ...
+    def cancel_ring_timer(self, active: Active) -> None: ...
+    def advance(self, active: Active) -> None: ...
+
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +53,7 @@ ANSWERED_ELSEWHERE = "answered_elsewhere"
 class RingAll:
     """The fork's steps, for ``QueueService`` (which owns the call and its media)."""
 
-    def __init__(self, service: QueueService) -> None:
+    def __init__(self, service: ForkHost) -> None:
         self.service = service
 
     def offer(self, active: Active, queue: QueueSettings, at: int, limit: int) -> None:
@@ -49,7 +67,7 @@ class RingAll:
             command = machine.Command("offer", call_id=call.call_id, group=call.group)
             result = s.states.apply(s.config, agent, command, at, exclusive=False)
             if isinstance(result, Changed):
-                s._observe(result)
+                s.observe(result)
                 s.records.agent_event(result.event)
                 claimed.append((agent, extension))
         if not claimed:
@@ -65,7 +83,7 @@ class RingAll:
         leg = OutboundLeg()
         leg.on_answer = lambda sdp: self._answered(active, agent, leg, sdp)
         leg.on_fail = lambda code, _reason: self._failed(active, agent, leg, code)
-        leg.on_end = lambda: s._agent_hung_up(active, leg)
+        leg.on_end = lambda: s.agent_hung_up(active, leg)
         s.sip.dial(extension, active.media.agent_offer, leg, caller=call.caller)
         active.fork[leg.call_id] = (agent, leg)
         call.agent_leg_call_id = leg.call_id  # the records key each leg by its Call-ID
@@ -80,7 +98,7 @@ class RingAll:
         q.fork_won(call, agent, leg.call_id)
         active.agent_leg = leg
         self.cancel_all(active, ANSWERED_ELSEWHERE)
-        s._agent_answered(active, leg, sdp)
+        s.agent_answered(active, leg, sdp)
 
     def _failed(self, active: Active, agent: str, leg: OutboundLeg, code: int) -> None:
         if active.fork.pop(leg.call_id, None) is None:
@@ -102,9 +120,9 @@ class RingAll:
 
     def _nobody(self, active: Active, agents: list[str]) -> None:
         s = self.service
-        s._cancel_ring_timer(active)
+        s.cancel_ring_timer(active)
         q.fork_lost(active.call, agents, now_ms())
-        s._advance(active)
+        s.advance(active)
 
     def cancel_all(self, active: Active, reason: str) -> None:
         """CANCEL every leg still ringing and release its agent (the caller left, a
@@ -116,5 +134,5 @@ class RingAll:
 
     def _release(self, active: Active, agent: str, leg_call_id: str, reason: str) -> None:
         s, call = self.service, active.call
-        s._agent_command(agent, machine.Command("ring_end", call_id=call.call_id, reason=reason))
+        s.agent_command(agent, machine.Command("ring_end", call_id=call.call_id, reason=reason))
         s.records.offer_missed(call, agent, reason, leg_call_id)

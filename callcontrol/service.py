@@ -2,7 +2,7 @@
 
 Everything here runs in the SIP reactor thread (``callcontrol.sip``): SIP events, timers
 and the periodic tick. Decisions come from ``callcontrol.queue`` (pure) and the ACD core
-(selector + state machine through ``callcontrol.agentstate``); media from
+(selector + state machine through ``routing.acd.states``); media from
 ``callcontrol.media``; records from ``callcontrol.records``.
 """
 
@@ -11,20 +11,20 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable
-from typing import NamedTuple
 
 from callcontrol import queue as q
-from callcontrol.acdconfig import AcdConfig, QueueSettings
-from callcontrol.agentstate import AgentStates, Changed, now_ms
+from callcontrol.active import Active, GroupView
 from callcontrol.announcer import Announcer
 from callcontrol.announcing import Announcements
-from callcontrol.media import CallerMedia, QueueMedia
+from callcontrol.media import QueueMedia
 from callcontrol.records import Records
 from callcontrol.ringall import RingAll
-from callcontrol.sip import InboundLeg, OutboundLeg, SipStack, Timer
+from callcontrol.sip import InboundLeg, OutboundLeg, SipStack
 from routing.acd import machine
+from routing.acd.config import AcdConfig, QueueSettings
 from routing.acd.model import State, Strategy, WaitingCall
 from routing.acd.selector import Selector
+from routing.acd.states import AgentStates, Changed, now_ms
 from rtpengine import RtpengineError
 
 log = logging.getLogger(__name__)
@@ -32,27 +32,6 @@ log = logging.getLogger(__name__)
 TICK_S = 0.2
 HOUSEKEEPING_EVERY = 5  # ticks: lease renewal, sweep, configuration reload
 RECALL_EVERY = 300  # ticks: the groups' recent talk times from the store (expected wait)
-
-
-class GroupView(NamedTuple):
-    """A group's members as this process's selector holds them (kept current from the
-    ACD stream): no Redis read. ``ready``: one could be offered a call at all."""
-
-    signed_in: bool
-    ready: bool
-    working: int  # registered, neither signed out nor paused (the expected wait)
-
-
-class Active:
-    """One queued call's live objects (the pure state is ``call``)."""
-
-    def __init__(self, call: q.QueueCall, leg: InboundLeg, media: CallerMedia) -> None:
-        self.call, self.leg, self.media = call, leg, media
-        self.agent_leg: OutboundLeg | None = None
-        self.ring_timer: Timer | None = None
-        self.overflow_target = ""  # an extension being rung as the overflow destination
-        self.announcing: Timer | None = None  # until the announcement has been said
-        self.fork: dict[str, tuple[str, OutboundLeg]] = {}  # ring all: leg Call-ID -> agent
 
 
 class QueueService(Announcements):
@@ -113,7 +92,7 @@ class QueueService(Announcements):
                 self._recall()
             for active in list(self.calls.values()):
                 if active.call.state == q.WAITING:
-                    self._advance(active)
+                    self.advance(active)
                 self._maybe_announce(active)
         except Exception:
             log.exception("tick failed")
@@ -137,7 +116,7 @@ class QueueService(Announcements):
                 if not self.states.renew(agent, call.call_id):
                     log.warning("lease of %s for %s was lost", agent, call.call_id)
         for changed in self.states.sweep(self.config):
-            self._observe(changed)
+            self.observe(changed)
             self.records.agent_event(changed.event)
 
     # --- the caller -----------------------------------------------------------------------
@@ -166,9 +145,9 @@ class QueueService(Announcements):
         self._sync()
         self.records.call_started(call)
         log.info("call %s from %s queued in %s", call.call_id, call.caller, group)
-        self._advance(active)
+        self.advance(active)
 
-    def _advance(self, active: Active) -> None:
+    def advance(self, active: Active) -> None:
         call = active.call
         queue = self.config.queues.get(call.group)
         if queue is None or call.state != q.WAITING:
@@ -217,7 +196,7 @@ class QueueService(Announcements):
             )
             if not isinstance(result, Changed):
                 continue  # lost a race or changed meanwhile: the next candidate
-            self._observe(result)
+            self.observe(result)
             self.records.agent_event(result.event)
             q.offer_started(call, agent, at)
             self._dial_agent(active, agent, extension, queue.ring_timeout_s)
@@ -226,9 +205,9 @@ class QueueService(Announcements):
     def _dial_agent(self, active: Active, agent: str, extension: str, ring_s: int) -> None:
         leg = OutboundLeg()
         call = active.call
-        leg.on_answer = lambda sdp: self._agent_answered(active, leg, sdp)
+        leg.on_answer = lambda sdp: self.agent_answered(active, leg, sdp)
         leg.on_fail = lambda code, reason: self._agent_failed(active, leg, code)
-        leg.on_end = lambda: self._agent_hung_up(active, leg)
+        leg.on_end = lambda: self.agent_hung_up(active, leg)
         active.agent_leg = leg
         self.sip.dial(extension, active.media.agent_offer, leg, caller=call.caller)
         call.agent_leg_call_id = leg.call_id
@@ -245,7 +224,7 @@ class QueueService(Announcements):
         if active.agent_leg is not leg:
             return
         active.agent_leg = None
-        self._cancel_ring_timer(active)
+        self.cancel_ring_timer(active)
         if active.overflow_target:
             self.records.offer_missed(active.call, "", q.ring_end_reason(code))
             self._goodbye(active, "overflow_failed")
@@ -254,16 +233,16 @@ class QueueService(Announcements):
         reason = q.ring_end_reason(code)
         leg_call_id = call.agent_leg_call_id
         agent = q.offer_failed(call, now_ms())
-        self._agent_command(agent, machine.Command("ring_end", call_id=call.call_id, reason=reason))
+        self.agent_command(agent, machine.Command("ring_end", call_id=call.call_id, reason=reason))
         log.info("call %s: %s did not take it (%s %s)", call.call_id, agent, code, reason)
         self.records.offer_missed(call, agent, reason, leg_call_id)
-        self._advance(active)
+        self.advance(active)
 
-    def _agent_answered(self, active: Active, leg: OutboundLeg, sdp: str) -> None:
+    def agent_answered(self, active: Active, leg: OutboundLeg, sdp: str) -> None:
         if active.agent_leg is not leg or active.call.state == q.ENDED:
             leg.hangup()
             return
-        self._cancel_ring_timer(active)
+        self.cancel_ring_timer(active)
         self._cancel_announcement(active)
         call = active.call
         try:
@@ -274,7 +253,7 @@ class QueueService(Announcements):
             return
         q.answered(call, now_ms())
         if call.agent:
-            self._agent_command(call.agent, machine.Command("answer", call_id=call.call_id))
+            self.agent_command(call.agent, machine.Command("answer", call_id=call.call_id))
         self.states.acd.remove_call(call.call_id, "answered", call.answered_ms)
         self.records.call_answered(call)
         log.info(
@@ -284,7 +263,7 @@ class QueueService(Announcements):
             call.wait_ms(call.answered_ms),
         )
 
-    def _agent_hung_up(self, active: Active, leg: OutboundLeg) -> None:
+    def agent_hung_up(self, active: Active, leg: OutboundLeg) -> None:
         if active.agent_leg is leg:
             self._end(active, "agent_hangup")
 
@@ -328,7 +307,7 @@ class QueueService(Announcements):
             return
         was = call.state
         at = now_ms()
-        self._cancel_ring_timer(active)
+        self.cancel_ring_timer(active)
         self._cancel_announcement(active)
         if active.fork:
             self.ring_all.cancel_all(active, "caller_abandoned")
@@ -345,7 +324,7 @@ class QueueService(Announcements):
                 if was == q.CONNECTED
                 else machine.Command("ring_end", call_id=call.call_id, reason="caller_abandoned")
             )
-            self._agent_command(call.agent, command)
+            self.agent_command(call.agent, command)
         if was not in (q.CONNECTED, q.CLOSING):
             self.states.acd.remove_call(call.call_id, call.outcome, at)
         if was == q.CONNECTED and call.agent:
@@ -356,15 +335,15 @@ class QueueService(Announcements):
 
     # --- helpers -------------------------------------------------------------------------
 
-    def _cancel_ring_timer(self, active: Active) -> None:
+    def cancel_ring_timer(self, active: Active) -> None:
         if active.ring_timer is not None:
             active.ring_timer.cancel()
             active.ring_timer = None
 
-    def _agent_command(self, agent: str, command: machine.Command) -> None:
+    def agent_command(self, agent: str, command: machine.Command) -> None:
         result = self.states.apply(self.config, agent, command)
         if isinstance(result, Changed):
-            self._observe(result)
+            self.observe(result)
             self.records.agent_event(result.event)
         else:
             log.warning("agent %s: %s refused (%s)", agent, command.kind, result.code)
@@ -372,7 +351,7 @@ class QueueService(Announcements):
     def _follow_sip(self, force: bool) -> None:
         """Registrations and direct calls as the edge reports them (SIP is the truth)."""
         for changed in self.states.follow_sip(self.config, force):
-            self._observe(changed)
+            self.observe(changed)
             if changed.event["from"] != changed.event["to"]:  # a direct call; the stream
                 self.records.agent_event(changed.event)  # keeps registration changes too
             log.info(
@@ -383,7 +362,7 @@ class QueueService(Announcements):
                 changed.event["reason"],
             )
 
-    def _observe(self, changed: Changed) -> None:
+    def observe(self, changed: Changed) -> None:
         self.selector.apply(changed.event)
         self._views.clear()
 

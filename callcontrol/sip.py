@@ -105,7 +105,8 @@ class InboundLeg:
             self.ended = True
             self._ua.recvEvent(CCEventDisconnect())
 
-    def _event(self, event: Any, _ua: Any) -> None:
+    def on_ua_event(self, event: Any, _ua: Any) -> None:
+        """sippy's UA event callback for this leg."""
         if isinstance(event, (CCEventDisconnect, CCEventFail)) and not self.ended:
             self.ended = True
             self.on_end("caller_hangup")
@@ -124,13 +125,18 @@ class OutboundLeg:
         self.answered = False
         self.ended = False
 
+    def attach(self, ua: Any) -> None:
+        """The sippy UA placing this leg (``SipStack.dial``)."""
+        self._ua = ua
+
     def hangup(self) -> None:
         """CANCEL while ringing, BYE once answered; nothing after the end."""
         if not self.ended and self._ua is not None:
             self.ended = True
             self._ua.recvEvent(CCEventDisconnect())
 
-    def _event(self, event: Any, _ua: Any) -> None:
+    def on_ua_event(self, event: Any, _ua: Any) -> None:
+        """sippy's UA event callback for this leg."""
         if self.ended:
             return
         if isinstance(event, CCEventRing):
@@ -204,7 +210,7 @@ class SipStack:
                 return (req.genResponse(503, "Service Unavailable"), None, None)
             ua = UA(self.config, None)
             leg = InboundLeg(ua, req)
-            ua.event_cb = leg._event
+            ua.event_cb = leg.on_ua_event
             result = ua.recvRequest(req, sip_t)
             try:
                 self.on_invite(leg)
@@ -220,8 +226,8 @@ class SipStack:
         self, user: str, sdp: str, leg: OutboundLeg, caller: str = "", caller_name: str = ""
     ) -> OutboundLeg:
         """INVITE ``sip:<user>@<proxy>`` with ``sdp``; events arrive on ``leg``."""
-        ua = UA(self.config, leg._event, nh_address=self.proxy)
-        leg._ua = ua
+        ua = UA(self.config, leg.on_ua_event, nh_address=self.proxy)
+        leg.attach(ua)
         call_id = SipCallId()
         leg.call_id = str(call_id)
         ua.recvEvent(

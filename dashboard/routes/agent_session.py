@@ -24,13 +24,13 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from callcontrol import acdconfig
-from callcontrol.agentstate import AgentStates, Changed
-from callcontrol.history import store_agent_event
 from dashboard.deps import PrincipalDep, SessionDep
 from dashboard.security import AGENT, forbidden
-from routing.acd import machine
+from routing.acd import machine, sqlstore
+from routing.acd.config import agent_id
 from routing.acd.model import AgentLive, State
+from routing.acd.sqlstore import store_agent_event
+from routing.acd.states import AgentStates, Changed
 from store.errors import Invalid, StoreError
 from store.models import Agent, PauseReason, Team
 
@@ -86,7 +86,7 @@ def _agent(principal: PrincipalDep, session: Session) -> tuple[str, Agent]:
     team = session.get(Team, principal.team_id) if agent is not None else None
     if agent is None or team is None:
         raise HTTPException(404, "agent not found")
-    return acdconfig.agent_id(team.slug, agent.number), agent
+    return agent_id(team.slug, agent.number), agent
 
 
 def _out(agent_id: str, live: AgentLive, extension: str = "") -> SessionOut:
@@ -105,7 +105,7 @@ def _change(
     request: Request, session: Session, principal: Any, command: machine.Command, already: str = ""
 ) -> SessionOut:
     agent_id, _agent_row = _agent(principal, session)
-    config = acdconfig.read_config(session.connection())  # this request's transaction
+    config = sqlstore.read_config(session.connection())  # this request's transaction
     states = _states(request)
     result = states.apply(config, agent_id, command)
     if isinstance(result, Changed):
@@ -131,7 +131,7 @@ def _bind_dynamic(request: Request, session: Session, principal: Any) -> None:
     """Bind a dynamic agent to the first free phone registered from the client's IP."""
     agent_id, _agent_row = _agent(principal, session)
     states = _states(request)
-    config = acdconfig.read_config(session.connection())
+    config = sqlstore.read_config(session.connection())
     if states.extension(config, agent_id):
         live = states.live(config, agent_id)
         if live is not None and live.state != State.SIGNED_OUT:
@@ -157,7 +157,7 @@ def _bind_dynamic(request: Request, session: Session, principal: Any) -> None:
 @router.get("", summary="This agent's live state")
 def get_session(request: Request, principal: PrincipalDep, session: SessionDep) -> SessionOut:
     agent_id, _ = _agent(principal, session)
-    config = acdconfig.read_config(session.connection())  # this request's transaction
+    config = sqlstore.read_config(session.connection())  # this request's transaction
     live = _states(request).live(config, agent_id)
     if live is None:
         raise HTTPException(404, "agent not found")

@@ -44,8 +44,8 @@ from routing.acd.assign import assign
 from routing.acd.machine import Accepted, Command
 from routing.acd.model import AgentConfig, GroupConfig, Membership, PenaltyStep, WaitingCall
 from routing.acd.native import native_module
+from routing.acd.redis_store import Claim, RedisAcd
 from routing.acd.selector import Selector
-from routing.adapters.redis_acd import Claim, RedisAcd
 
 NOW = 1_700_000_000_000  # the center's clock (ms); queries are asked at this instant
 SKILLS = ["en", "es", "fr", "de", "billing", "tech"]

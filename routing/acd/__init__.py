@@ -5,12 +5,16 @@
 * ``policy`` / ``selector``: who may take a call and in which order; ``PySelector`` is
   the reference index, ``routing._native.AcdIndex`` (Rust) the fast one;
 * ``assign``: select-then-claim, taking the next candidate after a lost race;
-* ``keys`` and ``lua/``: the Redis layout, used by ``routing.adapters.redis_acd``.
+* ``redis_store``: the live state in Redis (claims, leases, the holder heartbeat, the one
+  reaper, the stream, the edge's SIP truth); ``keys`` and ``lua/``: its layout and scripts;
+* ``states``: agents' live state for call control and the API over ``redis_store``;
+  ``config``: the configuration's types; ``sqlstore``: read from (and agent activity
+  written to) the SQL store -- the only ACD module that needs SQLAlchemy.
 
 Call control builds one selector per process and keeps it current from the stream::
 
     selector = build_selector()          # native when built, else the reference
-    last_id = redis_acd.bootstrap(selector)
+    last_id = acd.bootstrap(selector)    # acd: a redis_store.RedisAcd
     ...
     candidates = selector.select(call_id, now_ms, seed)
 """

@@ -3,7 +3,7 @@
 Selection is an in-memory answer from this process's index, which may be a few events
 behind; the claim (one atomic Redis round trip) is the truth. A candidate lost to a
 racing process is not an error: the next candidate is tried. The claimer is injected
-(``routing.adapters.redis_acd.RedisAcd`` in production), so this stays pure.
+(``routing.acd.redis_store.RedisAcd`` in production), so this stays pure.
 """
 
 from __future__ import annotations

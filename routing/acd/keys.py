@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Call control's binding of a self-adapting / dynamic agent to the extension it signed in at
-# (``callcontrol.agentstate``, ``bind_extension``): "<prefix><SIP user>" -> agent id. Its
-# name is call control's; the edge only reads it, for outbound calls.
-EXTENSION_OWNER_PREFIX = "sb:cc:ext-owner:"
+# Call control's keys (``routing.acd.states``, ``callcontrol.history``) keep their own
+# fixed namespace, whatever ``Keys.prefix``: every process of a deployment, old and new,
+# must agree on them while calls run.
+CALL_CONTROL_PREFIX = "sb:cc:"
+# The binding of a self-adapting / dynamic agent to the extension it signed in at
+# (``AgentStates.bind_extension``): "<prefix><SIP user>" -> agent id. The edge only reads
+# it, for outbound calls.
+EXTENSION_OWNER_PREFIX = f"{CALL_CONTROL_PREFIX}ext-owner:"
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,21 @@ class Keys:
     def extension_owner(self, user: str) -> str:
         """String: the agent signed in at SIP user ``user`` (call control's binding)."""
         return f"{EXTENSION_OWNER_PREFIX}{user}"
+
+    def extension_of(self, agent_id: str) -> str:
+        """String: the SIP user a self-adapting agent signed in at (the reverse binding)."""
+        return f"{CALL_CONTROL_PREFIX}ext:{agent_id}"
+
+    def holder(self, agent_id: str) -> str:
+        """String ``<call>`` with a PX expiry: the heartbeat of the call-control process
+        holding the agent's answered inbound call (``RedisAcd.hold``); when it lapses,
+        ``RedisAcd.reap`` ends the call for the agent."""
+        return f"{CALL_CONTROL_PREFIX}holder:{agent_id}"
+
+    def node(self, node: str) -> str:
+        """String with a PX expiry: a call-control node's heartbeat
+        (``callcontrol.history``: the calls of a node without one are closed)."""
+        return f"{CALL_CONTROL_PREFIX}node:{node}"
 
     @property
     def agents(self) -> str:

@@ -1,6 +1,6 @@
 """The rtimer process's half of SIP truth: turn the workers' shared-memory marks into
 facts (``routing.sipstate``), diff them against what was last reported, and send the
-changes to Redis (``routing.adapters.redis_acd.RedisAcd.report_sip``). The rtimer may
+changes to Redis (``routing.acd.redis_store.RedisAcd.report_sip``). The rtimer may
 block on Redis and the store; workers never do.
 """
 
@@ -37,7 +37,7 @@ class SipTruthReporter:
         if self._acd is None:
             import redis
 
-            from routing.adapters.redis_acd import RedisAcd
+            from routing.acd.redis_store import RedisAcd
 
             client = redis.Redis.from_url(
                 self.redis_url, socket_timeout=1, socket_connect_timeout=1

@@ -6,7 +6,7 @@ from __future__ import annotations
 import redis
 
 from routing.acd.keys import Keys
-from routing.adapters.redis_acd import RedisAcd
+from routing.acd.redis_store import RedisAcd
 from tests.integration.conftest import PhoneFactory
 from tests.support.stack import Stack
 from tests.support.waiting import wait_until

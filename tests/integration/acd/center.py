@@ -6,7 +6,7 @@ import time
 
 from routing.acd.machine import Accepted, Command
 from routing.acd.model import AcwMode, AgentConfig, GroupConfig, Membership, Strategy, WaitingCall
-from routing.adapters.redis_acd import RedisAcd
+from routing.acd.redis_store import RedisAcd
 
 
 def now_ms() -> int:

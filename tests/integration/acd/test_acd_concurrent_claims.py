@@ -15,7 +15,7 @@ import redis
 
 from routing.acd.events import AgentStateChanged, from_wire
 from routing.acd.model import State
-from routing.adapters.redis_acd import Claim, RedisAcd
+from routing.acd.redis_store import Claim, RedisAcd
 from tests.support.waiting import wait_until
 
 from . import workers

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import redis
 
-from routing.adapters.redis_acd import RedisAcd
+from routing.acd.redis_store import RedisAcd
 from routing.sipstate import SipChange, SipFacts
 
 

@@ -11,7 +11,7 @@ from routing.acd import PySelector, build_selector
 from routing.acd.events import AgentStateChanged, from_wire
 from routing.acd.machine import Accepted, Command, Refused, transition
 from routing.acd.model import AcwMode, State, Strategy, WaitingCall
-from routing.adapters.redis_acd import Claim, RedisAcd
+from routing.acd.redis_store import Claim, RedisAcd
 from tests.support.waiting import wait_until
 
 from .center import now_ms, set_up

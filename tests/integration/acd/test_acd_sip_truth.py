@@ -9,7 +9,7 @@ import redis
 
 from routing.acd import PySelector
 from routing.acd.model import CallKind, State
-from routing.adapters.redis_acd import RedisAcd
+from routing.acd.redis_store import RedisAcd
 from routing.sipstate import SipChange, SipFacts
 
 from .center import now_ms, set_up

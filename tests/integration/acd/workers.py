@@ -15,7 +15,7 @@ import redis
 from routing.acd import build_selector
 from routing.acd.assign import assign
 from routing.acd.machine import Accepted
-from routing.adapters.redis_acd import Claim, RedisAcd
+from routing.acd.redis_store import Claim, RedisAcd
 
 from .center import now_ms
 

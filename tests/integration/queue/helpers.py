@@ -8,10 +8,10 @@ from contextlib import contextmanager
 
 import redis
 
-from callcontrol.agentstate import live_fields, live_from_fields
 from routing.acd.events import live_to_wire
 from routing.acd.keys import Keys
 from routing.acd.model import AgentLive, State
+from routing.acd.redis_store import live_fields, live_from_fields
 from tests.support.rtp import RtpEndpoint
 from tests.support.sipua import Call, SipUA
 from tests.support.stack import Stack
@@ -62,7 +62,7 @@ def set_agents(
             )
         pipe = client.pipeline()
         pipe.hset(KEYS.agent(agent), mapping=live_fields(live))
-        pipe.delete(KEYS.lease(agent), f"sb:cc:holder:{agent}")
+        pipe.delete(KEYS.lease(agent), KEYS.holder(agent))
         pipe.zrem(KEYS.offers, agent)
         pipe.zrem(KEYS.acw, agent)
         event = {

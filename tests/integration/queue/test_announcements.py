@@ -7,9 +7,9 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
-from callcontrol.agentstate import live_fields
 from routing.acd.events import live_to_wire
 from routing.acd.model import State
+from routing.acd.redis_store import live_fields
 from tests.integration.conftest import PhoneFactory
 from tests.integration.queue.helpers import (
     CARRIER_IP,

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from routing.adapters.redis_acd import RedisAcd
+from routing.acd.redis_store import RedisAcd
 from store import provisioning as p
 from store.models import Agent, ProvisioningState
 from tests.integration.conftest import PhoneFactory

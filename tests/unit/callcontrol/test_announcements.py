@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from callcontrol import queue as q
-from callcontrol.acdconfig import QueueSettings
 from callcontrol.announce import PHRASES, announcement, number_words
 from callcontrol.prompts import Prompts, generate_words, missing_words
+from routing.acd.config import QueueSettings
 
 ANNOUNCING = QueueSettings(
     "demo/support", announce_position=True, announce_wait=True, announce_every_s=30

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from callcontrol.acdconfig import AcdConfig
 from callcontrol.pausecodes import DEFAULT_REASON, agent_at, parse_pause_code, pause_reason
+from routing.acd.config import AcdConfig
 from routing.acd.model import AgentConfig
 
 REASONS = ["lunch", "meeting", "training"]  # as the API lists them: by name

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from callcontrol import queue as q
-from callcontrol.acdconfig import QueueSettings
+from routing.acd.config import QueueSettings
 
 SUPPORT = QueueSettings(
     "demo/support", ring_timeout_s=20, max_wait_s=60, overflow_kind="extension", overflow_ref="5000"

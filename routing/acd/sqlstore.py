@@ -1,16 +1,18 @@
-"""Agent and queue configuration read from the SQL store, in the ACD core's vocabulary.
-
-Ids are team-qualified so several teams share one Redis: agent ``demo/1001``, group
-``demo/support`` (the same string Kamailio puts in ``X-Switchboard-Queue``).
+"""The ACD's side of the SQL store: the configuration read (``routing.acd.config``'s
+types) and agents' activity written (``store.models.history.AgentActivity``). The only ACD
+module that imports SQLAlchemy and ``store``, so Kamailio, which imports the Redis side,
+never loads them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from routing.acd.config import AcdConfig, QueueSettings, agent_id
 from routing.acd.model import (
     AcwMode,
     AgentConfig,
@@ -20,6 +22,7 @@ from routing.acd.model import (
     WorkingWay,
 )
 from store.models import Agent, AgentGroup, ProvisioningState
+from store.models.history import AgentActivity
 
 _WAYS = {
     "dial_in": WorkingWay.DIAL_IN,
@@ -27,46 +30,6 @@ _WAYS = {
     "self_selection": WorkingWay.SELF_SELECTION,
     "all": WorkingWay.SELF_SELECTION,  # both ways; starts taking queue calls
 }
-
-
-@dataclass(frozen=True)
-class QueueSettings:
-    """What call control needs beyond selection: timers and where overflow goes."""
-
-    group: str
-    ring_timeout_s: int = 20
-    max_wait_s: int = 300
-    overflow_kind: str = "hangup"  # extension | agent_group | ring_group | external | hangup
-    overflow_ref: str = ""
-    overflow_when_no_agent: bool = True  # at once when no member is signed in
-    announce_position: bool = False  # "you are caller number N"
-    announce_wait: bool = False  # "your expected wait is about N minutes"
-    announce_every_s: int = 30
-
-    @property
-    def announces(self) -> bool:
-        return self.announce_position or self.announce_wait
-
-
-@dataclass(frozen=True)
-class AcdConfig:
-    version: int
-    groups: dict[str, GroupConfig]
-    queues: dict[str, QueueSettings]
-    agents: dict[str, AgentConfig]
-    agent_numbers: dict[str, str]  # agent id -> agent number (for records)
-
-    def members(self, group: str) -> list[str]:
-        return sorted(
-            agent_id for agent_id, config in self.agents.items() if config.membership(group)
-        )
-
-    def group_of(self, name: str) -> GroupConfig | None:
-        return self.groups.get(name)
-
-
-def agent_id(team: str, number: str) -> str:
-    return f"{team}/{number}"
 
 
 def read_version(engine: Engine) -> int:
@@ -110,23 +73,58 @@ def read_config(bind: Engine | Connection) -> AcdConfig:
             )
         ).unique()
         team_slugs = {g.team_id: g.team.slug for g in session.scalars(select(AgentGroup))}
-        for row in rows:
-            team = _team_slug(session, row.team_id, team_slugs)
-            aid = agent_id(team, row.number)
-            extension = f"{team}-{row.extension.number}" if row.extension is not None else ""
+        for agent in rows:
+            team = _team_slug(session, agent.team_id, team_slugs)
+            aid = agent_id(team, agent.number)
+            extension = f"{team}-{agent.extension.number}" if agent.extension is not None else ""
             agents[aid] = AgentConfig(
                 agent_id=aid,
                 extension=extension,
-                fixed=row.binding == "fixed",
-                working_way=_WAYS.get(row.working_way, WorkingWay.DIAL_IN),
+                fixed=agent.binding == "fixed",
+                working_way=_WAYS.get(agent.working_way, WorkingWay.DIAL_IN),
                 memberships=tuple(
                     # Linear and round robin go in agent-number order.
-                    Membership(f"{team}/{g.name}", position=_position(row.number))
-                    for g in sorted(row.groups, key=lambda g: g.id)
+                    Membership(f"{team}/{g.name}", position=_position(agent.number))
+                    for g in sorted(agent.groups, key=lambda g: g.id)
                 ),
             )
-            numbers[aid] = row.number
+            numbers[aid] = agent.number
     return AcdConfig(version, groups, queues, agents, numbers)
+
+
+def store_agent_event(conn: Connection, event: dict[str, Any]) -> None:
+    """One ``agent_state`` event (``routing.acd.events`` wire form) as an activity row."""
+    team, number = _team_and_number(event["agent"])
+    at = datetime.fromtimestamp(int(event["at_ms"]) / 1000, UTC)
+    previous = conn.execute(
+        select(AgentActivity.at)
+        .where(AgentActivity.team == team, AgentActivity.agent == number)
+        .order_by(AgentActivity.id.desc())
+        .limit(1)
+    ).scalar()
+    duration = None
+    if previous is not None:
+        previous = previous if previous.tzinfo else previous.replace(tzinfo=UTC)
+        duration = max(0, int((at - previous).total_seconds() * 1000))
+    live = event.get("live", {})
+    conn.execute(
+        insert(AgentActivity).values(
+            team=team,
+            agent=number,
+            at=at,
+            from_state=event["from"],
+            to_state=event["to"],
+            reason=event["reason"],
+            pause_reason=live.get("pause_reason", ""),
+            call_id=event.get("call_id", ""),
+            duration_ms=duration,
+        )
+    )
+
+
+def _team_and_number(agent: str) -> tuple[str, str]:
+    team, _, number = agent.partition("/")
+    return team, number
 
 
 def _position(number: str) -> int:

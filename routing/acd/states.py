@@ -1,15 +1,16 @@
-"""Agents' live state for call control and the API: a thin adapter over the ACD core's
-Redis adapter (``routing.adapters.redis_acd.RedisAcd``: state hashes, fenced claims with
-leases, CAS commits, the event stream), adding what call control needs beyond it:
+"""Agents' live state for call control and the API: a thin layer over the ACD's Redis
+store (``routing.acd.redis_store.RedisAcd``: state hashes, fenced claims with leases, CAS
+commits, the holder heartbeat, the reaper, the event stream), adding what call control
+needs beyond it:
 
 * one ``apply(config, agent, command)`` for every change, turning ``offer`` into a fenced
   claim and ``answer`` / ``ring_end`` into the claim's answer / release;
-* a holder heartbeat for answered calls (``sb:cc:holder:<agent>``): the ACD core drops
-  the lease once a call is answered, so when the call-control process holding the call
-  dies, ``sweep()`` in another process ends the call for the agent (``dialog_lost``)
+* a holder heartbeat for answered calls (``RedisAcd.hold``): the claim's lease ends once
+  a call is answered, so when the call-control process holding the call dies, ``sweep()``
+  in another process (``RedisAcd.reap``) ends the call for the agent (``dialog_lost``)
   once the heartbeat lapses, as it returns offered agents after their lease;
-* the extension a self-adapting agent signed in from (``sb:cc:ext:<agent>`` and
-  ``sb:cc:ext-owner:<extension>``); a fixed agent's is in its configuration;
+* the extension a self-adapting agent signed in from (``Keys.extension_of`` and
+  ``Keys.extension_owner``); a fixed agent's is in its configuration;
 * SIP truth (``follow_sip``): the edge reports registrations and direct calls per SIP
   user (``RedisAcd.report_sip``); call control, which knows which extension each agent
   is at, brings the agents in line (registered or not, busy on a direct call or not).
@@ -19,62 +20,40 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import redis
 
-from callcontrol.acdconfig import AcdConfig
 from routing.acd import machine
-from routing.acd.events import live_from_wire, live_to_wire, to_wire
+from routing.acd.config import AcdConfig
+from routing.acd.events import Wire, live_to_wire, to_wire
 from routing.acd.model import AgentLive, CallKind, State
-from routing.adapters.redis_acd import Claim, RedisAcd
+from routing.acd.redis_store import Claim, RedisAcd
 
-PREFIX = "sb:cc:"
-
-_BIND = """
-local owner = redis.call('GET', KEYS[2])
-if owner and owner ~= ARGV[1] then return owner end
-local old = redis.call('GET', KEYS[1])
-if old and old ~= ARGV[2] then redis.call('DEL', ARGV[3] .. old) end
-redis.call('SET', KEYS[1], ARGV[2])
-redis.call('SET', KEYS[2], ARGV[1])
-return 'OK'
-"""
+_LUA = Path(__file__).resolve().parent / "lua"
 
 
 def now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def holder_key(agent: str) -> str:
-    return f"{PREFIX}holder:{agent}"
-
-
 @dataclass(frozen=True)
 class Changed:
     live: AgentLive
-    event: dict[str, Any]
-
-
-def live_fields(live: AgentLive) -> dict[str, str]:
-    """An ``AgentLive`` in the ACD's hash form (as ``redis_acd`` stores it)."""
-    return {k: str(int(v)) if isinstance(v, bool) else str(v) for k, v in asdict(live).items()}
-
-
-def live_from_fields(fields: dict[Any, Any]) -> AgentLive:
-    wire = {_text(k): _text(v) for k, v in fields.items()}
-    return live_from_wire(wire | {"registered": wire["registered"] == "1"})
+    event: Wire
 
 
 class AgentStates:
     def __init__(self, client: redis.Redis, lease_ms: int) -> None:
         self.redis = client
         self.acd = RedisAcd(client)
+        self.keys = self.acd.keys
         self.lease_ms = lease_ms
         self.claims: dict[str, Claim] = {}  # agent -> the offer this process holds
         self._sip_version = -1  # the edge's report last followed
-        self._bind = client.register_script(_BIND)
+        self._bind = client.register_script((_LUA / "bind_extension.lua").read_text())
 
     # --- configuration ----------------------------------------------------------------
 
@@ -95,13 +74,13 @@ class AgentStates:
         version, facts = self.acd.sip_facts()
         self._sip_version = version
         changed = self.acd.follow_sip(self.extensions(config), facts, now_ms())
-        return [Changed(outcome.live, to_wire(outcome.events[-1])) for outcome in changed]
+        return _changed(changed)
 
     def extensions(self, config: AcdConfig) -> dict[str, str]:
         """Every agent's SIP username ("" when it is at none), in one round trip."""
         fixed = {a: c.extension for a, c in config.agents.items() if c.extension}
         others = [a for a in config.agents if a not in fixed]
-        bound = self.redis.mget([f"{PREFIX}ext:{a}" for a in others]) if others else []
+        bound = self.redis.mget([self.keys.extension_of(a) for a in others]) if others else []
         return fixed | {a: _text(b or b"") for a, b in zip(others, bound, strict=True)}
 
     # --- reading ------------------------------------------------------------------------
@@ -112,15 +91,7 @@ class AgentStates:
         return self.acd.live(agent)
 
     def lives(self, config: AcdConfig, agents: Iterable[str]) -> dict[str, AgentLive]:
-        ids = [a for a in agents if a in config.agents]
-        pipe = self.redis.pipeline(transaction=False)
-        for agent in ids:
-            pipe.hgetall(self.acd.keys.agent(agent))
-        return {
-            agent: live_from_fields(fields)
-            for agent, fields in zip(ids, pipe.execute(), strict=True)
-            if fields
-        }
+        return self.acd.lives(a for a in agents if a in config.agents)
 
     # --- changing -----------------------------------------------------------------------
 
@@ -159,9 +130,9 @@ class AgentStates:
             return outcome
         live = outcome.live
         if live.state == State.ON_CALL and live.call_kind == CallKind.INBOUND:
-            self.redis.set(holder_key(agent), live.call_id, px=self.lease_ms)
+            self.acd.hold(agent, live.call_id, self.lease_ms)
         elif live.call_id == "":
-            self.redis.delete(holder_key(agent))
+            self.acd.drop_hold(agent)
         return Changed(live, to_wire(outcome.events[-1]))
 
     def _offer(
@@ -189,50 +160,18 @@ class AgentStates:
         return Changed(live, event)
 
     def renew(self, agent: str, call_id: str) -> bool:
-        """Keep this process's hold on ``agent`` for ``call_id``; False if it was lost."""
+        """Keep this process's hold on ``agent`` for ``call_id``: the offer's lease while it
+        rings, the heartbeat once answered; False if it was lost."""
         claim = self.claims.get(agent)
         if claim is not None and claim.call_id == call_id:
             return self.acd.renew(claim, now_ms(), self.lease_ms)
-        key = holder_key(agent)
-        if _text(self.redis.get(key) or b"") != call_id:
-            return False
-        return bool(self.redis.pexpire(key, self.lease_ms))
+        return self.acd.renew_hold(agent, call_id, self.lease_ms)
 
     def sweep(self, config: AcdConfig) -> list[Changed]:
-        """Return agents whose holder died: offers past their lease, answered calls whose
-        holder stopped heart-beating; end the ACWs that are due."""
-        changed: list[Changed] = []
-        at = now_ms()
-        keys = self.acd.keys
-        due_offers = self.redis.zrangebyscore(keys.offers, "-inf", at, 0, 100)
-        for agent in (_text(a) for a in due_offers):
-            live = self.acd.live(agent)
-            if live is None or live.state != State.OFFERED:
-                self.redis.zrem(keys.offers, agent)
-                continue
-            outcome = self.acd.apply(
-                agent, machine.Command("lease_expired", live.call_id), at, fence="absent"
-            )
-            changed += _changed(outcome)
-        for agent in (_text(a) for a in self.redis.zrangebyscore(keys.acw, "-inf", at, 0, 100)):
-            outcome = self.acd.apply(agent, machine.Command("tick"), at)
-            changed += _changed(outcome)
-            if isinstance(outcome, machine.Refused):
-                live = self.acd.live(agent)
-                if live is None or live.state != State.ACW:
-                    self.redis.zrem(keys.acw, agent)
-        lives = self.lives(config, config.agents)
-        on_call = [
-            a
-            for a, live in lives.items()
-            if live.state == State.ON_CALL and live.call_kind == CallKind.INBOUND
-        ]
-        holders = self.redis.mget([holder_key(a) for a in on_call]) if on_call else []
-        for agent, holder in zip(on_call, holders, strict=True):
-            if holder is None:
-                outcome = self.acd.apply(agent, machine.Command("reconcile", live_calls=()), at)
-                changed += _changed(outcome)
-        return changed
+        """Return agents whose holder died -- offers past their lease, answered calls whose
+        holder stopped heart-beating -- and end the ACWs that are due: the ACD's one
+        reaper (``RedisAcd.reap``) over the configured agents."""
+        return _changed(self.acd.reap(now_ms(), agents=config.agents))
 
     # --- where a self-adapting agent is ---------------------------------------------------
 
@@ -243,28 +182,27 @@ class AgentStates:
             return ""
         if agent_config.extension:
             return agent_config.extension
-        return _text(self.redis.get(f"{PREFIX}ext:{agent}") or b"")
+        return _text(self.redis.get(self.keys.extension_of(agent)) or b"")
 
     def bind_extension(self, agent: str, extension: str) -> str:
         """Bind ``agent`` to ``extension``; returns "" or the agent already using it."""
+        keys = self.keys
         result = _text(
             self._bind(
-                keys=[f"{PREFIX}ext:{agent}", f"{PREFIX}ext-owner:{extension}"],
-                args=[agent, extension, f"{PREFIX}ext-owner:"],
+                keys=[keys.extension_of(agent), keys.extension_owner(extension)],
+                args=[agent, extension, keys.extension_owner("")],
             )
         )
         return "" if result == "OK" else result
 
     def unbind_extension(self, agent: str) -> None:
-        old = self.redis.getdel(f"{PREFIX}ext:{agent}")
+        old = self.redis.getdel(self.keys.extension_of(agent))
         if old:
-            self.redis.delete(f"{PREFIX}ext-owner:{_text(old)}")
+            self.redis.delete(self.keys.extension_owner(_text(old)))
 
 
-def _changed(outcome: machine.Outcome) -> list[Changed]:
-    if isinstance(outcome, machine.Accepted):
-        return [Changed(outcome.live, to_wire(outcome.events[-1]))]
-    return []
+def _changed(outcomes: Iterable[machine.Accepted]) -> list[Changed]:
+    return [Changed(outcome.live, to_wire(outcome.events[-1])) for outcome in outcomes]
 
 
 def _text(value: Any) -> str:

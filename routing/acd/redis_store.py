@@ -6,8 +6,11 @@
 * ``claim()`` (``claim.lua``) offers an idle agent one call in one round trip: one call
   gets one agent, one agent one offer, whatever the number of racing processes. The
   claim is a lease with a fencing token: ``answer`` / ``release`` must present it, and
-  if the holder dies ``reap()`` (run periodically by every call-control process) returns
-  the agent after the lease. ``reap()`` also ends ACW at its deadline.
+  if the holder dies ``reap()`` (run periodically by every call-control process, through
+  ``AgentStates.sweep``) returns the agent after the lease.
+* Once answered the claim has no lease; the process holding the call heart-beats
+  ``hold()`` instead, and ``reap(agents=...)`` ends the call for an agent whose heartbeat
+  lapsed (``dialog_lost``). ``reap()`` also ends ACW at its deadline: the one reaper.
 * Every change is appended to one stream; ``bootstrap()`` + ``follow()`` keep a
   process's selector (``routing.acd.build_selector``) current from it. A bootstrap loads
   the current state, not history: round-robin memory restarts at the group's first member.
@@ -17,7 +20,8 @@
   knows which extension each agent is at, brings agents in line (``follow_sip``, pure
   decisions in ``routing.acd.sip``) with audited agent events on the main stream.
 
-Key names: ``routing.acd.keys``. This module is the ACD's only Redis I/O.
+Key names: ``routing.acd.keys``; scripts: ``routing/acd/lua/``. This module and
+``routing.acd.states`` (call control's extension bindings) are the ACD's Redis I/O.
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ from routing.acd.events import (
 )
 from routing.acd.keys import Keys
 from routing.acd.machine import Accepted, Command, Outcome, Refused, transition
-from routing.acd.model import AgentConfig, AgentLive, GroupConfig, State, WaitingCall
+from routing.acd.model import AgentConfig, AgentLive, CallKind, GroupConfig, State, WaitingCall
 from routing.acd.selector import Selector
 from routing.acd.sip import sip_commands
 from routing.sipstate import BUSY, FREE, REGISTERED, UNREGISTERED, SipChange, SipFacts
@@ -52,7 +56,7 @@ from routing.sipstate import BUSY, FREE, REGISTERED, UNREGISTERED, SipChange, Si
 DEFAULT_LEASE_MS = 5_000
 _COMMIT_ATTEMPTS = 8
 SIP_EVENTS_MAXLEN = 100_000  # the edge's audit trail is capped (approximately)
-_LUA = Path(__file__).resolve().parent.parent / "acd" / "lua"
+_LUA = Path(__file__).resolve().parent / "lua"
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,16 @@ class RedisAcd:
     def live(self, agent_id: str) -> AgentLive | None:
         fields = self.client.hgetall(self.keys.agent(agent_id))
         return _live(fields) if fields else None
+
+    def lives(self, agents: Iterable[str]) -> dict[str, AgentLive]:
+        """The live state of each of ``agents`` that exists, in one round trip."""
+        ids = list(agents)
+        if not ids:
+            return {}
+        pipe = self.client.pipeline(transaction=False)
+        for agent_id in ids:
+            pipe.hgetall(self.keys.agent(agent_id))
+        return {a: _live(fields) for a, fields in zip(ids, pipe.execute(), strict=True) if fields}
 
     # Agent state changes.
 
@@ -235,9 +249,30 @@ class RedisAcd:
         command = Command("ring_end", claim.call_id, reason=reason)
         return self.apply(claim.agent_id, command, now_ms, fence=claim.fence)
 
-    def reap(self, now_ms: int, batch: int = 100) -> list[Accepted]:
-        """Return agents whose offer's lease expired; end ACWs that are due. Returns what
-        changed (each with its event, for wallboards and activity history)."""
+    # Answered calls: the holder's heartbeat.
+
+    def hold(self, agent_id: str, call_id: str, lease_ms: int = DEFAULT_LEASE_MS) -> None:
+        """Start (or refresh) the heartbeat of the process holding ``agent_id``'s answered
+        call ``call_id``; ``reap(agents=...)`` ends the call once it lapses."""
+        self.client.set(self.keys.holder(agent_id), call_id, px=lease_ms)
+
+    def renew_hold(self, agent_id: str, call_id: str, lease_ms: int = DEFAULT_LEASE_MS) -> bool:
+        """Keep the heartbeat for ``call_id``; False if it lapsed or is another call's."""
+        key = self.keys.holder(agent_id)
+        if _text(self.client.get(key) or b"") != call_id:
+            return False
+        return bool(self.client.pexpire(key, lease_ms))
+
+    def drop_hold(self, agent_id: str) -> None:
+        self.client.delete(self.keys.holder(agent_id))
+
+    # The reaper.
+
+    def reap(self, now_ms: int, batch: int = 100, *, agents: Iterable[str] = ()) -> list[Accepted]:
+        """Return agents whose offer's lease expired; end ACWs that are due; end the
+        answered inbound calls of ``agents`` (those whose calls are held by a heartbeat,
+        ``hold()``) whose heartbeat lapsed. Returns what changed (each with its event, for
+        wallboards and activity history)."""
         changed = []
         for raw in self.client.zrangebyscore(self.keys.offers, "-inf", now_ms, 0, batch):
             agent_id = _text(raw)
@@ -258,7 +293,23 @@ class RedisAcd:
                 live = self.live(agent_id)
                 if live is None or live.state != State.ACW:
                     self.client.zrem(self.keys.acw, agent_id)
+        for agent_id in self.lapsed_holders(agents):
+            outcome = self.apply(agent_id, Command("reconcile", live_calls=()), now_ms)
+            if isinstance(outcome, Accepted):
+                changed.append(outcome)
         return changed
+
+    def lapsed_holders(self, agents: Iterable[str]) -> list[str]:
+        """Those of ``agents`` on an answered inbound call without a holder's heartbeat."""
+        on_call = [
+            agent_id
+            for agent_id, live in self.lives(agents).items()
+            if live.state == State.ON_CALL and live.call_kind == CallKind.INBOUND
+        ]
+        if not on_call:
+            return []
+        beats = self.client.mget([self.keys.holder(a) for a in on_call])
+        return [a for a, beat in zip(on_call, beats, strict=True) if beat is None]
 
     # SIP truth from the edge (registrations, direct calls).
 
@@ -453,6 +504,17 @@ def _claim_change(old: AgentLive, new: AgentLive) -> tuple[str, str]:
     if new.state in in_call and new.call_id == old.call_id:
         return "", ""
     return "drop", old.call_id
+
+
+def live_fields(live: AgentLive) -> dict[str, str]:
+    """An ``AgentLive`` in the hash form the ACD stores (strings, ``registered`` "1"/"0")."""
+    pairs = _pairs(live)
+    return dict(zip(pairs[::2], pairs[1::2], strict=True))
+
+
+def live_from_fields(fields: dict[Any, Any]) -> AgentLive:
+    """The stored hash form (bytes or strings) as an ``AgentLive``."""
+    return _live(fields)
 
 
 def _pairs(live: AgentLive) -> list[str]:

@@ -1,0 +1,52 @@
+"""Agent and queue configuration in the ACD core's vocabulary, as call control and the API
+use it (read from the SQL store by ``routing.acd.sqlstore``; this module needs no SQL).
+
+Ids are team-qualified so several teams share one Redis: agent ``demo/1001``, group
+``demo/support`` (the same string Kamailio puts in ``X-Switchboard-Queue``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from routing.acd.model import AgentConfig, GroupConfig
+
+
+@dataclass(frozen=True)
+class QueueSettings:
+    """What call control needs beyond selection: timers and where overflow goes."""
+
+    group: str
+    ring_timeout_s: int = 20
+    max_wait_s: int = 300
+    overflow_kind: str = "hangup"  # extension | agent_group | ring_group | external | hangup
+    overflow_ref: str = ""
+    overflow_when_no_agent: bool = True  # at once when no member is signed in
+    announce_position: bool = False  # "you are caller number N"
+    announce_wait: bool = False  # "your expected wait is about N minutes"
+    announce_every_s: int = 30
+
+    @property
+    def announces(self) -> bool:
+        return self.announce_position or self.announce_wait
+
+
+@dataclass(frozen=True)
+class AcdConfig:
+    version: int
+    groups: dict[str, GroupConfig]
+    queues: dict[str, QueueSettings]
+    agents: dict[str, AgentConfig]
+    agent_numbers: dict[str, str]  # agent id -> agent number (for records)
+
+    def members(self, group: str) -> list[str]:
+        return sorted(
+            agent_id for agent_id, config in self.agents.items() if config.membership(group)
+        )
+
+    def group_of(self, name: str) -> GroupConfig | None:
+        return self.groups.get(name)
+
+
+def agent_id(team: str, number: str) -> str:
+    return f"{team}/{number}"
