@@ -22,6 +22,7 @@ from dashboard.routes import (
     agent_session,
     agents,
     api_tokens,
+    audit,
     auth,
     bulk,
     dids,
@@ -55,6 +56,7 @@ RESOURCE_ROUTERS = [
     ring_groups.router,
     bulk.router,
     agent_session.router,
+    audit.router,
 ]
 
 

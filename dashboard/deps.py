@@ -13,21 +13,41 @@ from typing import Annotated
 from fastapi import Depends, Header, HTTPException, Request
 from sqlalchemy.orm import Session
 
+from dashboard import audit
 from dashboard.security import Principal, authenticate, check_team
 from dashboard.settings import WebSettings
 from store import provisioning as p
-from store.errors import NotFound
+from store.errors import NotFound, StoreError
 from store.models import Team
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """Commit when the handler returns; roll everything back when it raises."""
-    reads = request.method in READ_METHODS
-    sessions = request.app.state.read_sessions if reads else request.app.state.sessions
-    with sessions() as session, session.begin():
-        yield session
+    """Commit when the handler returns; roll everything back when it raises. An
+    administrator's change is logged in the same transaction (``dashboard.audit``)."""
+    if request.method in READ_METHODS:
+        with request.app.state.read_sessions() as session, session.begin():
+            yield session
+        return
+    sessions = request.app.state.sessions
+    try:
+        with sessions() as session, session.begin():
+            yield session
+            principal = audit.audited(request)
+            if principal is not None:
+                route = request.scope.get("route")
+                audit.record(session, request, principal, getattr(route, "status_code", 200) or 200)
+    except (StoreError, HTTPException) as refused:
+        principal = audit.audited(request)
+        if principal is not None:
+            with sessions() as session, session.begin():
+                audit.record(session, request, principal, _status(refused))
+        raise
+
+
+def _status(refused: StoreError | HTTPException) -> int:
+    return int(refused.status_code)
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -42,10 +62,13 @@ SettingsDep = Annotated[WebSettings, Depends(get_settings)]
 
 
 def get_principal(
+    request: Request,
     session: SessionDep,
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Principal:
-    return authenticate(session, authorization)
+    principal = authenticate(session, authorization)
+    request.state.principal = principal  # for the audit log
+    return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

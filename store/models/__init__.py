@@ -2,7 +2,7 @@
 
 from store.models.acd import Agent, AgentGroup, AgentGroupAdmin, PauseReason
 from store.models.base import Base, ProvisioningState
-from store.models.history import AgentActivity, CallLegRecord, CallRecord
+from store.models.history import AgentActivity, AuditEntry, CallLegRecord, CallRecord
 from store.models.people import ApiToken, Team, User, UserGroup
 from store.models.telephony import (
     Did,
@@ -21,6 +21,7 @@ __all__ = [
     "AgentGroup",
     "AgentGroupAdmin",
     "ApiToken",
+    "AuditEntry",
     "Base",
     "CallLegRecord",
     "CallRecord",

@@ -44,7 +44,7 @@ class ProvisioningState(Base):
 
 
 # Tables whose changes do not alter routing or agent selection.
-_NOT_PROVISIONING = {"provisioning_state", "api_tokens"}
+_NOT_PROVISIONING = {"provisioning_state", "api_tokens", "audit_log"}
 
 
 @event.listens_for(Session, "before_flush")

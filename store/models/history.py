@@ -75,3 +75,22 @@ class AgentActivity(Base):
     call_id: Mapped[str] = mapped_column(String(200), default="")
     duration_ms: Mapped[int | None] = mapped_column(Integer)
     __table_args__ = (Index("ix_agent_activity_team_agent_at", "team", "agent", "at"),)
+
+
+class AuditEntry(Base):
+    """One change made through the API by an administrator (or a business system's key):
+    who, what, when, from where, and how it ended. Written in the same transaction as the
+    change; refusals in their own. Never holds a request body (so never a secret)."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    team: Mapped[str | None] = mapped_column(String(32))  # slug; None: system-wide
+    principal: Mapped[str] = mapped_column(String(200))  # "user admin@demo", "api key 7"
+    role: Mapped[str] = mapped_column(String(32))
+    method: Mapped[str] = mapped_column(String(8))
+    path: Mapped[str] = mapped_column(String(500))
+    object: Mapped[str] = mapped_column(String(300), default="")  # e.g. "users/ann@demo"
+    status: Mapped[int] = mapped_column(Integer)
+    source_ip: Mapped[str] = mapped_column(String(64), default="")
+    __table_args__ = (Index("ix_audit_log_team_id", "team", "id"),)

@@ -76,6 +76,7 @@ def acme_keys(api: Api) -> dict[str | None, dict[str, str]]:
         "ring-groups": {"number": "600"},
         "export": {},
         "import": {},
+        "audit": {},
     }
 
 
