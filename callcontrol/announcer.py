@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from callcontrol.announce import PHRASES
-from callcontrol.media import CallerMedia, QueueMedia
+from callcontrol.media import PLAYER_GAP_S, CallerMedia, QueueMedia
 from callcontrol.prompts import Prompts
 from callcontrol.sip import SipStack, Timer
 
@@ -20,11 +20,23 @@ log = logging.getLogger(__name__)
 TAIL_S = 0.3  # rtpengine starts a file on the next packet time: let the last word finish
 
 
+class Timers(Timer):
+    """Several timers cancelled as one (an announcement's start and its end)."""
+
+    def __init__(self, *timers: Timer) -> None:
+        super().__init__(None)
+        self.timers = timers
+
+    def cancel(self) -> None:
+        for timer in self.timers:
+            timer.cancel()
+
+
 @dataclass(frozen=True)
 class Said:
     file: str
     duration_ms: int
-    timer: Timer
+    timer: Timers
 
 
 class Announcer:
@@ -45,11 +57,19 @@ class Announcer:
         except (OSError, ValueError) as exc:
             log.error("composing %s failed: %s", words, exc)
             return None
-        if not self.media.announce(media, file):
+        if not self.media.silence(media):
             return None
-        timer = self.sip.call_later(duration_ms / 1000 + TAIL_S, then)
+        # The file starts after the player's gap (callcontrol.media): one stream throughout.
+        start = self.sip.call_later(PLAYER_GAP_S, lambda: self.media.play(media, file))
+        end = self.sip.call_later(PLAYER_GAP_S + duration_ms / 1000 + TAIL_S, then)
         log.info("call %s hears %r (%s, %d ms)", media.call_id, spoken(words), file, duration_ms)
-        return Said(file, duration_ms, timer)
+        return Said(file, duration_ms, Timers(start, end))
+
+    def resume_music(self, media: CallerMedia) -> Timer:
+        """Music again once the announcement is over: the player is stopped (if the file
+        has not quite ended) and the music starts after the player's gap."""
+        self.media.silence(media)
+        return self.sip.call_later(PLAYER_GAP_S, lambda: self.media.resume_music(media))
 
 
 def spoken(words: list[str]) -> str:

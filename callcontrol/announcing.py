@@ -77,7 +77,7 @@ class Announcements:
     def _announced(self, active: Active) -> None:
         active.announcing = None
         if active.call.state in (q.WAITING, q.OFFERING):
-            self.media.resume_music(active.media)
+            self.announcer.resume_music(active.media)
 
     def _cancel_announcement(self, active: Active) -> None:
         if active.announcing is not None:

@@ -262,12 +262,12 @@ class EdgeRouter(SipTruthReporter):
         if refusal is not None:
             return self._refuse_in_dialog(refusal)
         if k.rr.check_route_param(CALL_CONTROL_RR_PARAM) > 0:
-            pass  # the caller's leg to call control: its media is call control's
+            pass  # the caller's leg to call control: its media (and its replies') is theirs
         elif k.is_BYE():
             k.rtpengine.rtpengine_delete("")
         elif (k.is_INVITE() or k.is_ACK()) and not relay.media_accepted(k) and k.is_INVITE():
             return self._refuse_in_dialog(guard.SDP_REFUSED)  # a re-INVITE's SDP
-        if k.is_INVITE():
+        elif k.is_INVITE():
             k.tm.t_on_reply("ksr_onreply_media")
         if k.tm.t_relay() < 0:
             k.sl.send_reply(500, "Relay Failed")

@@ -53,6 +53,7 @@ def phones(stack: Stack) -> Iterator[PhoneFactory]:
 
 @pytest.fixture
 def rtp_endpoints() -> Iterator[Callable[..., RtpEndpoint]]:
+    """RTP endpoints for the test's phones; closed after it, and checked for breaks."""
     opened: list[RtpEndpoint] = []
 
     def make(local_ip: str = "127.0.0.1") -> RtpEndpoint:
@@ -63,3 +64,7 @@ def rtp_endpoints() -> Iterator[Callable[..., RtpEndpoint]]:
     yield make
     for endpoint in opened:
         endpoint.close()
+    # What every phone in the test received was one continuous RTP stream per source (a
+    # new source only after a re-INVITE told the phone): a real phone would drop the rest.
+    breaks = {f"{e.address[0]}:{e.address[1]}": e.stream_breaks() for e in opened}
+    assert not any(breaks.values()), f"RTP a phone would drop as late: {breaks}"

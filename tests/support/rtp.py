@@ -8,7 +8,6 @@ last second of received mu-law audio ("A hears 400 Hz, not 700 Hz"). Pure stdlib
 from __future__ import annotations
 
 import collections
-import itertools
 import math
 import random
 import socket
@@ -68,9 +67,9 @@ class RtpEndpoint:
         self.dtmf_events: list[int] = []  # RFC 4733 events, once per event (end bit)
         self._samples: collections.deque[int] = collections.deque(maxlen=SAMPLE_RATE)  # last second
         self._dtmf_seen: set[tuple[int, int]] = set()
-        # Headers of every RTP packet received (SSRC, sequence, timestamp): what a phone's
-        # jitter buffer judges the stream by (see stream_breaks()).
-        self.headers: list[tuple[int, int, int]] = []
+        # Every RTP packet received: its source and header (SSRC, sequence, timestamp),
+        # what a phone's jitter buffer judges a stream by (see stream_breaks()).
+        self.headers: list[tuple[tuple[str, int], int, int, int]] = []
         # sender state (read by the sender thread on every packet, so it can be re-pointed)
         self.remote: tuple[str, int] | None = None
         self.tone_hz, self.ptime_ms, self.payload_type = 400.0, 20, 0
@@ -161,10 +160,10 @@ class RtpEndpoint:
                 self.received_from[addr] += 1
                 self.bytes_from[addr] += len(data)
                 self.received_total += 1
-                self._parse(data)
+                self._parse(data, addr)
                 self._cond.notify_all()
 
-    def _parse(self, data: bytes) -> None:
+    def _parse(self, data: bytes, source: tuple[str, int] = ("", 0)) -> None:
         if len(data) < 12 or data[0] >> 6 != 2:
             return  # not RTP version 2
         offset = 12 + 4 * (data[0] & 0x0F)  # CSRC list
@@ -174,7 +173,7 @@ class RtpEndpoint:
         payload, pt = data[offset:end], data[1] & 0x7F
         self.payload_types[pt] += 1
         seq, ts, ssrc = struct.unpack("!HII", data[2:12])
-        self.headers.append((ssrc, seq, ts))
+        self.headers.append((source, ssrc, seq, ts))
         if pt == 0:
             self._samples.extend(ULAW_DECODE[b] for b in payload)
         elif pt == 101 and len(payload) >= 4 and payload[1] & 0x80:  # RFC 4733 end of event
@@ -184,21 +183,26 @@ class RtpEndpoint:
                 self.dtmf_events.append(payload[0])
 
     def stream_breaks(self) -> list[str]:
-        """Where the received RTP is not one continuous stream as a phone sees it: another
-        SSRC, or a sequence number or timestamp that goes back (a phone's jitter buffer
-        drops those packets as late). Losses (jumps forward) are no break."""
+        """Where the RTP received from one source (address and port) is not one
+        continuous stream as a phone sees it: another SSRC, or a sequence number or
+        timestamp that goes back (a phone's jitter buffer drops those packets as late).
+        Losses (jumps forward) are no break; a new source (a port the phone was told of
+        by a re-INVITE) starts a stream of its own."""
         with self._cond:
             headers = list(self.headers)
+        last: dict[tuple[str, int], tuple[int, int, int, int]] = {}
         breaks = []
-        for n, ((ssrc0, seq0, ts0), (ssrc, seq, ts)) in enumerate(
-            itertools.pairwise(headers), start=1
-        ):
-            if ssrc != ssrc0:
-                breaks.append(f"packet {n}: SSRC {ssrc0:#x} -> {ssrc:#x}")
-            elif (seq - seq0) & 0xFFFF >= 0x8000:
-                breaks.append(f"packet {n}: sequence {seq0} -> {seq}")
-            elif (ts - ts0) & 0xFFFFFFFF >= 0x80000000:
-                breaks.append(f"packet {n}: timestamp {ts0} -> {ts}")
+        for n, (source, ssrc, seq, ts) in enumerate(headers):
+            if source in last:
+                _, ssrc0, seq0, ts0 = last[source]
+                where = f"packet {n} from {source[0]}:{source[1]}"
+                if ssrc != ssrc0:
+                    breaks.append(f"{where}: SSRC {ssrc0:#x} -> {ssrc:#x}")
+                elif (seq - seq0) & 0xFFFF >= 0x8000:
+                    breaks.append(f"{where}: sequence {seq0} -> {seq}")
+                elif (ts - ts0) & 0xFFFFFFFF >= 0x80000000:
+                    breaks.append(f"{where}: timestamp {ts0} -> {ts}")
+            last[source] = (n, ssrc, seq, ts)
         return breaks
 
     def samples(self) -> list[int]:

@@ -135,6 +135,9 @@ class Dialog:
     def _set_remote_sdp(self, body: bytes) -> None:
         if body:
             self.remote_sdp, self.remote_rtp = body, parse_sdp_audio(body) or self.remote_rtp
+            # A phone sends where the latest SDP says (a re-INVITE may move the far port).
+            if self.rtp is not None and self.rtp.remote is not None and self.remote_rtp:
+                self.rtp.remote = self.remote_rtp
 
     def _next_hop(self) -> Addr:
         # RFC 3261 8.1.2 / 12.2.1.1: send to the first Route, else to the outbound proxy.

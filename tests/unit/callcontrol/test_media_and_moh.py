@@ -67,11 +67,14 @@ def test_an_announcement_replaces_the_music_and_the_music_comes_back_after_it() 
     held = media.hold("call-1", "caller-tag", "caller-sdp")
     media.start_music(held)
     fake.calls.clear()
-    assert media.announce(held, "/say.wav")
+    assert media.silence(held)
+    media.play(held, "/say.wav")
+    media.silence(held)  # the file may not quite have ended
     media.resume_music(held)
     assert [(name, args[-2:]) for name, args in fake.calls] == [
         ("stop_media", ("call-1", "caller-tag")),  # one player per party: music off first
         ("play_media", ("/say.wav", 1)),
+        ("stop_media", ("call-1", "caller-tag")),
         ("play_media", ("/moh.wav", 10_000)),
     ]
 
@@ -81,9 +84,11 @@ def test_an_announcement_without_music_still_blocks_the_far_side_and_bridge_ends
     media = QueueMedia(fake, "/moh.wav")  # type: ignore[arg-type]
     held = media.hold("call-1", "caller-tag", "caller-sdp")
     fake.calls.clear()
-    media.announce(held, "/say.wav")
+    media.silence(held)
+    media.play(held, "/say.wav")
     media.bridge(held, "agent-sdp")
-    media.resume_music(held)  # too late: the caller talks to the agent now
+    media.play(held, "/late.wav")  # too late: the caller talks to the agent now
+    media.resume_music(held)
     assert [name for name, _ in fake.calls] == [
         "block_media",
         "play_media",
