@@ -75,6 +75,10 @@ bench-acd: install ## agent selection: native vs Python reference vs Redis-only
 bench-queue: install ## queue-call setups/s and callers on music on hold (BENCH_QUICK=1: seconds)
 	$(PY) -m loadtests.bench.queue $(if $(BENCH_QUICK),--quick --out var/bench-quick)
 
+.PHONY: fuzz
+fuzz: install ## schemathesis against /openapi.json (in process, demo data); FUZZ_EXAMPLES per operation
+	timeout 900 $(PY) -m pytest -m slow tests/security/test_web_fuzz.py -q -p no:randomly $(PYTEST_ARGS)
+
 .PHONY: load
 load: install ## bounded headless Locust run (SIP + API) on a fresh stack; LOAD_SHAPE/USERS/SECONDS
 	$(PY) -m loadtests.load

@@ -91,7 +91,12 @@ def _add_status_pages(app: FastAPI, settings: WebSettings) -> None:
     sessions = app.state.read_sessions
     redis_client = redis.Redis.from_url(settings.redis_url, socket_timeout=1)
 
-    @app.get("/health", tags=["status"], summary="Is every part of the stack answering?")
+    @app.get(
+        "/health",
+        tags=["status"],
+        summary="Is every part of the stack answering?",
+        responses={503: {"description": "a part of the stack does not answer (see checks)"}},
+    )
     def health() -> JSONResponse:
         checks = {
             "database": _check(lambda: _db_version(sessions)),

@@ -85,6 +85,19 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        if exc.status_code == 400 and "parsing the body" in str(exc.detail):
+            # Not JSON at all (found by the API fuzzing): bad input like any other.
+            reason = "not valid JSON"
+            return error_response(
+                422,
+                "invalid-input",
+                f"body: {reason}",
+                {
+                    "errors": [{"field": "body", "reason": reason}],
+                    "field": "body",
+                    "reason": reason,
+                },
+            )
         error_id = {
             401: "unauthenticated",
             403: "forbidden",
