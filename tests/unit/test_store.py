@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from routing.adapters.snapshot import read_snapshot, read_version
 from store import provisioning as p
-from store.errors import Duplicate, InUse, Invalid
+from store.errors import Duplicate, InUse, Invalid, Unavailable
 from store.models import Extension, User
 from store.secrets import sip_ha1, verify_web_password
 from store.seed import DEMO_ADMIN_LOGIN
@@ -168,8 +168,11 @@ def test_trunk_in_use_by_the_team_default_is_refused(store: SeededStore) -> None
 def test_two_trunks_cannot_share_a_source_address(store: SeededStore) -> None:
     with store.sessions() as session, session.begin():
         team = p.create_team(session, "acme", "Acme")
-        with pytest.raises(Duplicate):
+        with pytest.raises(Unavailable) as refused:  # another team's: nothing named
             p.create_trunk(session, team, "other", address="127.0.0.2")
+        assert refused.value.details == {"field": "address"} and "demo" not in str(refused.value)
+        with pytest.raises(Duplicate, match="carrier"):  # its own team's: named
+            p.create_trunk(session, p.get_team(session, "demo"), "other", address="127.0.0.2")
 
 
 @pytest.mark.parametrize(
@@ -211,7 +214,7 @@ def test_the_last_team_admin_can_be_neither_demoted_nor_deleted(store: SeededSto
     with store.sessions() as session, session.begin():
         team = p.get_team(session, "demo")
         admin = p.get_user(session, team, DEMO_ADMIN_LOGIN)
-        with pytest.raises(Invalid, match="last team admin of team demo"):
+        with pytest.raises(InUse, match="last team admin of team demo"):
             p.update_user(session, admin, {"role": "user"})
         with pytest.raises(InUse, match="team demo as its last team admin"):
             p.delete_user(session, admin)
