@@ -28,6 +28,7 @@ from tests.integration.conftest import (  # noqa: F401  the real SIP stack, one 
     rtp_endpoints,
     stack,
 )
+from tests.support.processes import stop
 from tests.support.stack import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,12 +95,7 @@ def web(
     try:
         yield WebProcess(url, db_path, log)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop(process)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import redis
 
+from tests.support.processes import stop
 from tests.support.stack import free_port
 from tests.support.waiting import wait_until
 
@@ -45,12 +46,7 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
         wait_until(lambda: _answers(server.client()), timeout=10, what="redis-server answers")
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 @pytest.fixture
