@@ -63,6 +63,15 @@ class Party:
             return None
         return Party(proto, ip, int(port))
 
+    @staticmethod
+    def from_uri(uri: str) -> Party:
+        """From Kamailio's ``$su`` (the source as a URI): ``sip:10.0.0.1:5060`` (UDP),
+        ``sip:[2001:db8::1]:5061;transport=tls``."""
+        address, _, params = uri.removeprefix("sip:").partition(";")
+        host, _, port = address.rpartition(":")
+        proto = params.partition("transport=")[2].partition(";")[0] or "udp"
+        return Party(proto.lower(), host.strip("[]"), int(port) if port.isdigit() else 0)
+
     def sent(self, other: Party) -> bool:
         """Whether a request from ``other`` comes from this party. Over UDP a phone sends
         from the socket it signalled on, so the port counts; TCP and TLS open connections

@@ -213,15 +213,17 @@ class EdgeRouter(SipTruthReporter):
         return True
 
     def _trusted(self, source: str) -> bool:
-        k = self.ksr
-        if k.dispatcher.ds_is_from_list_mode(CALL_CONTROL_SET, DS_MATCH_IP_ONLY) > 0:
-            return True
+        """A trunk's address (a lookup in this worker) or a call-control host (a KEMI call):
+        asked on every request of a source pike flags, so the cheap one first."""
         directory = self.directory
-        return directory is not None and directory.trunk_by_address(source) is not None
+        if directory is not None and directory.trunk_by_address(source) is not None:
+            return True
+        return bool(
+            self.ksr.dispatcher.ds_is_from_list_mode(CALL_CONTROL_SET, DS_MATCH_IP_ONLY) > 0
+        )
 
     def _ban(self, source: str, why: str) -> None:
-        if self._trusted(source):
-            return
+        """Ban ``source`` (the caller checked it is not ``_trusted``)."""
         self.ksr.htable.sht_sets(BANNED, source, why)
         self.ksr.warn(f"source {source} banned: {why}\n")
 
@@ -232,7 +234,7 @@ class EdgeRouter(SipTruthReporter):
         by_source = k.htable.sht_inc(FAILURES, f"s:{source}")
         by_account = k.htable.sht_inc(FAILURES, f"u:{username}") if username else 0
         verdict = guard.after_failed_digest(self.auth_limits, by_source, by_account)
-        if verdict.ban_source:
+        if verdict.ban_source and not self._trusted(source):
             self._ban(source, f"{by_source} failed digests")
         if verdict.lock_account and k.htable.sht_get(LOCKED, username) is None:
             k.htable.sht_sets(LOCKED, username, source)
@@ -243,10 +245,7 @@ class EdgeRouter(SipTruthReporter):
         parties (shared/ARCHITECTURE.md: a To-tag and a Route prove nothing). The party
         check comes before ``loose_route``: the dialog module acts on a BYE inside it."""
         k = self.ksr
-        call_id = k.pv.get("$ci")
-        recorded = k.htable.sht_get(PARTIES, f"{call_id};{k.pv.get('$ft')}")
-        if recorded is None:
-            recorded = k.htable.sht_get(PARTIES, f"{call_id};{k.pv.get('$tt')}")
+        recorded = k.htable.sht_get(PARTIES, k.pv.get("$ci") or "")
         if recorded is None and k.is_ACK():
             # The ACK of a non-2xx final answer belongs to the INVITE's transaction (hop by
             # hop); any other is dropped, unanswered like every ACK.

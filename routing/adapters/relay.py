@@ -27,8 +27,7 @@ DIRECT_USERS_VAR, MARKED_VAR = "$dlg_var(sbu)", "$dlg_var(sbm)"
 NEXT_TRUNKS, NEXT_MEMBERS, RINGING = "$avp(sbtrunks)", "$avp(sbmembers)", "$avp(sbringing)"
 # Where each side of a dialog sends from (routing.guard.Party, joined by "|"): the caller's
 # from its INVITE, the callee's from its 2xx; in-dialog requests must come from one. Kept
-# in shared memory by "<Call-ID>;<caller's tag>" (both directions find it) until the
-# dialog fails or ends.
+# in shared memory by Call-ID until the dialog fails or ends.
 PARTIES = "sbparty"
 # The caller ID the trunk being tried presents ("" keeps From), for its branch route.
 CALLER_ID = "$avp(sbcid)"
@@ -91,31 +90,30 @@ def swap_direct(k: Any, leaving: tuple[str, ...], joining: tuple[str, ...]) -> N
 
 
 def source_party(k: Any) -> guard.Party:
-    return guard.Party(str(k.pv.get("$pr") or ""), str(k.pv.get("$si") or ""),
-                       int(k.pv.get("$sp") or 0))  # fmt: skip
+    return guard.Party.from_uri(str(k.pv.get("$su") or ""))
 
 
 def note_caller(k: Any) -> None:
     """The initial INVITE's sender is the dialog's caller party."""
-    k.htable.sht_sets(PARTIES, f"{k.pv.get('$ci')};{k.pv.get('$ft')}", source_party(k).encode())
+    k.htable.sht_sets(PARTIES, k.pv.get("$ci") or "", source_party(k).encode())
 
 
 def note_callee(k: Any) -> int:
     """A reply route's body: a 2xx's sender is the dialog's callee party (the first one)."""
     if not str(k.pv.get("$rs") or "").startswith("2"):
         return 1
-    key = f"{k.pv.get('$ci')};{k.pv.get('$ft')}"
-    recorded = k.htable.sht_get(PARTIES, key)
+    call_id = k.pv.get("$ci") or ""
+    recorded = k.htable.sht_get(PARTIES, call_id)
     if recorded is not None:
         updated = guard.with_party(str(recorded), source_party(k))
         if updated != recorded:
-            k.htable.sht_sets(PARTIES, key, updated)
+            k.htable.sht_sets(PARTIES, call_id, updated)
     return 1
 
 
 def forget_parties(k: Any) -> None:
     """A dialog event's body (failed / ended): its parties are no longer needed."""
-    k.htable.sht_rm(PARTIES, f"{k.pv.get('$dlg(callid)')};{k.pv.get('$dlg(from_tag)')}")
+    k.htable.sht_rm(PARTIES, k.pv.get("$dlg(callid)") or "")
 
 
 def _relay(k: Any, direct_users: tuple[str, ...]) -> int:

@@ -35,6 +35,14 @@ def test_party_round_trips_ipv4_and_ipv6() -> None:
     assert Party.decode("garbage") is None
 
 
+def test_party_from_kamailios_source_uri() -> None:
+    assert Party.from_uri("sip:10.0.0.1:5060") == Party("udp", "10.0.0.1", 5060)
+    assert Party.from_uri("sip:10.0.0.1:40001;transport=tcp") == Party("tcp", "10.0.0.1", 40001)
+    assert Party.from_uri("sip:[2001:db8::1]:5061;transport=TLS") == Party(
+        "tls", "2001:db8::1", 5061
+    )
+
+
 def test_over_udp_the_port_counts_over_tcp_only_the_address() -> None:
     udp, tcp = Party("udp", "10.0.0.1", 5060), Party("tcp", "10.0.0.1", 5060)
     assert udp.sent(Party("udp", "10.0.0.1", 5060))
