@@ -32,7 +32,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import redis
 from redis.backoff import NoBackoff
@@ -42,6 +42,7 @@ log = logging.getLogger("switchboard.throttle")
 
 KEY_PREFIX = "switchboard:login-throttle:"
 REDIS_RETRY_S = 5.0
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -64,10 +65,16 @@ class TooManyAttempts(Exception):
 
 
 class Backend(Protocol):
-    def reserve_ip(self, key: str, limit: int, window_ms: int, now_ms: int) -> int: ...
-    def release_ip(self, key: str) -> None: ...
-    def reserve_account(self, key: str, policy: ThrottlePolicy, now_ms: int) -> int: ...
-    def reset_account(self, key: str) -> None: ...
+    def reserve(
+        self, ip_key: str, account_key: str, policy: ThrottlePolicy, now_ms: int
+    ) -> tuple[int, str]:
+        """Count one attempt against both limits at once: ``(0, "")``, or the wait in ms
+        and which limit refused (``"ip"``, ``"account"``)."""
+        ...
+
+    def succeeded(self, ip_key: str, account_key: str) -> None:
+        """The attempt was no failure: give back its IP count, clear the account's."""
+        ...
 
 
 def _delay_ms(failures: int, policy: ThrottlePolicy) -> int:
@@ -93,71 +100,65 @@ class MemoryBackend:
         self._ips = {k: v for k, v in self._ips.items() if v[1] > now_ms}
         self._accounts = {k: v for k, v in self._accounts.items() if v[2] > now_ms}
 
-    def reserve_ip(self, key: str, limit: int, window_ms: int, now_ms: int) -> int:
+    def reserve(
+        self, ip_key: str, account_key: str, policy: ThrottlePolicy, now_ms: int
+    ) -> tuple[int, str]:
         with self._lock:
             self._prune(now_ms)
-            count, end = self._ips.get(key, (0, 0))
+            count, end = self._ips.get(ip_key, (0, 0))
             if end <= now_ms:
-                count, end = 0, now_ms + window_ms
-            if count >= limit:
-                return end - now_ms
-            self._ips[key] = (count + 1, end)
-            return 0
-
-    def release_ip(self, key: str) -> None:
-        with self._lock:
-            if key in self._ips:
-                count, end = self._ips[key]
-                self._ips[key] = (max(0, count - 1), end)
-
-    def reserve_account(self, key: str, policy: ThrottlePolicy, now_ms: int) -> int:
-        with self._lock:
-            self._prune(now_ms)
-            failures, locked_until, forget = self._accounts.get(key, (0, 0, 0))
+                count, end = 0, now_ms + int(policy.ip_window_s * 1000)
+            if count >= policy.ip_failures:
+                return end - now_ms, "ip"
+            self._ips[ip_key] = (count + 1, end)
+            failures, locked_until, forget = self._accounts.get(account_key, (0, 0, 0))
             if forget <= now_ms:
                 failures, locked_until = 0, 0
             if now_ms < locked_until:
-                return locked_until - now_ms
+                return locked_until - now_ms, "account"
             failures += 1
             delay = _delay_ms(failures, policy)
             memory = int(policy.account_memory_s * 1000)
-            self._accounts[key] = (failures, now_ms + delay, now_ms + delay + memory)
-            return 0
+            self._accounts[account_key] = (failures, now_ms + delay, now_ms + delay + memory)
+            return 0, ""
 
-    def reset_account(self, key: str) -> None:
+    def succeeded(self, ip_key: str, account_key: str) -> None:
         with self._lock:
-            self._accounts.pop(key, None)
+            if ip_key in self._ips:
+                count, end = self._ips[ip_key]
+                self._ips[ip_key] = (max(0, count - 1), end)
+            self._accounts.pop(account_key, None)
 
 
-_RESERVE_IP = """
+# KEYS: the IP's counter, the account's hash. ARGV: IP limit, IP window (ms), now (ms),
+# then the account's free failures, base, cap and memory (ms). Returns {wait ms, 0 | 1 | 2}:
+# nothing refused, the IP limit, the account's lock.
+_RESERVE = """
 local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 if count > tonumber(ARGV[1]) then
   redis.call('DECR', KEYS[1])
   local ttl = redis.call('PTTL', KEYS[1])
   if ttl < 1 then ttl = 1 end
-  return ttl
+  return {ttl, 1}
 end
-return 0
-"""
-
-_RESERVE_ACCOUNT = """
-local now = tonumber(ARGV[1])
-local free, base, cap, memory = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]),
-  tonumber(ARGV[5])
-local failures = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
-local locked_until = tonumber(redis.call('HGET', KEYS[1], 'u') or '0')
-local forget = tonumber(redis.call('HGET', KEYS[1], 'f') or '0')
+local now = tonumber(ARGV[3])
+local free, base, cap, memory = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]),
+  tonumber(ARGV[7])
+local failures = tonumber(redis.call('HGET', KEYS[2], 'n') or '0')
+local locked_until = tonumber(redis.call('HGET', KEYS[2], 'u') or '0')
+local forget = tonumber(redis.call('HGET', KEYS[2], 'f') or '0')
 if forget <= now then failures, locked_until = 0, 0 end
-if now < locked_until then return locked_until - now end
+if now < locked_until then return {locked_until - now, 2} end
 failures = failures + 1
 local delay = 0
 if failures >= free then delay = math.min(base * 2 ^ math.min(failures - free, 30), cap) end
 delay = math.floor(delay)
-redis.call('HSET', KEYS[1], 'n', failures, 'u', now + delay, 'f', now + delay + memory)
-redis.call('PEXPIRE', KEYS[1], memory + delay)
-return 0
+redis.call('HSET', KEYS[2], 'n', failures, 'u', now + delay, 'f', now + delay + memory)
+redis.call('PEXPIRE', KEYS[2], memory + delay)
+return {0, 0}
 """
+_REFUSED_BY = ("", "ip", "account")
 
 
 def redis_client(url: str) -> redis.Redis:
@@ -168,31 +169,33 @@ def redis_client(url: str) -> redis.Redis:
 
 
 class RedisBackend:
-    """The limits in Redis, shared by every web process; each check is one atomic script."""
+    """The limits in Redis, shared by every web process: one round trip per call (an
+    atomic script to reserve, a pipeline on success)."""
 
     def __init__(self, client: redis.Redis) -> None:
         self._client = client
-        self._reserve_ip = client.register_script(_RESERVE_IP)
-        self._reserve_account = client.register_script(_RESERVE_ACCOUNT)
+        self._reserve = client.register_script(_RESERVE)
 
-    def reserve_ip(self, key: str, limit: int, window_ms: int, now_ms: int) -> int:
-        return int(self._reserve_ip(keys=[key], args=[limit, window_ms]))
-
-    def release_ip(self, key: str) -> None:
-        self._client.decr(key)
-
-    def reserve_account(self, key: str, policy: ThrottlePolicy, now_ms: int) -> int:
+    def reserve(
+        self, ip_key: str, account_key: str, policy: ThrottlePolicy, now_ms: int
+    ) -> tuple[int, str]:
         args = [
+            policy.ip_failures,
+            int(policy.ip_window_s * 1000),
             now_ms,
             policy.account_free,
             int(policy.account_base_s * 1000),
             int(policy.account_cap_s * 1000),
             int(policy.account_memory_s * 1000),
         ]
-        return int(self._reserve_account(keys=[key], args=args))
+        wait, refused_by = self._reserve(keys=[ip_key, account_key], args=args)
+        return int(wait), _REFUSED_BY[int(refused_by)]
 
-    def reset_account(self, key: str) -> None:
-        self._client.delete(key)
+    def succeeded(self, ip_key: str, account_key: str) -> None:
+        pipe = self._client.pipeline(transaction=False)
+        pipe.decr(ip_key)
+        pipe.delete(account_key)
+        pipe.execute()
 
 
 class Attempt:
@@ -202,8 +205,7 @@ class Attempt:
         self._throttle, self._ip_key, self._account_key = throttle, ip_key, account_key
 
     def succeeded(self) -> None:
-        self._throttle._call(lambda b: b.release_ip(self._ip_key))
-        self._throttle._call(lambda b: b.reset_account(self._account_key))
+        self._throttle.succeeded(self._ip_key, self._account_key)
 
 
 class LoginThrottle:
@@ -219,7 +221,7 @@ class LoginThrottle:
         self._memory = MemoryBackend()
         self._backend: Backend = backend or self._memory
 
-    def _call(self, operation):  # type: ignore[no-untyped-def]
+    def _call(self, operation: Callable[[Backend], T]) -> T:
         if self._backend is self._memory or time.monotonic() < self._redis_down_until:
             return operation(self._memory)
         try:
@@ -235,15 +237,13 @@ class LoginThrottle:
         """Reserve one attempt of ``account`` from ``source_ip``, or raise TooManyAttempts."""
         now_ms = int(self._clock() * 1000)
         ip_key, account_key = f"{KEY_PREFIX}ip:{source_ip}", f"{KEY_PREFIX}account:{account}"
-        policy = self.policy
-        wait = self._call(
-            lambda b: b.reserve_ip(
-                ip_key, policy.ip_failures, int(policy.ip_window_s * 1000), now_ms
-            )
-        )
-        if wait:
+        wait, refused_by = self._call(lambda b: b.reserve(ip_key, account_key, self.policy, now_ms))
+        if refused_by == "ip":
             raise TooManyAttempts(wait / 1000, "from this address")
-        wait = self._call(lambda b: b.reserve_account(account_key, policy, now_ms))
-        if wait:
+        if refused_by == "account":
             raise TooManyAttempts(wait / 1000, "for this account")
         return Attempt(self, ip_key, account_key)
+
+    def succeeded(self, ip_key: str, account_key: str) -> None:
+        """End a reserved attempt as a success (what ``Attempt.succeeded`` calls)."""
+        self._call(lambda b: b.succeeded(ip_key, account_key))
