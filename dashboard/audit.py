@@ -13,7 +13,14 @@ from fastapi import Request
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from dashboard.security import API, GROUP_ADMIN, SYSTEM_ADMIN, TEAM_ADMIN, Principal
+from dashboard.security import (
+    API,
+    GROUP_ADMIN,
+    SYSTEM_ADMIN,
+    TEAM_ADMIN,
+    Principal,
+    source_ip,
+)
 from store.models import AuditEntry, Team, User
 
 AUDITED_ROLES = frozenset({SYSTEM_ADMIN, TEAM_ADMIN, GROUP_ADMIN, API})
@@ -64,6 +71,6 @@ def record(session: Session, request: Request, principal: Principal, status: int
             path=request.url.path[:500],
             object=_object(request)[:300],
             status=status,
-            source_ip=request.client.host if request.client is not None else "",
+            source_ip=source_ip(request),
         )
     )

@@ -15,10 +15,11 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from fastapi import HTTPException
+from fastapi import HTTPException, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from store.db import as_utc
 from store.models import AgentGroupAdmin, ApiToken, Team, User
 
 SYSTEM_ADMIN, TEAM_ADMIN, GROUP_ADMIN, AGENT, USER, API = (
@@ -73,6 +74,11 @@ def issue_token(
     return token, row
 
 
+def source_ip(request: Request) -> str:
+    """The peer address; a reverse proxy in front would need its own (trusted) header."""
+    return request.client.host if request.client is not None else "unknown"
+
+
 def unauthenticated(message: str = "a valid bearer token is required") -> HTTPException:
     return HTTPException(401, message, headers={"WWW-Authenticate": "Bearer"})
 
@@ -85,7 +91,7 @@ def authenticate(session: Session, authorization: str | None) -> Principal:
     )
     if row is None:
         raise unauthenticated()
-    if row.expires_at is not None and _aware(row.expires_at) < datetime.now(UTC):
+    if row.expires_at is not None and as_utc(row.expires_at) < datetime.now(UTC):
         raise unauthenticated("the token has expired")
     if row.agent_id is not None:
         return Principal(AGENT, row.team_id, row.id, agent_id=row.agent_id)
@@ -99,11 +105,6 @@ def authenticate(session: Session, authorization: str | None) -> Principal:
         for a in session.scalars(select(AgentGroupAdmin).where(AgentGroupAdmin.user_id == user.id))
     }
     return Principal(user.role, user.team_id, row.id, user_id=user.id, admin_of=admin_of)
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite returns naive datetimes; they were stored in UTC.
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 # --- authorisation -------------------------------------------------------------------

@@ -8,6 +8,7 @@ snapshot reads) runs in deferred transactions, which in WAL mode never block a w
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -41,6 +42,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def as_utc(moment: datetime) -> datetime:
+    """``moment`` with its UTC offset: SQLite gives back naive datetimes, stored in UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -15,6 +15,7 @@ from pydantic import (
     StringConstraints,
 )
 
+from store.db import as_utc
 from store.errors import Invalid
 
 # Characters a person cannot see or that reorder what they see: control (NUL, newline,
@@ -38,9 +39,7 @@ Text = Annotated[str, AfterValidator(visible)]
 
 
 def _utc(moment: datetime) -> str:
-    # SQLite gives back naive datetimes; everything is stored in UTC.
-    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    return aware.astimezone(UTC).isoformat()
+    return as_utc(moment).astimezone(UTC).isoformat()
 
 
 UtcDatetime = Annotated[
