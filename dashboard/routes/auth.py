@@ -11,6 +11,7 @@ passes the login throttle first (``dashboard.throttle``).
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TypeGuard
 
 from fastapi import APIRouter, Request, status
 from sqlalchemy import delete
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from dashboard.deps import PrincipalDep, SessionDep, SettingsDep
 from dashboard.responses import errors
 from dashboard.schemas.auth import AgentLogin, Login, MeOut, TokenOut
-from dashboard.security import issue_token, unauthenticated
+from dashboard.security import issue_token, source_ip, unauthenticated
 from dashboard.throttle import LoginThrottle
 from store import provisioning as p
 from store.errors import NotFound
@@ -32,19 +33,15 @@ router = APIRouter(tags=["auth"])
 LOGIN_ERRORS = errors(401, 422, 429)
 
 
-def source_ip(request: Request) -> str:
-    # The peer address; a reverse proxy in front would need its own (trusted) header.
-    return request.client.host if request.client is not None else "unknown"
-
-
 def prune_expired_tokens(session: Session) -> int:
     """Delete tokens past their expiry (sessions; API keys never expire)."""
     result = session.execute(delete(ApiToken).where(ApiToken.expires_at < datetime.now(UTC)))
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def _check(password_hash: str | None, password: str) -> bool:
-    """One argon2 verification either way: against the account's hash or the dummy."""
+def _check(password_hash: str | None, password: str) -> TypeGuard[str]:
+    """One argon2 verification either way: against the account's hash or the dummy
+    (True, and ``password_hash`` is a hash, only for the account's own password)."""
     ok = verify_web_password(password_hash or DUMMY_HASH, password)
     return ok and password_hash is not None
 
@@ -56,17 +53,19 @@ def login(body: Login, request: Request, settings: SettingsDep) -> TokenOut:
     reads: sessionmaker[Session] = request.app.state.read_sessions
     with reads() as session, session.begin():
         user = find_login(session, body.login)
-        found = None if user is None else (user.id, user.password_hash)
-    if not _check(found[1] if found else None, body.password) or found is None:
+        user_id, password_hash = (None, None) if user is None else (user.id, user.password_hash)
+    if not _check(password_hash, body.password):
         raise unauthenticated("wrong login or password")
     attempt.succeeded()
+    # argon2 again, if at all, before the write transaction: never while holding the lock.
+    rehashed = hash_web_password(body.password) if needs_rehash(password_hash) else None
     with request.app.state.sessions() as session, session.begin():
         prune_expired_tokens(session)
-        user = session.get(User, found[0])
+        user = session.get(User, user_id)
         if user is None:  # deleted meanwhile
             raise unauthenticated("wrong login or password")
-        if needs_rehash(user.password_hash):
-            user.password_hash = hash_web_password(body.password)
+        if rehashed is not None and user.password_hash == password_hash:
+            user.password_hash = rehashed
         token, row = issue_token(
             session,
             f"login {user.login}",
