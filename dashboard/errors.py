@@ -46,6 +46,14 @@ def _field(location: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+def _invalid_input(errors: list[dict[str, str]]) -> JSONResponse:
+    """422: ``details.errors`` lists every field; the first is also ``details.field/reason``."""
+    first = errors[0] if errors else {"field": "body", "reason": "invalid"}
+    return error_response(
+        422, "invalid-input", f"{first['field']}: {first['reason']}", {"errors": errors, **first}
+    )
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(StoreError)
     async def store_error(request: Request, exc: StoreError) -> JSONResponse:
@@ -57,14 +65,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_input(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [{"field": _field(tuple(e["loc"])), "reason": e["msg"]} for e in exc.errors()]
-        first = errors[0] if errors else {"field": "body", "reason": "invalid"}
         log.info("%s %s invalid input: %s", request.method, request.url.path, errors)
-        return error_response(
-            422,
-            "invalid-input",
-            f"{first['field']}: {first['reason']}",
-            {"errors": errors, **first},
-        )
+        return _invalid_input(errors)
 
     @app.exception_handler(IntegrityError)
     async def integrity(request: Request, exc: IntegrityError) -> JSONResponse:
@@ -87,17 +89,7 @@ def install(app: FastAPI) -> None:
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
         if exc.status_code == 400 and "parsing the body" in str(exc.detail):
             # Not JSON at all (found by the API fuzzing): bad input like any other.
-            reason = "not valid JSON"
-            return error_response(
-                422,
-                "invalid-input",
-                f"body: {reason}",
-                {
-                    "errors": [{"field": "body", "reason": reason}],
-                    "field": "body",
-                    "reason": reason,
-                },
-            )
+            return _invalid_input([{"field": "body", "reason": "not valid JSON"}])
         error_id = {
             401: "unauthenticated",
             403: "forbidden",
