@@ -42,12 +42,8 @@ def get_session(request: Request) -> Iterator[Session]:
         principal = audit.audited(request)
         if principal is not None:
             with sessions() as session, session.begin():
-                audit.record(session, request, principal, _status(refused))
+                audit.record(session, request, principal, int(refused.status_code))
         raise
-
-
-def _status(refused: StoreError | HTTPException) -> int:
-    return int(refused.status_code)
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

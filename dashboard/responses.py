@@ -38,11 +38,6 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     return out
 
 
-# Every route of a team's resource may answer these.
-TEAM_ROUTE = errors(401, 403, 404, 422)
-WRITE_ROUTE = errors(409)
-
-
 def declare_errors(router: APIRouter) -> None:
     """Add to every route of ``router`` the error answers its kind of route can give
     (before the router is included, which is when FastAPI reads them): 401 without a

@@ -13,9 +13,10 @@ from dashboard.schemas.common import (
     Input,
     Output,
     ShortNumber,
+    Text,
     Update,
 )
-from dashboard.schemas.names import ShortNumbers, Text, hangup
+from dashboard.schemas.names import ShortNumbers, hangup
 from store.models import Did, RingGroup
 
 FAILOVER_HELP = "where the call goes when the destination does not answer"

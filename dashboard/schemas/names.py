@@ -6,14 +6,13 @@ from typing import Annotated
 
 from pydantic import AfterValidator, StringConstraints
 
-from dashboard.schemas.common import Destination, Name, ShortNumber, Text, visible
+from dashboard.schemas.common import Destination, Name, ShortNumber, visible
 
 Login = Annotated[
     str,
     StringConstraints(min_length=3, max_length=200, pattern=r"^[^\s/]+$"),
     AfterValidator(visible),
 ]
-__all__ = ["Login", "Logins", "Name", "Names", "ShortNumbers", "Text", "distinct", "hangup"]
 
 
 def distinct(values: list[str]) -> list[str]:
