@@ -17,9 +17,11 @@ from dashboard.schemas.common import (
 )
 from dashboard.schemas.names import Login, Names, distinct, hangup
 from store.models import Agent, AgentGroup, AgentGroupAdmin, PauseReason
+from store.provisioning.agents import NEW_PIN_DIGITS
 
 AgentNumber = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,8}$")]
-Pin = Annotated[str, StringConstraints(pattern=r"^[0-9]{6,12}$")]  # new PINs: 6+ digits
+# New PINs (the store checks the CSV import's; older, shorter PINs stay valid there).
+Pin = Annotated[str, StringConstraints(pattern=rf"^[0-9]{{{NEW_PIN_DIGITS},12}}$")]
 Binding = Literal["fixed", "self_adapting", "dynamic"]
 WorkingWay = Literal["dial_out", "dial_in", "all", "self_selection"]
 WorkingWays = Annotated[list[WorkingWay], AfterValidator(distinct), Field(min_length=1)]

@@ -180,14 +180,15 @@ def _bound_extension(
     return extension
 
 
-# New PINs (API and CSV import) have at least 6 digits: a million guesses, against the
-# login throttle's per-account lockout. The store itself still accepts 4 (the demo
-# agents', and PINs set before the rule), so existing data stays valid.
+# New PINs have at least 6 digits: a million guesses, against the login throttle's
+# per-account lockout (the API's schema, ``dashboard.schemas.acd.Pin``, and the CSV
+# import ask for them). The store itself still accepts 4 (the demo agents', and PINs set
+# before the rule), so existing data stays valid.
 NEW_PIN_DIGITS = 6
 LEGACY_PIN_DIGITS = 4
 
 
-def check_pin(password: str, min_digits: int = LEGACY_PIN_DIGITS) -> None:
+def _check_pin(password: str, min_digits: int = LEGACY_PIN_DIGITS) -> None:
     if not (password.isascii() and password.isdigit() and min_digits <= len(password) <= 12):
         raise Invalid("password", f"{min_digits}-12 digits, so it can be keyed in on a phone")
 
@@ -207,7 +208,7 @@ def create_agent(
 ) -> Agent:
     if not (number.isascii() and number.isdigit() and 1 <= len(number) <= 8):
         raise Invalid("number", "1-8 digits")
-    check_pin(password, min_pin_digits)
+    _check_pin(password, min_pin_digits)
     refuse_duplicate(session, Agent, team.id, f"agent {number}", number=number)
     if not groups:
         raise Invalid("groups", "an agent is in at least one agent group")
@@ -234,13 +235,7 @@ def create_agent(
     return agent
 
 
-def update_agent(
-    session: Session,
-    team: Team,
-    agent: Agent,
-    changes: dict[str, Any],
-    min_pin_digits: int = LEGACY_PIN_DIGITS,
-) -> Agent:
+def update_agent(session: Session, team: Team, agent: Agent, changes: dict[str, Any]) -> Agent:
     groups = agent.groups
     if "groups" in changes:
         if not changes["groups"]:
@@ -255,7 +250,7 @@ def update_agent(
         session, team, agent, binding, changes.get("extension", default_extension)
     )
     if "password" in changes:
-        check_pin(changes["password"], min_pin_digits)
+        _check_pin(changes["password"])
     owner_id = agent.user_id
     if "owner" in changes:
         with referenced_by("owner"):
