@@ -7,8 +7,6 @@ from __future__ import annotations
 import itertools
 import shutil
 import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,7 +28,7 @@ from dashboard.throttle import (
 from store.seed import DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD
 from tests.api.conftest import Api
 from tests.api.helpers import Headers, assert_invalid
-from tests.support.stack import free_port
+from tests.support.redis_server import redis_server
 
 LOGIN = "/api/v1/auth/login"
 AGENT_LOGIN = "/api/v1/auth/agent-login"
@@ -113,24 +111,8 @@ class Clock:
 
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    directory = tmp_path_factory.mktemp("redis")
-    argv = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
-    argv += ["--appendonly", "no", "--dir", str(directory)]
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            if redis.Redis.from_url(url).ping():
-                break
-        except redis.ConnectionError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+    with redis_server(tmp_path_factory.mktemp("redis")) as server:
+        yield server.url
 
 
 @pytest.fixture(params=["memory", "redis"])
