@@ -34,18 +34,23 @@ def migrate_to(engine: Engine, revision: str) -> None:
         command.upgrade(config, revision)
 
 
-def test_existing_trunk_addresses_are_allowed_to_their_teams(empty_engine: Engine) -> None:
-    migrate_to(empty_engine, "0003_announcements")
-    with empty_engine.begin() as conn:
+def given_team_demo_at(engine: Engine, revision: str, rows: str) -> None:
+    """The schema at ``revision``, team 1 ``demo``, then ``rows`` (one INSERT) in it."""
+    migrate_to(engine, revision)
+    with engine.begin() as conn:
         conn.execute(text("INSERT INTO teams (id, slug, name) VALUES (1, 'demo', 'Demo')"))
-        conn.execute(
-            text(
-                "INSERT INTO trunks (team_id, name, address, username, port, codecs,"
-                " strip_digits, add_prefix, max_calls) VALUES"
-                " (1, 'carrier', '127.0.0.2', NULL, 5060, 'PCMU', 0, '', 0),"
-                " (1, 'login-only', NULL, 'acct', 5060, 'PCMU', 0, '', 0)"
-            )
-        )
+        conn.execute(text(rows))
+
+
+def test_existing_trunk_addresses_are_allowed_to_their_teams(empty_engine: Engine) -> None:
+    given_team_demo_at(
+        empty_engine,
+        "0003_announcements",
+        "INSERT INTO trunks (team_id, name, address, username, port, codecs,"
+        " strip_digits, add_prefix, max_calls) VALUES"
+        " (1, 'carrier', '127.0.0.2', NULL, 5060, 'PCMU', 0, '', 0),"
+        " (1, 'login-only', NULL, 'acct', 5060, 'PCMU', 0, '', 0)",
+    )
     upgrade(empty_engine)
     with empty_engine.connect() as conn:
         rows = conn.execute(text("SELECT team_id, network FROM team_trunk_addresses")).all()
@@ -53,20 +58,17 @@ def test_existing_trunk_addresses_are_allowed_to_their_teams(empty_engine: Engin
 
 
 def test_team_logins_get_their_team_and_the_demo_login_is_kept(empty_engine: Engine) -> None:
-    migrate_to(empty_engine, "0004_trunk_addresses")
-    with empty_engine.begin() as conn:
-        conn.execute(text("INSERT INTO teams (id, slug, name) VALUES (1, 'demo', 'Demo')"))
-        conn.execute(
-            text(
-                "INSERT INTO users (id, team_id, login, display_name, password_hash, role) VALUES"
-                " (1, 1, 'admin@demo', '', 'x', 'team_admin'),"
-                " (2, 1, 'alice', '', 'x', 'user'),"
-                " (3, 1, 'bob@example.com', '', 'x', 'user'),"
-                " (4, 1, 'carol@demo', '', 'x', 'user'),"
-                " (5, 1, 'carol', '', 'x', 'user'),"
-                " (6, NULL, 'root@example.com', '', 'x', 'system_admin')"
-            )
-        )
+    given_team_demo_at(
+        empty_engine,
+        "0004_trunk_addresses",
+        "INSERT INTO users (id, team_id, login, display_name, password_hash, role) VALUES"
+        " (1, 1, 'admin@demo', '', 'x', 'team_admin'),"
+        " (2, 1, 'alice', '', 'x', 'user'),"
+        " (3, 1, 'bob@example.com', '', 'x', 'user'),"
+        " (4, 1, 'carol@demo', '', 'x', 'user'),"
+        " (5, 1, 'carol', '', 'x', 'user'),"
+        " (6, NULL, 'root@example.com', '', 'x', 'system_admin')",
+    )
     upgrade(empty_engine)
     with empty_engine.connect() as conn:
         logins = dict(conn.execute(text("SELECT id, login FROM users")).all())
