@@ -38,6 +38,13 @@ class Unavailable(StoreError):
         super().__init__(f"{what} is not available", {"field": field})
 
 
+class TrunkAddressNotAllowed(StoreError):
+    """A trunk address outside what a system admin allowed the team (``details["field"]``)."""
+
+    status_code = 403
+    error_id = "trunk_address_not_allowed"
+
+
 class InUse(StoreError):
     """Deleting something that other objects still use; ``details["used_by"]`` names them."""
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from store.errors import Duplicate, InUse, Invalid, StoreError, Unavailable
+from store.errors import Duplicate, InUse, Invalid, TrunkAddressNotAllowed, Unavailable
 from store.models import Team, TeamTrunkAddress, Trunk, TrunkGroup, TrunkGroupMember
 from store.provisioning.common import apply, in_team, referenced_by, refuse_duplicate
 from store.usage import trunk_group_users, trunk_users
@@ -24,11 +24,6 @@ TRUNK_FIELDS = (
     "max_calls",
 )
 TRUNK_GROUP_POLICIES = ("failover", "round_robin")
-
-
-class TrunkAddressNotAllowed(StoreError):
-    status_code = 403
-    error_id = "trunk_address_not_allowed"
 
 
 # --- the addresses a system admin allowed a team's trunks ------------------------------
