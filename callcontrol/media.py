@@ -1,30 +1,30 @@
 """The caller's media in rtpengine: hold with music, then re-point to the agent's leg.
 
 One rtpengine call per queued caller, under the caller's own Call-ID: the phone side is
-the caller's From tag, the other side a fixed tag (``B_TAG``). Re-sending the caller's
-offer and answering with the agent leg's SDP moves the far side (see
-../shared/notes/media.md). The SDP offered to agents is this call's b-side, so the agent
-leg (which Kamailio relays through its own rtpengine session) meets it there.
-
-A phone must hear one continuous RTP stream (shared/ARCHITECTURE.md): the music is
-rtpengine's player (its own SSRC, sequence and timestamps; announcements reuse it), the
-agent's audio is the agent phone's stream relayed as it is. Real softphones drop the
-agent's packets as late when that switch happens on the same port (about one call in
-seven: its sequence numbers or timestamps start behind the player's). So the bridge
-answers without ``port latching``: the caller's side gets a new port, and the caller is
-re-INVITEd to it (``bridge`` returns that SDP) -- a new stream on a new port is one every
-phone starts afresh. Everything else keeps ``port latching`` (the port stays).
+the caller's From tag, the other side a fixed tag (``B_TAG``). With ``port latching`` on
+every offer/answer, re-sending the caller's offer and answering with the agent leg's SDP
+moves the far side without moving the caller's port: no re-INVITE reaches the caller
+(see ../shared/notes/media.md). The SDP offered to agents is this call's b-side, so the
+agent leg (which Kamailio relays through its own rtpengine session) meets it there.
 
 Between two files of the player (music, an announcement, music again) the caller's stream
 stays one: rtpengine's player sends ahead of time, in bursts, and times a new file from
 now, so a file started at once after another would step its timestamps back by what was
 sent early; ``callcontrol.announcer`` leaves ``PLAYER_GAP_S`` between them.
+
+Known defect (issue 11): at the bridge the caller's stream changes from the player's
+(its own random SSRC and sequence numbers) to the agent phone's, relayed as it is. A
+phone whose jitter buffer keeps its sequence across an SSRC change (Debian's baresip 1.0
+does) drops every later packet as late when the agent's numbers start behind the
+player's -- about half the calls. A re-INVITE to a new port did not help it (tried: it
+keeps one jitter buffer per call). Fixing it needs one stream generated for the caller
+across music and agent (e.g. the caller anchored in a Janus AudioBridge room, whose output
+is its own); tests/integration/queue/test_queue_calls.py holds the check, xfail until then.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import time
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
@@ -59,27 +59,13 @@ def dummy_sdp(session: int) -> str:
     )
 
 
-_ORIGIN = re.compile(r"^o=(\S+) (\S+) (\d+) (.*)$", re.MULTILINE)
-
-
-def next_version(previous: str, sdp: str) -> str:
-    """``sdp`` with the origin of ``previous`` (the SDP the caller has) and its version + 1
-    (RFC 3264 8: the same session, a changed description)."""
-    before = _ORIGIN.search(previous)
-    if before is None:
-        return sdp
-    user, session, version, rest = before.groups()
-    return _ORIGIN.sub(f"o={user} {session} {int(version) + 1} {rest}", sdp, count=1)
-
-
 @dataclass
 class CallerMedia:
     call_id: str
     caller_tag: str
     caller_sdp: str
-    caller_answer: str = ""  # the SDP the caller has now (rtpengine's a-side)
+    caller_answer: str = ""  # what the caller was answered with (rtpengine's a-side)
     agent_offer: str = ""  # what agents are offered (rtpengine's b-side)
-    far_sdp: str = ""  # the SDP of the leg the caller is bridged to ("" while held)
     music: bool = False
     # start_music still running on a worker: every later command for this call waits
     # for it first, so the music can never start after a bridge or a release
@@ -186,31 +172,16 @@ class QueueMedia:
             except RtpengineError as exc:
                 log.info("%s for %s: %s", command.__name__, media.call_id, exc)
 
-    def bridge(self, media: CallerMedia, agent_sdp: str) -> str:
-        """Point the caller's far side at the agent leg, on a new port of the caller's
-        side; returns the SDP to re-INVITE the caller with (module docstring)."""
+    def bridge(self, media: CallerMedia, agent_sdp: str) -> None:
+        """Point the caller's far side at the agent leg; the caller's port stays."""
         self.settle(media)
         self.rtpengine.offer(
             media.call_id, media.caller_tag, media.caller_sdp, FLAGS, replace=REPLACE
         )
-        answer = self.rtpengine.answer(
-            media.call_id, media.caller_tag, B_TAG, agent_sdp, [], replace=REPLACE
+        self.rtpengine.answer(
+            media.call_id, media.caller_tag, B_TAG, agent_sdp, FLAGS, replace=REPLACE
         )
         self.stop_music(media)
-        media.far_sdp = agent_sdp
-        media.caller_answer = next_version(media.caller_answer, answer)
-        return media.caller_answer
-
-    def caller_moved(self, media: CallerMedia, caller_sdp: str) -> None:
-        """The caller answered the re-INVITE with ``caller_sdp``: if its address or port
-        changed, rtpengine sends there from now on (the caller's port stays)."""
-        if not caller_sdp or _media_line(caller_sdp) == _media_line(media.caller_sdp):
-            return
-        media.caller_sdp = caller_sdp
-        self.rtpengine.offer(media.call_id, media.caller_tag, caller_sdp, FLAGS, replace=REPLACE)
-        self.rtpengine.answer(
-            media.call_id, media.caller_tag, B_TAG, media.far_sdp, FLAGS, replace=REPLACE
-        )
 
     def release(self, media: CallerMedia) -> None:
         pending, media.pending = media.pending, None
@@ -226,8 +197,3 @@ class QueueMedia:
             self.rtpengine.delete(media.call_id)
         except RtpengineError as exc:
             log.info("delete %s: %s", media.call_id, exc)
-
-
-def _media_line(sdp: str) -> tuple[str, ...]:
-    """Where an SDP wants its audio: its connection and audio media lines."""
-    return tuple(line for line in sdp.splitlines() if line.startswith(("c=", "m=audio")))

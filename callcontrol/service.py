@@ -246,13 +246,11 @@ class QueueService(Announcements):
         self._cancel_announcement(active)
         call = active.call
         try:
-            caller_sdp = self.media.bridge(active.media, sdp)
+            self.media.bridge(active.media, sdp)
         except RtpengineError as exc:
             log.error("bridging %s failed: %s", call.call_id, exc)
             self._end(active, "media_failed")
             return
-        # The caller hears a new stream on a new port: it is told so (callcontrol.media).
-        active.leg.reinvite(caller_sdp, lambda answer: self._caller_moved(active, answer))
         q.answered(call, now_ms())
         if call.agent:
             self.agent_command(call.agent, machine.Command("answer", call_id=call.call_id))
@@ -264,14 +262,6 @@ class QueueService(Announcements):
             call.agent or active.overflow_target,
             call.wait_ms(call.answered_ms),
         )
-
-    def _caller_moved(self, active: Active, caller_sdp: str) -> None:
-        if active.call.state == q.ENDED:
-            return
-        try:
-            self.media.caller_moved(active.media, caller_sdp)
-        except RtpengineError as exc:
-            log.warning("following %s's new SDP failed: %s", active.call.call_id, exc)
 
     def agent_hung_up(self, active: Active, leg: OutboundLeg) -> None:
         if active.agent_leg is leg:

@@ -24,7 +24,6 @@ from sippy.CCEvents import (
     CCEventRedirect,
     CCEventRing,
     CCEventTry,
-    CCEventUpdate,
 )
 from sippy.Core.EventDispatcher import ED2
 from sippy.MsgBody import MsgBody
@@ -90,16 +89,6 @@ class InboundLeg:
         }
         self.on_end: Callable[[str], None] = lambda _reason: None
         self.ended = False
-        # A re-INVITE we sent and its answer's handler (None when none is pending).
-        self._reinvited: Callable[[str], None] | None = None
-
-    def reinvite(self, sdp: str, on_answer: Callable[[str], None]) -> None:
-        """Re-INVITE the caller with ``sdp``; ``on_answer(its SDP)`` once it accepts (a
-        refusal leaves the call as it was, and is logged)."""
-        if self.ended:
-            return
-        self._reinvited = on_answer
-        self._ua.recvEvent(CCEventUpdate(MsgBody(sdp)))
 
     def ring(self) -> None:
         self._ua.recvEvent(CCEventRing((180, "Ringing", None)))

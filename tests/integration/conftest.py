@@ -64,7 +64,7 @@ def rtp_endpoints() -> Iterator[Callable[..., RtpEndpoint]]:
     yield make
     for endpoint in opened:
         endpoint.close()
-    # What every phone in the test received was one continuous RTP stream per source (a
-    # new source only after a re-INVITE told the phone): a real phone would drop the rest.
+    # Within each RTP stream (SSRC) a test phone received, nothing stepped back: a real
+    # phone would drop those packets as late. (Across SSRCs: test_queue_calls.py.)
     breaks = {f"{e.address[0]}:{e.address[1]}": e.stream_breaks() for e in opened}
     assert not any(breaks.values()), f"RTP a phone would drop as late: {breaks}"

@@ -8,6 +8,7 @@ last second of received mu-law audio ("A hears 400 Hz, not 700 Hz"). Pure stdlib
 from __future__ import annotations
 
 import collections
+import itertools
 import math
 import random
 import socket
@@ -105,6 +106,11 @@ class RtpEndpoint:
             )
             self._sender.start()
 
+    def next_sequence(self, seq: int) -> None:
+        """Send the next packet with sequence number ``seq`` (a phone's random start)."""
+        with self._cond:
+            self._seq = seq & 0xFFFF
+
     def _packet(self, marker: bool) -> bytes:
         n = SAMPLE_RATE * self.ptime_ms // 1000
         w = 2.0 * math.pi * self.tone_hz / SAMPLE_RATE
@@ -182,27 +188,29 @@ class RtpEndpoint:
                 self._dtmf_seen.add(key)
                 self.dtmf_events.append(payload[0])
 
-    def stream_breaks(self) -> list[str]:
-        """Where the RTP received from one source (address and port) is not one
-        continuous stream as a phone sees it: another SSRC, or a sequence number or
-        timestamp that goes back (a phone's jitter buffer drops those packets as late).
-        Losses (jumps forward) are no break; a new source (a port the phone was told of
-        by a re-INVITE) starts a stream of its own."""
+    def stream_breaks(self, across_ssrc: bool = False) -> list[str]:
+        """Where the RTP received is not a continuous stream as a phone sees it: within one
+        SSRC, a sequence number or timestamp that goes back (a jitter buffer drops those
+        packets as late); losses (jumps forward) are no break. ``across_ssrc``: also a
+        sequence number behind the previous stream's when the SSRC changes (what a phone
+        whose jitter buffer keeps its sequence across SSRCs drops, e.g. baresip 1.0)."""
         with self._cond:
             headers = list(self.headers)
-        last: dict[tuple[str, int], tuple[int, int, int, int]] = {}
         breaks = []
-        for n, (source, ssrc, seq, ts) in enumerate(headers):
-            if source in last:
-                _, ssrc0, seq0, ts0 = last[source]
-                where = f"packet {n} from {source[0]}:{source[1]}"
-                if ssrc != ssrc0:
-                    breaks.append(f"{where}: SSRC {ssrc0:#x} -> {ssrc:#x}")
-                elif (seq - seq0) & 0xFFFF >= 0x8000:
-                    breaks.append(f"{where}: sequence {seq0} -> {seq}")
-                elif (ts - ts0) & 0xFFFFFFFF >= 0x80000000:
-                    breaks.append(f"{where}: timestamp {ts0} -> {ts}")
-            last[source] = (n, ssrc, seq, ts)
+        for n, ((_, ssrc0, seq0, ts0), (source, ssrc, seq, ts)) in enumerate(
+            itertools.pairwise(headers), start=1
+        ):
+            where = f"packet {n} from {source[0]}:{source[1]}"
+            behind = (seq - seq0) & 0xFFFF >= 0x8000
+            if ssrc != ssrc0:
+                if across_ssrc and behind:
+                    breaks.append(
+                        f"{where}: SSRC {ssrc0:#x} -> {ssrc:#x}, sequence {seq0} -> {seq}"
+                    )
+            elif behind:
+                breaks.append(f"{where}: sequence {seq0} -> {seq}")
+            elif (ts - ts0) & 0xFFFFFFFF >= 0x80000000:
+                breaks.append(f"{where}: timestamp {ts0} -> {ts}")
         return breaks
 
     def samples(self) -> list[int]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import pytest
+
 from tests.integration.conftest import PhoneFactory
 from tests.integration.queue.helpers import (
     AGENT_TONE,
@@ -61,11 +63,8 @@ def test_free_agent_is_connected_and_audio_flows_both_ways_through_rtpengine(
             what="the agent hears the caller",
         )
         assert not hears_music(caller_rtp)
-        # From music to the agent, the caller is re-INVITEd to a new port once, so its
-        # phone starts the agent's stream afresh (the rtp_endpoints fixture checks that
-        # every stream it received, per port, was continuous).
-        assert [r.method for r in call.requests] == ["INVITE"]
-        assert caller_rtp.stream_breaks() == []
+        # The caller's phone-side port never moved: no re-INVITE reached it.
+        assert not [r for r in call.requests if r.method == "INVITE"]
 
         assert call.bye().status == 200
         incoming.wait_bye()
@@ -222,3 +221,32 @@ def test_a_phone_dialing_its_teams_queue_did_reaches_an_agent(
     wait_until(lambda: agent_live(stack, "demo/1001").state == "on_call", what="on call")
     assert incoming.bye().status == 200
     call.wait_bye()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known defect (callcontrol/media.py): the agent's stream follows the player's "
+    "as it is, so its sequence numbers may start behind the music's",
+)
+def test_the_caller_receives_one_sequence_across_the_music_and_the_agent(
+    stack: Stack, phones: PhoneFactory, rtp_endpoints: Callable[..., RtpEndpoint]
+) -> None:
+    """The case a phone like baresip 1.0 drops for the whole call: the agent phone's
+    sequence numbers start behind the music's (about half the calls; made certain here)."""
+    set_agents(stack, idle=("demo/1001",))
+    agent_phone = phones("demo-5001")
+    caller_rtp, agent_rtp = rtp_endpoints(CARRIER_IP), rtp_endpoints()
+    with carrier(stack) as ua:
+        call = call_queue(ua, caller_rtp)
+        wait_until(lambda: caller_rtp.received_total > 10, what="music")
+        incoming = agent_phone.wait_incoming(timeout=5)
+        incoming.answer(agent_rtp)
+        incoming.wait_ack()
+        _, _, music_seq, _ = caller_rtp.headers[-1]
+        agent_rtp.next_sequence((music_seq - 5000) & 0xFFFF)
+        agent_rtp.start_sending(incoming.remote_rtp, tone_hz=AGENT_TONE)
+        wait_until(lambda: hears(caller_rtp, AGENT_TONE, CALLER_TONE), what="the agent")
+        breaks = caller_rtp.stream_breaks(across_ssrc=True)
+        assert call.bye().status == 200
+        incoming.wait_bye()
+    assert breaks == []

@@ -1,0 +1,114 @@
+"""A real softphone (Debian's baresip) as the queue caller: it dials the queue DID with
+digest auth, waits on music, is connected to the agent, and the agent hears it.
+
+Whether it then hears the agent depends on the known defect of callcontrol/media.py: the
+agent's stream follows the music's with other sequence numbers, and baresip 1.0 drops the
+whole agent stream as late when they start behind the music's (about half the calls).
+Such a call is an expected failure, recognised by baresip's own log; any other way of not
+hearing the agent fails the test."""
+
+from __future__ import annotations
+
+import subprocess
+import wave
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.integration.conftest import PhoneFactory
+from tests.integration.queue.helpers import AGENT_TONE, QUEUE_DID, agent_live, set_agents
+from tests.support.rtp import RtpEndpoint, goertzel_power
+from tests.support.stack import Stack, free_port
+from tests.support.waiting import wait_until
+
+CALLS = 2
+CALL_S = 9  # baresip quits after this long (-t): music, then the agent for ~5 s
+CALLER_TONE = 400  # baresip's ausine source
+
+
+def baresip_config(directory: Path, stack: Stack) -> None:
+    host, port = stack.proxy
+    (directory / "config").write_text(
+        "\n".join(
+            [
+                "poll_method epoll",
+                f"sip_listen 127.0.0.1:{free_port()}",
+                "audio_player aubridge,speaker",
+                "audio_alert aubridge,speaker",
+                f"audio_source ausine,{CALLER_TONE}",
+                "ausrc_srate 48000",
+                "ausrc_channels 2",
+                f"snd_path {directory}",
+                "rtp_ports 20000-20999",
+                "jitter_buffer_delay 5-10",
+                "module_path /usr/lib/baresip/modules",
+                "module g711.so",
+                "module ausine.so",
+                "module aubridge.so",
+                "module sndfile.so",
+                "module_app account.so",
+                "module_app menu.so",
+                "",
+            ]
+        )
+    )
+    (directory / "accounts").write_text(
+        f"<sip:demo-5000@{host}:{port}>;auth_pass=demo5000;regint=0;audio_codecs=PCMU\n"
+    )
+
+
+def decoded(directory: Path) -> tuple[list[int], int]:
+    """What baresip decoded from the stream it received (sndfile's dump): the first
+    channel's samples, and their rate."""
+    dumps = sorted(directory.glob("dump-*-dec.wav"))
+    assert dumps, f"baresip wrote no received audio: {sorted(directory.iterdir())}"
+    with wave.open(str(dumps[-1])) as dump:
+        rate, channels = dump.getframerate(), dump.getnchannels()
+        frames = dump.readframes(dump.getnframes())
+    samples = [int.from_bytes(frames[i : i + 2], "little", signed=True)
+               for i in range(0, len(frames), 2 * channels)]  # fmt: skip
+    return samples, rate
+
+
+@pytest.mark.parametrize("attempt", range(CALLS))
+def test_a_real_softphone_keeps_hearing_the_agent_after_the_music(
+    stack: Stack,
+    phones: PhoneFactory,
+    rtp_endpoints: Callable[..., RtpEndpoint],
+    tmp_path: Path,
+    attempt: int,
+) -> None:
+    set_agents(stack, idle=("demo/1001",))
+    agent_phone = phones("demo-5001")
+    agent_rtp = rtp_endpoints()
+    baresip_config(tmp_path, stack)
+    host, port = stack.proxy
+    softphone = subprocess.Popen(
+        ["baresip", "-f", str(tmp_path), "-t", str(CALL_S),
+         "-e", f"/dial sip:{QUEUE_DID}@{host}:{port}"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        incoming = agent_phone.wait_incoming(timeout=10)
+        incoming.answer(agent_rtp)
+        incoming.wait_ack()
+        agent_rtp.start_sending(incoming.remote_rtp, tone_hz=AGENT_TONE)
+        wait_until(lambda: agent_live(stack, "demo/1001").state == "on_call", what="on call")
+        # The agent hears the softphone's own tone, through the new port too.
+        agent_rtp.clear()
+        wait_until(lambda: goertzel_power(agent_rtp.samples(), CALLER_TONE) > 0.5,
+                   timeout=5, what="the agent hears the softphone")  # fmt: skip
+        log, _ = softphone.communicate(timeout=CALL_S + 10)
+        (tmp_path / "baresip.log").write_text(log)
+    finally:
+        if softphone.poll() is None:
+            softphone.kill()
+            softphone.wait()
+    samples, rate = decoded(tmp_path)
+    last_seconds = samples[-2 * rate :]  # the call's end: long after the bridge
+    if goertzel_power(last_seconds, AGENT_TONE, rate) > 0.5:
+        return
+    if "SSRC changed" in log and "(Connection timed out)" in log:  # jbuf: too late
+        pytest.xfail("known defect: baresip dropped the agent's stream as late")
+    raise AssertionError(f"the softphone did not hear the agent (call {attempt}):\n{log[-3000:]}")
