@@ -97,10 +97,28 @@ def party_verdict(recorded: str | None, source: Party) -> Reply | None:
     return None
 
 
-def route_verdict(*, routed_to_us: bool, known_dialog: bool) -> Reply | None:
+def route_verdict(
+    *, routed_to_us: bool, known_dialog: bool, late_bye: bool = False
+) -> Reply | None:
     """Step 2: the top Route was a Record-Route this proxy put there, with the dialog's id
-    (``did``), and the dialog module matched Call-ID and tags to a live dialog."""
-    return None if routed_to_us and known_dialog else NO_DIALOG
+    (``did``), and the dialog module matched Call-ID and tags to a live dialog -- or, for
+    ``late_bye``, a party's BYE just after its dialog ended (both sides hung up at once:
+    the other side answers it)."""
+    return None if routed_to_us and (known_dialog or late_bye) else NO_DIALOG
+
+
+# A dialog's parties outlive it this long, marked ended: a BYE that crossed the other
+# side's (both hung up at once) still reaches it (64 x T1, a transaction's lifetime).
+ENDED, LINGER_S = "ended", 32
+
+
+def ended(recorded: str) -> str:
+    """``recorded`` marked as the parties of a dialog that has ended."""
+    return recorded if dialog_ended(recorded) else f"{ENDED}|{recorded}"
+
+
+def dialog_ended(recorded: str) -> bool:
+    return recorded.startswith(f"{ENDED}|")
 
 
 def with_party(recorded: str, party: Party) -> str:

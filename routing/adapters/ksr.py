@@ -257,6 +257,7 @@ class EdgeRouter(SipTruthReporter):
         ) or guard.route_verdict(
             routed_to_us=k.rr.loose_route() > 0 and k.rr.check_route_param("did=") > 0,
             known_dialog=k.dialog.is_known_dlg() > 0,
+            late_bye=k.is_BYE() and guard.dialog_ended(str(recorded)),
         )
         if refusal is not None:
             return self._refuse_in_dialog(refusal)

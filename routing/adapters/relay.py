@@ -27,7 +27,7 @@ DIRECT_USERS_VAR, MARKED_VAR = "$dlg_var(sbu)", "$dlg_var(sbm)"
 NEXT_TRUNKS, NEXT_MEMBERS, RINGING = "$avp(sbtrunks)", "$avp(sbmembers)", "$avp(sbringing)"
 # Where each side of a dialog sends from (routing.guard.Party, joined by "|"): the caller's
 # from its INVITE, the callee's from its 2xx; in-dialog requests must come from one. Kept
-# in shared memory by Call-ID until the dialog fails or ends.
+# in shared memory by Call-ID until shortly after the dialog fails or ends.
 PARTIES = "sbparty"
 # The caller ID the trunk being tried presents ("" keeps From), for its branch route.
 CALLER_ID = "$avp(sbcid)"
@@ -112,8 +112,12 @@ def note_callee(k: Any) -> int:
 
 
 def forget_parties(k: Any) -> None:
-    """A dialog event's body (failed / ended): its parties are no longer needed."""
-    k.htable.sht_rm(PARTIES, k.pv.get("$dlg(callid)") or "")
+    """A dialog event's body (failed / ended): its parties linger a little, marked ended
+    (``routing.guard.LINGER_S``), then go."""
+    call_id = k.pv.get("$dlg(callid)") or ""
+    recorded = k.htable.sht_get(PARTIES, call_id)
+    if recorded is not None:
+        k.htable.sht_setxs(PARTIES, call_id, guard.ended(str(recorded)), guard.LINGER_S)
 
 
 def _relay(k: Any, direct_users: tuple[str, ...]) -> int:

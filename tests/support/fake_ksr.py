@@ -65,6 +65,10 @@ class _Htable(_Module):
         self.table(table)[key] = str(value)
         return 1
 
+    def _sht_setxs(self, table: str, key: str, value: str, _expire_s: int) -> int:
+        self.table(table)[key] = str(value)  # expiry is Kamailio's: not modelled
+        return 1
+
     def _sht_rm(self, table: str, key: str) -> int:
         self.table(table).pop(key, None)
         return 1

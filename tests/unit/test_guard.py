@@ -74,6 +74,18 @@ def test_route_verdict_needs_our_route_and_a_live_dialog() -> None:
     assert guard.route_verdict(routed_to_us=True, known_dialog=False) == guard.NO_DIALOG
 
 
+def test_a_partys_bye_just_after_the_dialog_ended_still_passes_nothing_else_does() -> None:
+    recorded = guard.ended("udp:127.0.0.1:5062|udp:127.0.0.3:5060")
+    assert guard.dialog_ended(recorded) and guard.ended(recorded) == recorded
+    assert guard.party_verdict(recorded, Party("udp", "127.0.0.3", 5060)) is None
+    assert guard.party_verdict(recorded, Party("udp", "127.0.0.9", 5060)) == guard.NOT_A_PARTY
+    assert guard.route_verdict(routed_to_us=True, known_dialog=False, late_bye=True) is None
+    assert (
+        guard.route_verdict(routed_to_us=False, known_dialog=False, late_bye=True)
+        == guard.NO_DIALOG
+    )
+
+
 def test_failed_digests_ban_the_source_and_lock_the_account_at_their_limits() -> None:
     limits = guard.AuthLimits(source_failures=10, account_failures=20)
     assert guard.after_failed_digest(limits, 9, 9) == guard.AuthFailure(False, False)
