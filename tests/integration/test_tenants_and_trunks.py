@@ -9,6 +9,7 @@ import pytest
 
 from store import provisioning as p
 from tests.integration.conftest import PhoneFactory
+from tests.integration.test_outbound_calls import edge_caught_up
 from tests.support.rtp import RtpEndpoint
 from tests.support.sipua import SipUA
 from tests.support.stack import Stack
@@ -33,6 +34,8 @@ def acme(stack: Stack) -> Iterator[None]:
         team = p.create_team(session, "acme", "Acme Corp")
         for number in ("5001", "5002"):
             p.create_extension(session, team, number, REALM, sip_secret=f"acme{number}")
+    # Every worker has it once the published version caught up (one may reload earlier).
+    wait_until(lambda: edge_caught_up(stack), what="the edge reloaded the store")
     wait_until(
         lambda: registers(stack, "acme-5001", "acme5001"), timeout=5, what="acme provisioned"
     )

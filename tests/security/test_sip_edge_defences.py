@@ -10,6 +10,7 @@ import pytest
 
 from store import provisioning as p
 from tests.integration.conftest import PhoneFactory
+from tests.integration.test_outbound_calls import edge_caught_up
 from tests.support.sipmsg import SipMessage, new_call_id, new_tag
 from tests.support.sipua import SipUA
 from tests.support.stack import Stack
@@ -19,12 +20,14 @@ REALM = "switchboard"
 
 
 def edge_uses(stack: Stack, username: str, password: str) -> None:
-    """Wait until the edge knows a just-provisioned extension (its phone registers)."""
+    """Wait until every worker of the edge knows a just-provisioned extension: the published
+    version caught up with the store's (one worker may reload earlier), and it registers."""
 
     def registers() -> bool:
         with SipUA(username, password, stack.proxy) as phone:
             return phone.register(expires=0, timeout=2).status == 200
 
+    wait_until(lambda: edge_caught_up(stack), what="the edge reloaded the store")
     wait_until(registers, timeout=5, what=f"{username} provisioned at the edge")
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from store import provisioning as p
 from tests.integration.conftest import PhoneFactory
+from tests.integration.test_outbound_calls import edge_caught_up
 from tests.support.rtp import RtpEndpoint
 from tests.support.sipmsg import SipMessage, build_sdp, new_call_id, new_tag
 from tests.support.sipua import SipUA
@@ -38,6 +39,9 @@ def other_team(stack: Stack) -> str:
         with SipUA("intruders-7001", "intruders7001", stack.proxy) as phone:
             return phone.register(expires=0, timeout=2).status == 200
 
+    # Every worker uses the new data once the published version caught up with the store's
+    # (one worker may have reloaded earlier: a registration alone proves nothing).
+    wait_until(lambda: edge_caught_up(stack), what="the edge reloaded the store")
     wait_until(registers, timeout=5, what="the other team provisioned at the edge")
     return "intruders-7001"
 
