@@ -54,6 +54,11 @@ def goertzel_power(samples, freq_hz: float, rate: int = SAMPLE_RATE) -> float:
     return 2.0 * power / (n * energy)
 
 
+# A packet this many sequence numbers behind the previous one of its stream was reordered
+# on the way (a jitter buffer absorbs it); further behind, a phone drops it as late.
+REORDER_PACKETS = 3
+
+
 class RtpEndpoint:
     def __init__(self, local_ip: str = "127.0.0.1"):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -191,7 +196,8 @@ class RtpEndpoint:
     def stream_breaks(self, across_ssrc: bool = False) -> list[str]:
         """Where the RTP received is not a continuous stream as a phone sees it: within one
         SSRC, a sequence number or timestamp that goes back (a jitter buffer drops those
-        packets as late); losses (jumps forward) are no break. ``across_ssrc``: also a
+        packets as late); losses (jumps forward) are no break, nor a packet up to
+        ``REORDER_PACKETS`` behind (reordered on the way: jitter buffers exist for that). ``across_ssrc``: also a
         sequence number behind the previous stream's when the SSRC changes (what a phone
         whose jitter buffer keeps its sequence across SSRCs drops, e.g. baresip 1.0)."""
         with self._cond:
@@ -202,6 +208,8 @@ class RtpEndpoint:
         ):
             where = f"packet {n} from {source[0]}:{source[1]}"
             behind = (seq - seq0) & 0xFFFF >= 0x8000
+            if ssrc == ssrc0 and 0 < (seq0 - seq) & 0xFFFF <= REORDER_PACKETS:
+                continue  # reordered on the way: a jitter buffer puts it back in place
             if ssrc != ssrc0:
                 if across_ssrc and behind:
                     breaks.append(
