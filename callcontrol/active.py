@@ -27,7 +27,7 @@ class Active:
     def __init__(self, call: q.QueueCall, leg: InboundLeg, media: CallerMedia) -> None:
         self.call, self.leg, self.media = call, leg, media
         self.agent_leg: OutboundLeg | None = None
-        self.ring_timer: Timer | None = None
+        self.ring_timer: Timer | None = None  # the offer's ring timeout, then a deferred bridge
         self.overflow_target = ""  # an extension being rung as the overflow destination
         self.announcing: Timer | None = None  # until the announcement has been said
         self.fork: dict[str, tuple[str, OutboundLeg]] = {}  # ring all: leg Call-ID -> agent

@@ -12,14 +12,14 @@ stays one: rtpengine's player sends ahead of time, in bursts, and times a new fi
 now, so a file started at once after another would step its timestamps back by what was
 sent early; ``callcontrol.announcer`` leaves ``PLAYER_GAP_S`` between them.
 
-Known defect (issue 11): at the bridge the caller's stream changes from the player's
-(its own random SSRC and sequence numbers) to the agent phone's, relayed as it is. A
-phone whose jitter buffer keeps its sequence across an SSRC change (Debian's baresip 1.0
-does) drops every later packet as late when the agent's numbers start behind the
-player's -- about half the calls. A re-INVITE to a new port did not help it (tried: it
-keeps one jitter buffer per call). Fixing it needs one stream generated for the caller
-across music and agent (e.g. the caller anchored in a Janus AudioBridge room, whose output
-is its own); tests/integration/queue/test_queue_calls.py holds the check, xfail until then.
+At the bridge the caller's stream changes from the player's (its own SSRC and sequence
+numbers) to the agent phone's, relayed as it is. Phones take a new SSRC as a new stream
+once their jitter buffer runs; before that some keep the first stream's numbering and
+drop a new stream that starts behind it as late, for the whole call (Debian's baresip 1.0
+does: its buffer resets on an SSRC change only once it has started playing). An agent
+who answers at once (auto-answer) met that window, so the caller heard nothing at all:
+the bridge now waits until the caller's first stream has run ``FIRST_STREAM_S``
+(``first_stream_wait``), and every test phone's RTP is checked for such a change.
 """
 
 from __future__ import annotations
@@ -39,6 +39,9 @@ REPLACE = ["origin", "session-connection"]
 # Between stopping the player and starting its next file: more than it sends ahead (its
 # bursts reach ~110 ms), so the next file's first timestamp is past every one sent.
 PLAYER_GAP_S = 0.15
+# The caller's first stream (the music) runs this long before another replaces it: longer
+# than phones' jitter buffers take to start (baresip: 5-10 packets of 20 ms).
+FIRST_STREAM_S = 0.5
 MOH_REPEAT = 10_000  # the file loops until stopped; bounded so a lost stop cannot run forever
 
 
@@ -67,6 +70,7 @@ class CallerMedia:
     caller_answer: str = ""  # what the caller was answered with (rtpengine's a-side)
     agent_offer: str = ""  # what agents are offered (rtpengine's b-side)
     music: bool = False
+    music_since: float = 0.0  # time.monotonic() when the caller's music started, 0 if not
     # start_music still running on a worker: every later command for this call waits
     # for it first, so the music can never start after a bridge or a release
     pending: Future[None] | None = field(default=None, repr=False, compare=False)
@@ -119,6 +123,7 @@ class QueueMedia:
     def _start_music(self, media: CallerMedia) -> None:
         try:
             self.rtpengine.play_media(media.call_id, media.caller_tag, self.moh_file, MOH_REPEAT)
+            media.music_since = time.monotonic()
             self.rtpengine.block_media(media.call_id, B_TAG)
             media.music = True
         except RtpengineError as exc:  # the caller still waits, in silence
@@ -171,6 +176,14 @@ class QueueMedia:
                 command(media.call_id, tag)
             except RtpengineError as exc:
                 log.info("%s for %s: %s", command.__name__, media.call_id, exc)
+
+    def first_stream_wait(self, media: CallerMedia) -> float:
+        """Seconds until the caller's first stream (the music) has run ``FIRST_STREAM_S``,
+        so the agent's may replace it (0 when it has, or when there was no music)."""
+        self.settle(media)
+        if not media.music_since:
+            return 0.0
+        return max(0.0, media.music_since + FIRST_STREAM_S - time.monotonic())
 
     def bridge(self, media: CallerMedia, agent_sdp: str) -> None:
         """Point the caller's far side at the agent leg; the caller's port stays."""

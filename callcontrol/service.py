@@ -244,6 +244,16 @@ class QueueService(Announcements):
             return
         self.cancel_ring_timer(active)
         self._cancel_announcement(active)
+        wait_s = self.media.first_stream_wait(active.media)
+        if wait_s > 0:  # an agent who answered at once: the caller's phone starts first
+            active.ring_timer = self.sip.call_later(wait_s, lambda: self._bridge(active, leg, sdp))
+            return
+        self._bridge(active, leg, sdp)
+
+    def _bridge(self, active: Active, leg: OutboundLeg, sdp: str) -> None:
+        active.ring_timer = None
+        if active.agent_leg is not leg or leg.ended or active.call.state == q.ENDED:
+            return
         call = active.call
         try:
             self.media.bridge(active.media, sdp)

@@ -317,8 +317,9 @@ def _dialog_ended(c: AgentConfig, live: AgentLive, cmd: Command, now: int, g: Gr
 def _registration(c: AgentConfig, live: AgentLive, cmd: Command, now: int, g: GroupLookup) -> _Step:
     if cmd.registered == live.registered:
         return Refused("unchanged")
-    if not cmd.registered and live.state == State.OFFERED:
-        return replace(_after_call(live, now), registered=False), "unregistered_while_offered"
+    # An offer in progress is left to its INVITE: a phone that is really gone fails it (or
+    # the ring timeout ends it), while a registration that flaps (a phone re-registering
+    # a new contact) must not free an agent whose phone is ringing or answering.
     return replace(live, registered=cmd.registered), (
         "registered" if cmd.registered else "unregistered"
     )

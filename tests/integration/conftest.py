@@ -64,7 +64,7 @@ def rtp_endpoints() -> Iterator[Callable[..., RtpEndpoint]]:
     yield make
     for endpoint in opened:
         endpoint.close()
-    # Within each RTP stream (SSRC) a test phone received, nothing stepped back: a real
-    # phone would drop those packets as late. (Across SSRCs: test_queue_calls.py.)
+    # What every test phone received is what a real phone plays: within each stream
+    # (SSRC) nothing stepped back, and no stream replaced before a jitter buffer started.
     breaks = {f"{e.address[0]}:{e.address[1]}": e.stream_breaks() for e in opened}
     assert not any(breaks.values()), f"RTP a phone would drop as late: {breaks}"

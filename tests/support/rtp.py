@@ -57,6 +57,9 @@ def goertzel_power(samples, freq_hz: float, rate: int = SAMPLE_RATE) -> float:
 # A packet this many sequence numbers behind the previous one of its stream was reordered
 # on the way (a jitter buffer absorbs it); further behind, a phone drops it as late.
 REORDER_PACKETS = 3
+# A phone's jitter buffer starts playing after a few packets (baresip's default delay is
+# 5-10 packets); until then it keeps the first stream's numbering across SSRCs.
+JITTER_START_PACKETS = 10
 
 
 class RtpEndpoint:
@@ -193,29 +196,35 @@ class RtpEndpoint:
                 self._dtmf_seen.add(key)
                 self.dtmf_events.append(payload[0])
 
-    def stream_breaks(self, across_ssrc: bool = False) -> list[str]:
-        """Where the RTP received is not a continuous stream as a phone sees it: within one
-        SSRC, a sequence number or timestamp that goes back (a jitter buffer drops those
-        packets as late); losses (jumps forward) are no break, nor a packet up to
-        ``REORDER_PACKETS`` behind (reordered on the way: jitter buffers exist for that). ``across_ssrc``: also a
-        sequence number behind the previous stream's when the SSRC changes (what a phone
-        whose jitter buffer keeps its sequence across SSRCs drops, e.g. baresip 1.0)."""
+    def stream_breaks(self) -> list[str]:
+        """Where the RTP received is not a stream a phone plays: within one SSRC, a
+        sequence number or timestamp that goes back (a jitter buffer drops those packets
+        as late); losses (jumps forward) are no break, nor a packet up to
+        ``REORDER_PACKETS`` behind (reordered on the way: jitter buffers exist for that).
+        And a new SSRC before the previous stream delivered ``JITTER_START_PACKETS``: a
+        jitter buffer that has not started yet does not reset on an SSRC change, so it
+        keeps the first stream's numbering and drops a new stream that starts behind it
+        for good (baresip 1.0 does; seen as a caller hearing nothing for the whole call).
+        After that window phones take a new SSRC as a new stream."""
         with self._cond:
             headers = list(self.headers)
         breaks = []
+        run = 1  # packets of the current SSRC so far
         for n, ((_, ssrc0, seq0, ts0), (source, ssrc, seq, ts)) in enumerate(
             itertools.pairwise(headers), start=1
         ):
             where = f"packet {n} from {source[0]}:{source[1]}"
-            behind = (seq - seq0) & 0xFFFF >= 0x8000
-            if ssrc == ssrc0 and 0 < (seq0 - seq) & 0xFFFF <= REORDER_PACKETS:
-                continue  # reordered on the way: a jitter buffer puts it back in place
             if ssrc != ssrc0:
-                if across_ssrc and behind:
+                if run < JITTER_START_PACKETS:
                     breaks.append(
-                        f"{where}: SSRC {ssrc0:#x} -> {ssrc:#x}, sequence {seq0} -> {seq}"
+                        f"{where}: SSRC {ssrc0:#x} -> {ssrc:#x} after only {run} packets"
                     )
-            elif behind:
+                run = 1
+                continue
+            run += 1
+            if 0 < (seq0 - seq) & 0xFFFF <= REORDER_PACKETS:
+                continue  # reordered on the way: a jitter buffer puts it back in place
+            if (seq - seq0) & 0xFFFF >= 0x8000:
                 breaks.append(f"{where}: sequence {seq0} -> {seq}")
             elif (ts - ts0) & 0xFFFFFFFF >= 0x80000000:
                 breaks.append(f"{where}: timestamp {ts0} -> {ts}")

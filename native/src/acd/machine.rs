@@ -379,11 +379,8 @@ impl Ctx<'_, '_> {
         if registered == self.live.registered {
             return Err(Refused("unchanged"));
         }
-        if !registered && self.live.state == State::Offered {
-            let mut live = self.after_call(self.live.clone());
-            live.registered = false;
-            return Ok((live, s("unregistered_while_offered")));
-        }
+        // An offer in progress is left to its INVITE (a gone phone fails it; the ring
+        // timeout ends it): a registration that flaps must not free a ringing agent.
         let mut live = self.live.clone();
         live.registered = registered;
         Ok((

@@ -324,7 +324,7 @@ fn test_reconcile_corrects_an_agent_whose_bye_was_lost() {
 }
 
 #[test]
-fn test_losing_registration_withdraws_an_offer() {
+fn test_losing_registration_leaves_an_offer_to_its_invite() {
     let mut run = Run::ready(
         agent(false, WorkingWay::DialIn),
         group(AcwMode::AfterRing, 10),
@@ -332,10 +332,11 @@ fn test_losing_registration_withdraws_an_offer() {
     assert!(run.call("offer", "c1").is_ok());
     assert_eq!(
         run.step("registration", |c| c.registered = false),
-        Ok("unregistered_while_offered".into())
+        Ok("unregistered".into())
     );
-    assert_eq!((run.live.state, run.live.registered), (State::Idle, false));
-    assert_eq!(run.call("offer", "c2"), Err(Refused("unregistered")));
+    assert_eq!((run.live.state, run.live.registered), (State::Offered, false));
+    assert!(run.call("answer", "c1").is_ok());
+    assert_eq!(run.call("offer", "c2"), Err(Refused("not_idle")));
 }
 
 #[test]
