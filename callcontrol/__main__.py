@@ -40,20 +40,24 @@ def main() -> int:
     import redis
 
     from callcontrol.announcer import Announcer
+    from callcontrol.callmedia import CallMedia
     from callcontrol.config import CallControlSettings
     from callcontrol.dtmf import listen_dtmf
     from callcontrol.features import FeatureService, Sounds
     from callcontrol.history import SqlRecords, recent_talk_s
+    from callcontrol.incall import CommandInbox, InCallService
     from callcontrol.media import QueueMedia
     from callcontrol.moh import (
         ERROR_NOTES,
         OK_NOTES,
         PROMPT_NOTES,
+        RINGBACK_NOTES,
         write_default_moh,
         write_notes,
     )
     from callcontrol.prompts import Prompts, PromptsUnavailable, generate_words
     from callcontrol.service import QueueService
+    from calls.channel import CallChannel
     from routing.acd import build_selector, sqlstore
     from routing.acd.states import AgentStates, Changed
     from rtpengine import RtpengineClient
@@ -89,6 +93,18 @@ def main() -> int:
     sip = SipStack(settings.sip_host, settings.sip_port, settings.proxy, on_invite=on_invite)
     media = QueueMedia(rtpengine, str(moh.resolve()), media_workers)
     records = SqlRecords(engine, node, client, settings.lease_ms)
+    ringback = write_notes(sounds_dir / "ringback.wav", RINGBACK_NOTES)
+    call_media = CallMedia(rtpengine, str(moh.resolve()), str(ringback.resolve()))
+    channel = CallChannel(redis.Redis.from_url(settings.redis_url, socket_timeout=5))
+    config_of: list[Any] = []  # the queue service's configuration, once it exists
+
+    def on_incall_change(changed: Changed) -> None:
+        service.observe(changed)
+        records.agent_event(changed.event)
+
+    incall = InCallService(
+        sip, call_media, states, lambda: config_of[0].config, channel, node, on_incall_change
+    )
     service = QueueService(
         sip,
         media,
@@ -99,7 +115,9 @@ def main() -> int:
         records=records,
         announcer=Announcer(sip, media, prompts),
         recent_talk_s=lambda: recent_talk_s(engine),
+        incall=incall,
     )
+    config_of.append(service)
 
     def on_feature_change(changed: Changed) -> None:
         service.observe(changed)
@@ -110,6 +128,8 @@ def main() -> int:
     )
     services += [service, features]
     service.start()
+    inbox = CommandInbox(channel, node, sip, incall.on_command)
+    inbox.start()
     if settings.dtmf_port:  # 0: another call-control process of this host receives DTMF
         listen_dtmf(settings.dtmf_port, sip, features.on_dtmf)
 
@@ -125,6 +145,7 @@ def main() -> int:
         *settings.proxy,
     )
     sip.run()
+    inbox.stop()
     media_workers.shutdown(wait=True, cancel_futures=True)
     rtpengine.close()
     engine.dispose()

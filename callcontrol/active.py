@@ -31,3 +31,4 @@ class Active:
         self.overflow_target = ""  # an extension being rung as the overflow destination
         self.announcing: Timer | None = None  # until the announcement has been said
         self.fork: dict[str, tuple[str, OutboundLeg]] = {}  # ring all: leg Call-ID -> agent
+        self.agent_released = False  # the call model freed the agent (the call may go on)

@@ -23,6 +23,7 @@ AMPLITUDE = 6000
 PROMPT_NOTES = ((850.0, 0.25), (0.0, 0.15), (850.0, 0.25))  # "key in agent number #"
 OK_NOTES = ((1400.0, 1.0),)  # confirmation
 ERROR_NOTES = ((300.0, 1.0),)  # refused
+RINGBACK_NOTES = ((440.0, 1.0), (0.0, 3.0))  # what an agent hears while the customer rings
 
 
 def write_default_moh(path: Path) -> Path:

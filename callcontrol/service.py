@@ -16,6 +16,7 @@ from callcontrol import queue as q
 from callcontrol.active import Active, GroupView
 from callcontrol.announcer import Announcer
 from callcontrol.announcing import Announcements
+from callcontrol.incall import Hooks, InCallService
 from callcontrol.media import QueueMedia
 from callcontrol.records import Records
 from callcontrol.ringall import RingAll
@@ -46,6 +47,7 @@ class QueueService(Announcements):
         records: Records,
         announcer: Announcer | None = None,
         recent_talk_s: Callable[[], dict[str, float]] | None = None,
+        incall: InCallService | None = None,
     ) -> None:
         self.sip, self.media, self.states, self.selector = sip, media, states, selector
         self.load_config, self.config_version, self.records = load_config, config_version, records
@@ -53,6 +55,7 @@ class QueueService(Announcements):
         self.handle_s: dict[str, float] = {}  # group -> mean handle time (expected wait)
         self.ring_all = RingAll(self)
         self.recent_talk_s = recent_talk_s or dict
+        self.incall = incall
         self.config = AcdConfig(0, {}, {}, {}, {})
         self.calls: dict[str, Active] = {}
         self._ticks = 0
@@ -110,6 +113,7 @@ class QueueService(Announcements):
         for active in self.calls.values():
             call = active.call
             held = call.agent and call.state in (q.OFFERING, q.CONNECTED)
+            held = held and not active.agent_released
             if held and not self.states.renew(call.agent, call.call_id):
                 log.warning("lease of %s for %s was lost", call.agent, call.call_id)
             for agent, _leg in active.fork.values():  # ring all: every ringing agent
@@ -272,6 +276,28 @@ class QueueService(Announcements):
             call.agent or active.overflow_target,
             call.wait_ms(call.answered_ms),
         )
+        if call.agent and self.incall is not None:  # in-call functions: the call model
+            hooks = Hooks(
+                agent_left=lambda _reason: self._agent_left(active),
+                finished=lambda outcome: self._finished(active, outcome),
+                agent_command=False,
+            )
+            phone = self.states.extension(self.config, call.agent)
+            self.incall.adopt(call.call_id, call.agent, active.leg, leg, active.media, phone, hooks)
+
+    def _agent_left(self, active: Active) -> None:
+        """The call model let the agent go (a hang-up, a transfer): ACW or idle now, even
+        if the customer stays on the line (a blind transfer)."""
+        call = active.call
+        if active.agent_released or not call.agent:
+            return
+        active.agent_released = True
+        self.agent_command(call.agent, machine.Command("call_end", call_id=call.call_id))
+        self._learn_handle_time(call)
+
+    def _finished(self, active: Active, outcome: str) -> None:
+        """The call model ended a connected queue call: the record closes."""
+        self._end(active, "caller_hangup" if outcome == "customer_hangup" else outcome)
 
     def agent_hung_up(self, active: Active, leg: OutboundLeg) -> None:
         if active.agent_leg is leg:
@@ -328,7 +354,7 @@ class QueueService(Announcements):
         if reason != "caller_hangup":
             active.leg.hangup()
         self.media.release(active.media)
-        if call.agent:
+        if call.agent and not active.agent_released:
             command = (
                 machine.Command("call_end", call_id=call.call_id)
                 if was == q.CONNECTED
@@ -337,7 +363,7 @@ class QueueService(Announcements):
             self.agent_command(call.agent, command)
         if was not in (q.CONNECTED, q.CLOSING):
             self.states.acd.remove_call(call.call_id, call.outcome, at)
-        if was == q.CONNECTED and call.agent:
+        if was == q.CONNECTED and call.agent and not active.agent_released:
             self._learn_handle_time(call)
         self.calls.pop(call.call_id, None)
         self.records.call_ended(call)

@@ -29,6 +29,7 @@ from sippy.Core.EventDispatcher import ED2
 from sippy.MsgBody import MsgBody
 from sippy.SipCallId import SipCallId
 from sippy.SipConf import SipConf
+from sippy.SipHeader import SipHeader
 from sippy.SipTransactionManager import SipTransactionManager
 from sippy.SipURL import SipURL
 from sippy.Time.MonoTime import MonoTime
@@ -223,14 +224,24 @@ class SipStack:
         return (req.genResponse(405, "Method Not Allowed"), None, None)
 
     def dial(
-        self, user: str, sdp: str, leg: OutboundLeg, caller: str = "", caller_name: str = ""
+        self,
+        user: str,
+        sdp: str,
+        leg: OutboundLeg,
+        caller: str = "",
+        caller_name: str = "",
+        headers: dict[str, str] | None = None,
     ) -> OutboundLeg:
-        """INVITE ``sip:<user>@<proxy>`` with ``sdp``; events arrive on ``leg``."""
+        """INVITE ``sip:<user>@<proxy>`` with ``sdp`` (and extra ``headers``, e.g. an
+        auto-answer ``Call-Info``); events arrive on ``leg``."""
         ua = UA(self.config, leg.on_ua_event, nh_address=self.proxy)
         leg.attach(ua)
         call_id = SipCallId()
         leg.call_id = str(call_id)
-        ua.recvEvent(
-            CCEventTry((call_id, caller or "queue", user, MsgBody(sdp), None, caller_name))
-        )
+        event = CCEventTry((call_id, caller or "queue", user, MsgBody(sdp), None, caller_name))
+        if headers:
+            event.extra_headers = tuple(
+                SipHeader(name=name, bodys=value) for name, value in headers.items()
+            )
+        ua.recvEvent(event)
         return leg

@@ -71,6 +71,25 @@ class Keys:
         (``callcontrol.history``: the calls of a node without one are closed)."""
         return f"{CALL_CONTROL_PREFIX}node:{node}"
 
+    # --- the call model's command channel (``calls.channel``) ---------------------------
+
+    def call_inbox(self, node: str = "") -> str:
+        """List: commands for call control -- a node's own (its calls), or "" for any node
+        (a new call: click-to-dial)."""
+        return f"{CALL_CONTROL_PREFIX}inbox:{node}" if node else f"{CALL_CONTROL_PREFIX}inbox"
+
+    def call_reply(self, request_id: str) -> str:
+        """List with an expiry: the one reply to a command, popped by the API."""
+        return f"{CALL_CONTROL_PREFIX}reply:{request_id}"
+
+    def call_view(self, call_id: str) -> str:
+        """String: a live call's view (``calls.model.Call.view``), with its node."""
+        return f"{CALL_CONTROL_PREFIX}call:{call_id}"
+
+    def agent_calls(self, agent_id: str) -> str:
+        """Set: the ids of the live calls the agent is in."""
+        return f"{CALL_CONTROL_PREFIX}agent-calls:{agent_id}"
+
     @property
     def agents(self) -> str:
         """Set: every configured agent id."""

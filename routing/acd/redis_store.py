@@ -59,6 +59,10 @@ SIP_EVENTS_MAXLEN = 100_000  # the edge's audit trail is capped (approximately)
 _LUA = Path(__file__).resolve().parent / "lua"
 
 
+# The type of in-call events on the ACD stream (``callcontrol.incall``).
+CALL_EVENT = "call"
+
+
 @dataclass(frozen=True)
 class Claim:
     """A successful claim; ``token`` fences every later write about this offer."""
@@ -459,9 +463,16 @@ class RedisAcd:
         answer: Any = self.client.xread({self.keys.events: last_id}, count=1000, block=block_ms)
         for _stream, entries in answer or ():
             for entry_id, fields in entries:
-                selector.apply(json.loads(fields.get(b"event") or fields["event"]))
+                event = json.loads(fields.get(b"event") or fields["event"])
+                if event.get("type") != CALL_EVENT:  # in-call events are for panels, reports
+                    selector.apply(event)
                 last_id = _text(entry_id)
         return last_id
+
+    def call_event(self, event: dict[str, Any]) -> None:
+        """An in-call change (party joined or left, held, transferred) on the stream:
+        ``{"type": "call", "call", "event", ...}``; selectors skip them."""
+        self.client.xadd(self.keys.events, {"event": json.dumps({**event, "type": CALL_EVENT})})
 
     def _state_events(self) -> list[Wire]:
         r, keys = self.client, self.keys

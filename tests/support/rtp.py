@@ -201,24 +201,24 @@ class RtpEndpoint:
         sequence number or timestamp that goes back (a jitter buffer drops those packets
         as late); losses (jumps forward) are no break, nor a packet up to
         ``REORDER_PACKETS`` behind (reordered on the way: jitter buffers exist for that).
-        And a new SSRC before the previous stream delivered ``JITTER_START_PACKETS``: a
+        And a second SSRC before the first stream delivered ``JITTER_START_PACKETS``: a
         jitter buffer that has not started yet does not reset on an SSRC change, so it
         keeps the first stream's numbering and drops a new stream that starts behind it
         for good (baresip 1.0 does; seen as a caller hearing nothing for the whole call).
-        After that window phones take a new SSRC as a new stream."""
+        Once it has started, phones take each new SSRC as a new stream."""
         with self._cond:
             headers = list(self.headers)
         breaks = []
         run = 1  # packets of the current SSRC so far
+        started = False  # the first stream ran long enough for a jitter buffer to start
         for n, ((_, ssrc0, seq0, ts0), (source, ssrc, seq, ts)) in enumerate(
             itertools.pairwise(headers), start=1
         ):
             where = f"packet {n} from {source[0]}:{source[1]}"
+            started = started or run >= JITTER_START_PACKETS
             if ssrc != ssrc0:
-                if run < JITTER_START_PACKETS:
-                    breaks.append(
-                        f"{where}: SSRC {ssrc0:#x} -> {ssrc:#x} after only {run} packets"
-                    )
+                if not started:
+                    breaks.append(f"{where}: SSRC {ssrc0:#x} -> {ssrc:#x} after only {run} packets")
                 run = 1
                 continue
             run += 1

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("callcontrol", "routing")
+PACKAGES = ("callcontrol", "routing", "calls")
 
 
 def _modules() -> dict[str, Path]:

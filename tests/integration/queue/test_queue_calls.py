@@ -5,8 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-import pytest
-
 from tests.integration.conftest import PhoneFactory
 from tests.integration.queue.helpers import (
     AGENT_TONE,

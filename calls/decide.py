@@ -1,0 +1,319 @@
+"""The call model's decisions: (call, command or event) -> (new call, actions). Pure.
+
+``callcontrol.incall`` feeds SIP events (a party's leg rang, answered, failed, hung up)
+and the API's commands (hold, resume, transfer, hang up) in, and carries the actions out.
+A command that does not apply is refused as a value (``Refused``: HTTP status, error id,
+message), and then nothing changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from calls import model as m
+from calls.targets import GROUP, Target
+
+# --- inputs ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ringing:
+    party: str
+
+
+@dataclass(frozen=True)
+class Answered:
+    party: str
+
+
+@dataclass(frozen=True)
+class Failed:
+    party: str
+    code: int
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Ended:
+    party: str  # the party hung up
+
+
+@dataclass(frozen=True)
+class Hold:
+    pass
+
+
+@dataclass(frozen=True)
+class Resume:
+    pass
+
+
+@dataclass(frozen=True)
+class Hangup:
+    pass
+
+
+@dataclass(frozen=True)
+class HangupParty:
+    party: str
+
+
+@dataclass(frozen=True)
+class Transfer:
+    target: Target  # blind: the agent leaves, the customer hears music, the target rings
+
+
+Input = Ringing | Answered | Failed | Ended | Hold | Resume | Hangup | HangupParty | Transfer
+
+# --- outputs --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dial:
+    party: str
+    target: Target
+    auto_answer: bool = False  # the agent's own phone (click-to-dial): answer-after=0
+
+
+@dataclass(frozen=True)
+class HangupLeg:
+    party: str
+
+
+@dataclass(frozen=True)
+class Bridge:
+    a: str  # the customer's side
+    b: str  # who the customer now hears (the agent, or a transfer's target)
+
+
+@dataclass(frozen=True)
+class Music:
+    party: str
+    on: bool  # on: music to the party, nothing of the other side reaches it (either way)
+
+
+@dataclass(frozen=True)
+class Ringback:
+    party: str
+    on: bool
+
+
+@dataclass(frozen=True)
+class AgentLeft:
+    agent: str  # the agent's part of the call is over: ACW or idle per its group
+    reason: str
+
+
+@dataclass(frozen=True)
+class Finish:
+    outcome: str
+
+
+@dataclass(frozen=True)
+class Emit:
+    kind: str  # an event for the ACD stream: party_joined, held, transferred, ...
+    party: str = ""
+    detail: str = ""
+
+
+Action = Dial | HangupLeg | Bridge | Music | Ringback | AgentLeft | Finish | Emit
+
+
+@dataclass(frozen=True)
+class Refused:
+    status: int
+    error_id: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Step:
+    call: m.Call
+    actions: tuple[Action, ...]
+
+
+# --- starting calls -------------------------------------------------------------------
+
+
+def click_to_dial(
+    call_id: str, team: str, agent: str, phone: Target, to: Target, now_ms: int
+) -> Step | Refused:
+    """The agent's phone is called first; the customer only once it answered."""
+    if to.kind == GROUP:
+        return Refused(422, "target_not_supported", "click-to-dial calls a person, not a group")
+    call = m.Call(
+        call_id,
+        team,
+        agent,
+        m.CLICK_TO_DIAL,
+        m.DIALING_AGENT,
+        now_ms,
+        parties=(
+            m.Party(m.AGENT, m.AGENT, phone, m.DIALING),
+            m.Party(m.CUSTOMER, m.CUSTOMER, to, m.PENDING),
+        ),
+    )
+    return Step(call, (Dial(m.AGENT, phone, auto_answer=True), Emit("call_started")))
+
+
+def queue_call(call_id: str, team: str, agent: str, caller: str, phone: str, now_ms: int) -> m.Call:
+    """A queue call once its agent answered: two parties, bridged."""
+    return m.Call(
+        call_id,
+        team,
+        agent,
+        m.QUEUE,
+        m.CONNECTED,
+        now_ms,
+        parties=(
+            m.Party(m.CUSTOMER, m.CUSTOMER, None, m.UP, label=caller),
+            m.Party(m.AGENT, m.AGENT, None, m.UP, label=phone),
+        ),
+        bridged=(m.CUSTOMER, m.AGENT),
+    )
+
+
+# --- the decisions ----------------------------------------------------------------------
+
+
+def decide(call: m.Call, event: Input) -> Step | Refused:
+    if call.state == m.FINISHED:
+        return Refused(404, "call_not_found", "the call is over")
+    if isinstance(event, (Ringing, Answered, Failed, Ended)):
+        party = call.party(event.party)
+        if party is None or party.state == m.ENDED:
+            return Refused(409, "party_gone", f"no live party {event.party}")
+        if isinstance(event, Ringing):
+            return _ringing(call, party)
+        if isinstance(event, Answered):
+            return _answered(call, party)
+        if isinstance(event, Failed):
+            return _gone(call, party, f"failed_{event.code}", hangup=False)
+        return _gone(call, party, "hangup", hangup=False)
+    if isinstance(event, Hold):
+        return _hold(call)
+    if isinstance(event, Resume):
+        return _resume(call)
+    if isinstance(event, Hangup):
+        return _finish(call, "agent_hangup", call.live())
+    if isinstance(event, HangupParty):
+        party = call.party(event.party)
+        if party is None:
+            return Refused(404, "party_not_found", f"the call has no party {event.party!r}")
+        if party.state == m.ENDED:
+            return Refused(409, "party_gone", f"{event.party} already left the call")
+        return _gone(call, party, "hung_up_by_agent", hangup=True)
+    return _transfer(call, event.target)
+
+
+def _ringing(call: m.Call, party: m.Party) -> Step:
+    if party.state != m.DIALING:
+        return Step(call, ())
+    ringing = replace(party, state=m.RINGING)
+    return Step(call.with_party(ringing), (Emit("party_ringing", party.id),))
+
+
+def _answered(call: m.Call, party: m.Party) -> Step | Refused:
+    if party.state not in (m.DIALING, m.RINGING):
+        return Refused(409, "not_dialling", f"{party.id} was not being dialled")
+    up = call.with_party(replace(party, state=m.UP))
+    joined = Emit("party_joined", party.id)
+    if call.state == m.DIALING_AGENT and party.role == m.AGENT:
+        customer = call.party(m.CUSTOMER)
+        assert customer is not None and customer.target is not None
+        dialing = replace(up.with_party(replace(customer, state=m.DIALING)), state=m.DIALING)
+        dialing = replace(dialing, ringback=frozenset({m.AGENT}))
+        return Step(dialing, (joined, Dial(m.CUSTOMER, customer.target), Ringback(m.AGENT, True)))
+    if call.state == m.DIALING and party.role == m.CUSTOMER:
+        connected = replace(
+            up, state=m.CONNECTED, ringback=frozenset(), bridged=(m.CUSTOMER, m.AGENT)
+        )
+        return Step(connected, (Ringback(m.AGENT, False), Bridge(m.CUSTOMER, m.AGENT), joined))
+    if call.state == m.TRANSFERRING and party.role == m.TARGET:
+        connected = replace(
+            up, state=m.CONNECTED, music=frozenset(), bridged=(m.CUSTOMER, party.id)
+        )
+        actions = (Bridge(m.CUSTOMER, party.id), Music(m.CUSTOMER, False), joined)
+        return Step(connected, (*actions, Emit("transferred", party.id)))
+    return Refused(409, "not_dialling", f"{party.id} answered out of turn ({call.state})")
+
+
+def _gone(call: m.Call, party: m.Party, reason: str, hangup: bool) -> Step:
+    """A party left (hung up, failed, or was hung up): in a call of two, the call ends."""
+    left = call.with_party(replace(party, state=m.ENDED, end_reason=reason))
+    head = (HangupLeg(party.id),) if hangup else ()
+    if party.role == m.CUSTOMER and call.state == m.DIALING:
+        outcome = "customer_" + ("busy" if reason == "failed_486" else reason)
+    elif party.role == m.AGENT and call.state == m.DIALING_AGENT:
+        outcome = "agent_" + reason
+    elif party.role == m.TARGET:
+        outcome = "transfer_" + reason
+    else:
+        outcome = f"{party.role}_{reason}"
+    step = _finish(left, outcome, left.live())
+    return Step(step.call, (*head, Emit("party_left", party.id, reason), *step.actions))
+
+
+def _finish(call: m.Call, outcome: str, hang_up: list[m.Party]) -> Step:
+    actions: list[Action] = [HangupLeg(p.id) for p in hang_up]
+    ended = tuple(
+        replace(p, state=m.ENDED, end_reason=p.end_reason or "call_ended") for p in call.parties
+    )
+    if call.agent:  # the ACD has the agent on this call from its start (or its answer)
+        actions.append(AgentLeft(call.agent, outcome))
+    actions += [Emit("call_ended", detail=outcome), Finish(outcome)]
+    done = replace(
+        call,
+        state=m.FINISHED,
+        parties=ended,
+        outcome=outcome,
+        bridged=None,
+        music=frozenset(),
+        ringback=frozenset(),
+    )
+    return Step(done, tuple(actions))
+
+
+def _hold(call: m.Call) -> Step | Refused:
+    if call.state == m.HELD:
+        return Refused(409, "already_held", "the call is on hold")
+    if call.state != m.CONNECTED or call.bridged is None:
+        return Refused(409, "not_connected", f"only a connected call is held ({call.state})")
+    held = replace(call, state=m.HELD, music=frozenset({m.CUSTOMER}))
+    return Step(held, (Music(m.CUSTOMER, True), Emit("held", m.CUSTOMER)))
+
+
+def _resume(call: m.Call) -> Step | Refused:
+    if call.state != m.HELD:
+        return Refused(409, "not_held", f"the call is not on hold ({call.state})")
+    resumed = replace(call, state=m.CONNECTED, music=frozenset())
+    return Step(resumed, (Music(m.CUSTOMER, False), Emit("resumed", m.CUSTOMER)))
+
+
+def _transfer(call: m.Call, target: Target) -> Step | Refused:
+    if call.state not in (m.CONNECTED, m.HELD) or call.party(m.AGENT) is None:
+        return Refused(409, "not_connected", f"only a connected call is transferred ({call.state})")
+    if target.kind == GROUP:
+        return Refused(422, "target_not_supported", "a transfer to an agent group is not built yet")
+    agent = call.party(m.AGENT)
+    assert agent is not None
+    party_id = f"{m.TARGET}-{call.transfers + 1}"
+    moved = call.with_party(replace(agent, state=m.ENDED, end_reason="transferred"))
+    moved = moved.with_party(m.Party(party_id, m.TARGET, target, m.DIALING))
+    music = () if call.state == m.HELD else (Music(m.CUSTOMER, True),)
+    moved = replace(
+        moved,
+        state=m.TRANSFERRING,
+        agent="",
+        bridged=None,
+        music=frozenset({m.CUSTOMER}),
+        transfers=call.transfers + 1,
+    )
+    actions = (
+        *music,
+        HangupLeg(m.AGENT),
+        AgentLeft(call.agent, "transferred"),
+        Dial(party_id, target),
+        Emit("transfer_started", party_id, str(target)),
+    )
+    return Step(moved, actions)

@@ -1,0 +1,97 @@
+"""A call as call control holds it: a set of parties, each a SIP leg, and who hears whom.
+
+Pure values (frozen dataclasses): ``calls.decide`` turns a call and a command or event
+into a new call and actions; call control's ``callcontrol.incall`` carries the actions out
+(sippy legs, rtpengine) and publishes ``view()`` for the API.
+
+The media arrangement of a two-party call is one rtpengine session with two sides: the
+customer's and the agent's (later: whoever the call was transferred to). ``bridged``
+names the parties who hear each other; a party in ``music`` hears music on hold and
+nothing of the other side; a party in ``ringback`` hears ringing while the other is
+dialled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from calls.targets import Target
+
+# Party roles
+CUSTOMER, AGENT, TARGET = "customer", "agent", "target"
+# Party states
+PENDING, DIALING, RINGING, UP, ENDED = "pending", "dialing", "ringing", "up", "ended"
+# Call states
+DIALING_AGENT = "dialing_agent"  # click-to-dial: the agent's phone first
+DIALING = "dialing"  # the agent is up and hears ringback; the customer is dialled
+CONNECTED = "connected"
+HELD = "held"  # the customer hears music; nothing of the agent reaches them
+TRANSFERRING = "transferring"  # blind transfer: the customer hears music, the target rings
+FINISHED = "finished"
+# Call kinds
+QUEUE, CLICK_TO_DIAL = "queue", "click_to_dial"
+
+
+@dataclass(frozen=True)
+class Party:
+    id: str  # unique in the call: its role, or "target-N"
+    role: str
+    target: Target | None  # what was dialled (None: the party called in)
+    state: str = PENDING
+    leg: str = ""  # the SIP Call-ID of its leg
+    label: str = ""  # who it is, for people: the caller's number, the extension dialled
+    end_reason: str = ""
+
+
+@dataclass(frozen=True)
+class Call:
+    id: str
+    team: str
+    agent: str  # the agent id ("team/number") who commands it; "" once it left
+    kind: str
+    state: str
+    started_ms: int
+    parties: tuple[Party, ...] = ()
+    bridged: tuple[str, str] | None = None
+    music: frozenset[str] = frozenset()
+    ringback: frozenset[str] = frozenset()
+    outcome: str = ""  # why it finished
+    transfers: int = 0
+
+    def party(self, party_id: str) -> Party | None:
+        return next((p for p in self.parties if p.id == party_id), None)
+
+    def live(self) -> list[Party]:
+        return [p for p in self.parties if p.state != ENDED]
+
+    def with_party(self, party: Party) -> Call:
+        """This call with ``party`` added, or replacing the party of its id."""
+        others = tuple(p for p in self.parties if p.id != party.id)
+        if len(others) == len(self.parties):
+            return replace(self, parties=(*self.parties, party))
+        return replace(self, parties=tuple(party if p.id == party.id else p for p in self.parties))
+
+    def view(self, node: str) -> dict[str, Any]:
+        """What the API shows (``calls.channel``)."""
+        return {
+            "id": self.id,
+            "team": self.team,
+            "agent": self.agent,
+            "node": node,
+            "kind": self.kind,
+            "state": self.state,
+            "started_ms": self.started_ms,
+            "outcome": self.outcome,
+            "parties": [
+                {
+                    "id": p.id,
+                    "role": p.role,
+                    "target": str(p.target) if p.target else p.label,
+                    "state": p.state,
+                    "held": p.id in self.music,
+                    "end_reason": p.end_reason,
+                }
+                for p in self.parties
+            ],
+        }

@@ -1,0 +1,48 @@
+"""Commands to call control as the API sends them (``calls.channel``), and agents' ways."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+from calls.channel import CallChannel, Command, Reply
+from routing.acd.model import WorkingWay
+from routing.acd.redis_store import live_fields, live_from_fields
+from tests.integration.queue.helpers import KEYS, agent_live, redis_client
+from tests.support.stack import Stack
+from tests.support.waiting import wait_until
+
+TONES = {"customer": 400.0, "agent": 1100.0, "target": 1500.0}
+
+
+def channel(stack: Stack) -> CallChannel:
+    return CallChannel(redis_client(stack))
+
+
+def command(stack: Stack, op: str, agent: str, call: str = "", **args: Any) -> Reply:
+    """Send ``op`` to the node holding ``call`` (any node for a new call), as the API does."""
+    chan = channel(stack)
+    view = chan.view(call) if call else None
+    node = str(view["node"]) if view else ""
+    return chan.request(Command(op, agent, call, args), node=node, timeout_s=10)
+
+
+def let_dial_out(stack: Stack, agent: str) -> None:
+    """The agent's working way in effect becomes dial-out (as self-selection would), once
+    the edge reported its phone (registered by the test) as registered."""
+    wait_until(lambda: agent_live(stack, agent).registered, what=f"{agent}'s phone registered")
+    client = redis_client(stack)
+    live = live_from_fields(client.hgetall(KEYS.agent(agent)))
+    client.hset(KEYS.agent(agent), mapping=live_fields(replace(live, way=WorkingWay.DIAL_OUT)))
+
+
+def party(view: dict[str, Any], party_id: str) -> dict[str, Any]:
+    return next(p for p in view["parties"] if p["id"] == party_id)
+
+
+def call_events(stack: Stack, call_id: str) -> list[str]:
+    """The in-call events of ``call_id`` on the ACD's stream, in order."""
+    entries = redis_client(stack).xrange(KEYS.events)
+    events = [json.loads(fields["event"]) for _, fields in entries]
+    return [e["event"] for e in events if e.get("type") == "call" and e["call"] == call_id]
