@@ -10,7 +10,6 @@ show no packet dropped."""
 from __future__ import annotations
 
 import subprocess
-import wave
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,57 +17,14 @@ import pytest
 
 from tests.integration.conftest import PhoneFactory
 from tests.integration.queue.helpers import AGENT_TONE, QUEUE_DID, agent_live, set_agents
+from tests.support.baresip import decoded, write_config
 from tests.support.rtp import RtpEndpoint, goertzel_power
-from tests.support.stack import Stack, free_port
+from tests.support.stack import Stack
 from tests.support.waiting import wait_until
 
 CALLS = 3
 CALL_S = 9  # baresip quits after this long (-t): music, then the agent for ~5 s
 CALLER_TONE = 400  # baresip's ausine source
-
-
-def baresip_config(directory: Path, stack: Stack) -> None:
-    host, port = stack.proxy
-    (directory / "config").write_text(
-        "\n".join(
-            [
-                "poll_method epoll",
-                f"sip_listen 127.0.0.1:{free_port()}",
-                "audio_player aubridge,speaker",
-                "audio_alert aubridge,speaker",
-                f"audio_source ausine,{CALLER_TONE}",
-                "ausrc_srate 48000",
-                "ausrc_channels 2",
-                f"snd_path {directory}",
-                "rtp_ports 20000-20999",
-                "jitter_buffer_delay 5-10",
-                "module_path /usr/lib/baresip/modules",
-                "module g711.so",
-                "module ausine.so",
-                "module aubridge.so",
-                "module sndfile.so",
-                "module_app account.so",
-                "module_app menu.so",
-                "",
-            ]
-        )
-    )
-    (directory / "accounts").write_text(
-        f"<sip:demo-5000@{host}:{port}>;auth_pass=demo5000;regint=0;audio_codecs=PCMU\n"
-    )
-
-
-def decoded(directory: Path) -> tuple[list[int], int]:
-    """What baresip decoded from the stream it received (sndfile's dump): the first
-    channel's samples, and their rate."""
-    dumps = sorted(directory.glob("dump-*-dec.wav"))
-    assert dumps, f"baresip wrote no received audio: {sorted(directory.iterdir())}"
-    with wave.open(str(dumps[-1])) as dump:
-        rate, channels = dump.getframerate(), dump.getnchannels()
-        frames = dump.readframes(dump.getnframes())
-    samples = [int.from_bytes(frames[i : i + 2], "little", signed=True)
-               for i in range(0, len(frames), 2 * channels)]  # fmt: skip
-    return samples, rate
 
 
 @pytest.mark.parametrize("attempt", range(CALLS))
@@ -82,7 +38,7 @@ def test_a_real_softphone_keeps_hearing_the_agent_after_the_music(
     set_agents(stack, idle=("demo/1001",))
     agent_phone = phones("demo-5001")
     agent_rtp = rtp_endpoints()
-    baresip_config(tmp_path, stack)
+    write_config(tmp_path, stack, "demo-5000", CALLER_TONE)
     host, port = stack.proxy
     softphone = subprocess.Popen(
         ["baresip", "-f", str(tmp_path), "-t", str(CALL_S),
