@@ -171,6 +171,7 @@ class InCallService:
         caller.on_end = lambda _reason: self._event(live, d.Ended(m.CUSTOMER))
         agent_leg.on_end = lambda: self._event(live, d.Ended(m.AGENT))
         agent_leg.on_fail = lambda code, _reason: self._event(live, d.Ended(m.AGENT))
+        self._follow_agent_phone(live, agent_leg)
         self.calls[call_id] = live
         self._publish(live)
 
@@ -257,6 +258,8 @@ class InCallService:
         leg.on_answer = lambda answer: self._answered(live, party, answer)
         leg.on_fail = lambda code, reason: self._event(live, d.Failed(party, code, reason))
         leg.on_end = lambda: self._event(live, d.Ended(party))
+        if party == m.AGENT:
+            self._follow_agent_phone(live, leg)
         live.legs[party] = leg
         caller = call.agent.split("/", 1)[-1] if party == m.AGENT else _caller_of(call)
         self.sip.dial(
@@ -266,6 +269,34 @@ class InCallService:
         live.ring_timers[party] = self.sip.call_later(
             RING_S, lambda: self._ring_timeout(live, party)
         )
+
+    def _follow_agent_phone(self, live: Live, leg: OutboundLeg) -> None:
+        """The agent's phone's own keys: its hold (re-INVITE sendonly/inactive) is the
+        call's hold, with music for the customer; its REFER a blind transfer."""
+        leg.on_hold = lambda held: self._phone_hold(live, held)
+        leg.on_refer = lambda user: self._phone_refer(live, user)
+
+    def _phone_hold(self, live: Live, held: bool) -> None:
+        if held and live.call.state == m.CONNECTED:
+            self._event(live, d.Hold())
+        elif not held and live.call.state == m.HELD:
+            self._event(live, d.Resume())
+
+    def _phone_refer(self, live: Live, user: str) -> None:
+        prefix = f"{live.call.team}-"
+        try:
+            target = targets.parse(user.removeprefix(prefix))
+        except targets.InvalidTarget as exc:
+            log.warning("call %s: REFER to %r refused: %s", live.call.id, user, exc)
+            self._event(live, d.Ended(m.AGENT))  # sippy hung the leg up after the 202
+            return
+        result = d.decide(live.call, d.Transfer(target))
+        if isinstance(result, d.Refused):
+            log.warning("call %s: REFER to %s refused: %s", live.call.id, user, result.message)
+            self._event(live, d.Ended(m.AGENT))
+            return
+        log.info("call %s: the agent's phone transfers to %s", live.call.id, target)
+        self._apply(live, result)
 
     def _answered(self, live: Live, party: str, sdp: str) -> None:
         self._cancel_ring(live, party)

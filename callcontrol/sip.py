@@ -24,6 +24,7 @@ from sippy.CCEvents import (
     CCEventRedirect,
     CCEventRing,
     CCEventTry,
+    CCEventUpdate,
 )
 from sippy.Core.EventDispatcher import ED2
 from sippy.MsgBody import MsgBody
@@ -55,6 +56,40 @@ def _set_params_lower_transport(self: Any, params: Any) -> None:
 
 
 SipURL.setParams = _set_params_lower_transport
+
+
+_ANSWER_DIRECTION = {"sendonly": "recvonly", "recvonly": "sendonly", "inactive": "inactive"}
+
+
+def offer_direction(sdp: str) -> str:
+    """The audio direction an SDP offers: sendrecv, sendonly, recvonly or inactive (a
+    ``c=0.0.0.0`` offer is the old way of holding: inactive)."""
+    direction = "sendrecv"
+    for line in sdp.splitlines():
+        if line.strip() in ("a=sendonly", "a=recvonly", "a=inactive", "a=sendrecv"):
+            direction = line.strip()[2:]
+        elif line.startswith("c=IN IP4 0.0.0.0"):
+            direction = "inactive"
+    return direction
+
+
+def answer_sdp(local_sdp: str, offered: str) -> str:
+    """Our SDP again, with the direction that answers ``offered`` (RFC 3264 6.1)."""
+    direction = _ANSWER_DIRECTION.get(offered, "sendrecv")
+    lines = [
+        line
+        for line in local_sdp.splitlines()
+        if line.strip() not in ("a=sendonly", "a=recvonly", "a=inactive", "a=sendrecv")
+    ]
+    return "\r\n".join([*lines, f"a={direction}"]) + "\r\n"
+
+
+def _answer_update(ua: Any, local_sdp: str, event: Any) -> bool:
+    """Answer a re-INVITE (sippy's CCEventUpdate) with our SDP; True when it holds us."""
+    body = event.getData()
+    offered = offer_direction(str(body) if body is not None else "c=IN IP4 0.0.0.0")
+    ua.recvEvent(CCEventConnect((200, "OK", MsgBody(answer_sdp(local_sdp, offered)))))
+    return offered in ("sendonly", "inactive")
 
 
 class _QuietLogger:
@@ -89,12 +124,15 @@ class InboundLeg:
             if request.countHFs(name) > 0
         }
         self.on_end: Callable[[str], None] = lambda _reason: None
+        self.on_hold: Callable[[bool], None] = lambda _held: None  # the phone's own hold
+        self.local_sdp = ""
         self.ended = False
 
     def ring(self) -> None:
         self._ua.recvEvent(CCEventRing((180, "Ringing", None)))
 
     def answer(self, sdp: str) -> None:
+        self.local_sdp = sdp
         self._ua.recvEvent(CCEventConnect((200, "OK", MsgBody(sdp))))
 
     def reject(self, code: int, reason: str) -> None:
@@ -111,6 +149,8 @@ class InboundLeg:
         if isinstance(event, (CCEventDisconnect, CCEventFail)) and not self.ended:
             self.ended = True
             self.on_end("caller_hangup")
+        elif isinstance(event, CCEventUpdate) and not self.ended:
+            self.on_hold(_answer_update(self._ua, self.local_sdp, event))
 
 
 class OutboundLeg:
@@ -123,6 +163,11 @@ class OutboundLeg:
         self.on_answer: Callable[[str], None] = lambda _sdp: None
         self.on_fail: Callable[[int, str], None] = lambda _code, _reason: None
         self.on_end: Callable[[], None] = lambda: None
+        self.on_hold: Callable[[bool], None] = lambda _held: None  # the phone's own hold
+        # A REFER from the phone (blind transfer): the Refer-To user; sippy accepted it
+        # (202) and hangs this leg up. None: a REFER ends the leg like a BYE.
+        self.on_refer: Callable[[str], None] | None = None
+        self.local_sdp = ""
         self.answered = False
         self.ended = False
 
@@ -150,9 +195,14 @@ class OutboundLeg:
             self.ended = True
             data = event.getData() or (500, "Failed")
             self.on_fail(int(data[0]), str(data[1]))
+        elif isinstance(event, CCEventUpdate):
+            self.on_hold(_answer_update(self._ua, self.local_sdp, event))
         elif isinstance(event, CCEventDisconnect):
             self.ended = True
-            if self.answered:
+            also = event.getData()  # a REFER's Refer-To
+            if also is not None and self.answered and self.on_refer is not None:
+                self.on_refer(str(also.getUrl().username or ""))
+            elif self.answered:
                 self.on_end()
             else:
                 self.on_fail(487, "Disconnected")
@@ -236,6 +286,7 @@ class SipStack:
         auto-answer ``Call-Info``); events arrive on ``leg``."""
         ua = UA(self.config, leg.on_ua_event, nh_address=self.proxy)
         leg.attach(ua)
+        leg.local_sdp = sdp
         call_id = SipCallId()
         leg.call_id = str(call_id)
         event = CCEventTry((call_id, caller or "queue", user, MsgBody(sdp), None, caller_name))

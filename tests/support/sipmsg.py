@@ -376,8 +376,11 @@ def digest_authorization(
 
 
 # -- SDP (RFC 4566 / 3264), just audio ------------------------------------------------
-def build_sdp(user: str, ip: str, port: int, sess_id: int, version: int) -> bytes:
-    """Offer/answer for PCMU/8000 (PT 0) plus telephone-event/8000 (PT 101, RFC 4733)."""
+def build_sdp(
+    user: str, ip: str, port: int, sess_id: int, version: int, direction: str = "sendrecv"
+) -> bytes:
+    """Offer/answer for PCMU/8000 (PT 0) plus telephone-event/8000 (PT 101, RFC 4733);
+    ``direction``: sendonly / inactive puts the other side on hold (RFC 3264 8.4)."""
     lines = [
         "v=0",
         f"o={user or '-'} {sess_id} {version} IN IP4 {ip}",
@@ -389,7 +392,7 @@ def build_sdp(user: str, ip: str, port: int, sess_id: int, version: int) -> byte
         "a=rtpmap:101 telephone-event/8000",
         "a=fmtp:101 0-16",
         "a=ptime:20",
-        "a=sendrecv",
+        f"a={direction}",
     ]
     return ("\r\n".join(lines) + "\r\n").encode()
 

@@ -120,6 +120,7 @@ class Dialog:
         self.state = "early"
         self.rtp = rtp
         self.sdp_session, self.sdp_version = random.randint(1, 10**9), 1
+        self.direction = "sendrecv"  # of our SDP: sendonly/inactive holds the other side
         self.remote_rtp: Addr | None = None
         self.remote_sdp = b""
         self.requests: list[SipMessage] = []  # in-dialog requests received
@@ -130,7 +131,9 @@ class Dialog:
 
     def _sdp(self) -> bytes:
         ip, port = _sdp_addr(self.ua, self.rtp)
-        return build_sdp(self.ua.username, ip, port, self.sdp_session, self.sdp_version)
+        return build_sdp(
+            self.ua.username, ip, port, self.sdp_session, self.sdp_version, self.direction
+        )
 
     def _set_remote_sdp(self, body: bytes) -> None:
         if body:
@@ -241,9 +244,19 @@ class Dialog:
         self.state = "terminated"
         return resp
 
-    def reinvite(self, rtp: RtpEndpoint | None = None, timeout: float = 10) -> SipMessage:
-        """Re-INVITE with a new SDP version (RFC 3264 8); ACKs a 2xx; returns the final."""
+    def refer(self, refer_to: str, timeout: float = 10) -> SipMessage:
+        """REFER the other side to ``refer_to`` (a blind transfer, RFC 3515); the final."""
         with self.ua._cond:
+            req = self._build("REFER", extra=[("Refer-To", f"<{refer_to}>")])
+        return self._transact(req, timeout, f"final response to REFER ({self.call_id})")
+
+    def reinvite(
+        self, rtp: RtpEndpoint | None = None, timeout: float = 10, direction: str | None = None
+    ) -> SipMessage:
+        """Re-INVITE with a new SDP version (RFC 3264 8), ``direction`` to hold
+        (sendonly/inactive) or resume (sendrecv); ACKs a 2xx; returns the final."""
+        with self.ua._cond:
+            self.direction = direction or self.direction
             self.rtp = rtp if rtp is not None else self.rtp
             self.sdp_version += 1
             req = self._build("INVITE", body=self._sdp())

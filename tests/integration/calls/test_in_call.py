@@ -255,3 +255,50 @@ def test_the_agent_hangs_up_the_customer_and_the_call_ends(
         call.wait_bye()  # type: ignore[attr-defined]
         incoming.wait_bye()
     wait_until(lambda: agent_live(stack, "demo/1001").state == "idle", what="the agent idle again")
+
+
+def test_the_agent_phones_own_hold_gives_the_caller_music_not_silence(
+    stack: Stack, phones: PhoneFactory, rtp_endpoints: Callable[..., RtpEndpoint]
+) -> None:
+    set_agents(stack, idle=("demo/1001",))
+    with carrier(stack) as ua:
+        call, incoming, caller_rtp, _ = _queue_call_with_agent(stack, phones, rtp_endpoints, ua)
+        call_id = call.call_id  # type: ignore[attr-defined]
+        held = incoming.reinvite(direction="sendonly")  # type: ignore[attr-defined]
+        assert held.status == 200, held.summary()
+        assert b"a=recvonly" in held.body  # answered as a hold (RFC 3264 8.4)
+        wait_until(lambda: (channel(stack).view(call_id) or {}).get("state") == "held", what="held")
+        listen(caller_rtp)
+        assert caller_rtp.dominant_power(AGENT_TONE) < 0.05
+        wait_until(lambda: on_hold_music(caller_rtp), what="music on hold")
+        resumed = incoming.reinvite(direction="sendrecv")  # type: ignore[attr-defined]
+        assert resumed.status == 200, resumed.summary()
+        listen(caller_rtp)
+        assert hears(caller_rtp, AGENT_TONE, CALLER_TONE), "the caller hears the agent again"
+        assert call.bye().status == 200  # type: ignore[attr-defined]
+        incoming.wait_bye()
+
+
+def test_a_refer_from_the_agents_phone_transfers_the_caller_and_frees_the_agent(
+    stack: Stack, phones: PhoneFactory, rtp_endpoints: Callable[..., RtpEndpoint]
+) -> None:
+    set_agents(stack, idle=("demo/1001",))
+    target_phone = phones("demo-5003")
+    target_rtp = rtp_endpoints()
+    with carrier(stack) as ua:
+        call, incoming, caller_rtp, _ = _queue_call_with_agent(stack, phones, rtp_endpoints, ua)
+        referred = incoming.refer(f"sip:5003@{stack.proxy[0]}")  # type: ignore[attr-defined]
+        assert referred.status == 202, referred.summary()
+        incoming.wait_bye()  # the agent's leg ends: a blind transfer
+        wait_until(
+            lambda: agent_live(stack, "demo/1001").state in ("idle", "acw"), what="agent free"
+        )
+        ringing = target_phone.wait_incoming(timeout=5)
+        ringing.answer(target_rtp)
+        ringing.wait_ack()
+        target_rtp.start_sending(ringing.remote_rtp, tone_hz=TARGET_TONE)
+        wait_until(
+            lambda: hears(caller_rtp, TARGET_TONE, AGENT_TONE), what="the caller hears the target"
+        )
+        assert call.bye().status == 200  # type: ignore[attr-defined]
+        ringing.wait_bye()
