@@ -8,129 +8,77 @@ message), and then nothing changes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
+from calls import conference as room
 from calls import model as m
+from calls.steps import (
+    Action,
+    AgentLeft,
+    Answered,
+    Bridge,
+    CloseRoom,
+    Conference,
+    Consult,
+    ConsultCancel,
+    Dial,
+    Emit,
+    Ended,
+    Failed,
+    Finish,
+    Hangup,
+    HangupLeg,
+    HangupParty,
+    Hold,
+    Input,
+    JoinRoom,
+    LeaveRoom,
+    Music,
+    Mute,
+    MuteInRoom,
+    Refused,
+    Resume,
+    Ringback,
+    Ringing,
+    Step,
+    Transfer,
+)
 from calls.targets import GROUP, Target
 
-# --- inputs ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Ringing:
-    party: str
-
-
-@dataclass(frozen=True)
-class Answered:
-    party: str
-
-
-@dataclass(frozen=True)
-class Failed:
-    party: str
-    code: int
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class Ended:
-    party: str  # the party hung up
-
-
-@dataclass(frozen=True)
-class Hold:
-    pass
-
-
-@dataclass(frozen=True)
-class Resume:
-    pass
-
-
-@dataclass(frozen=True)
-class Hangup:
-    pass
-
-
-@dataclass(frozen=True)
-class HangupParty:
-    party: str
-
-
-@dataclass(frozen=True)
-class Transfer:
-    target: Target  # blind: the agent leaves, the customer hears music, the target rings
-
-
-Input = Ringing | Answered | Failed | Ended | Hold | Resume | Hangup | HangupParty | Transfer
-
-# --- outputs --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Dial:
-    party: str
-    target: Target
-    auto_answer: bool = False  # the agent's own phone (click-to-dial): answer-after=0
-
-
-@dataclass(frozen=True)
-class HangupLeg:
-    party: str
-
-
-@dataclass(frozen=True)
-class Bridge:
-    a: str  # the customer's side
-    b: str  # who the customer now hears (the agent, or a transfer's target)
-
-
-@dataclass(frozen=True)
-class Music:
-    party: str
-    on: bool  # on: music to the party, nothing of the other side reaches it (either way)
-
-
-@dataclass(frozen=True)
-class Ringback:
-    party: str
-    on: bool
-
-
-@dataclass(frozen=True)
-class AgentLeft:
-    agent: str  # the agent's part of the call is over: ACW or idle per its group
-    reason: str
-
-
-@dataclass(frozen=True)
-class Finish:
-    outcome: str
-
-
-@dataclass(frozen=True)
-class Emit:
-    kind: str  # an event for the ACD stream: party_joined, held, transferred, ...
-    party: str = ""
-    detail: str = ""
-
-
-Action = Dial | HangupLeg | Bridge | Music | Ringback | AgentLeft | Finish | Emit
-
-
-@dataclass(frozen=True)
-class Refused:
-    status: int
-    error_id: str
-    message: str
-
-
-@dataclass(frozen=True)
-class Step:
-    call: m.Call
-    actions: tuple[Action, ...]
-
+__all__ = [
+    "Action",
+    "AgentLeft",
+    "Answered",
+    "Bridge",
+    "CloseRoom",
+    "Conference",
+    "Consult",
+    "ConsultCancel",
+    "Dial",
+    "Emit",
+    "Ended",
+    "Failed",
+    "Finish",
+    "Hangup",
+    "HangupLeg",
+    "HangupParty",
+    "Hold",
+    "Input",
+    "JoinRoom",
+    "LeaveRoom",
+    "Music",
+    "Mute",
+    "MuteInRoom",
+    "Refused",
+    "Resume",
+    "Ringback",
+    "Ringing",
+    "Step",
+    "Transfer",
+    "click_to_dial",
+    "decide",
+    "queue_call",
+]
 
 # --- starting calls -------------------------------------------------------------------
 
@@ -190,6 +138,16 @@ def decide(call: m.Call, event: Input) -> Step | Refused:
         if isinstance(event, Failed):
             return _gone(call, party, f"failed_{event.code}", hangup=False)
         return _gone(call, party, "hangup", hangup=False)
+    if isinstance(event, Consult):
+        return room.consult(call, event.target)
+    if isinstance(event, ConsultCancel):
+        return room.cancel_consult(call)
+    if isinstance(event, Conference):
+        if event.target is None:
+            return room.join_consultee(call)
+        return room.add_party(call, event.target)
+    if isinstance(event, Mute):
+        return room.mute(call, event.party, event.on)
     if isinstance(event, Hold):
         return _hold(call)
     if isinstance(event, Resume):
@@ -203,6 +161,8 @@ def decide(call: m.Call, event: Input) -> Step | Refused:
         if party.state == m.ENDED:
             return Refused(409, "party_gone", f"{event.party} already left the call")
         return _gone(call, party, "hung_up_by_agent", hangup=True)
+    if event.target is None:
+        return room.attended_transfer(call)
     return _transfer(call, event.target)
 
 
@@ -229,6 +189,8 @@ def _answered(call: m.Call, party: m.Party) -> Step | Refused:
             up, state=m.CONNECTED, ringback=frozenset(), bridged=(m.CUSTOMER, m.AGENT)
         )
         return Step(connected, (Ringback(m.AGENT, False), Bridge(m.CUSTOMER, m.AGENT), joined))
+    if party.role in (m.CONSULTEE, m.ADDED):
+        return room.answered(up, party)
     if call.state == m.TRANSFERRING and party.role == m.TARGET:
         connected = replace(
             up, state=m.CONNECTED, music=frozenset(), bridged=(m.CUSTOMER, party.id)
@@ -239,7 +201,12 @@ def _answered(call: m.Call, party: m.Party) -> Step | Refused:
 
 
 def _gone(call: m.Call, party: m.Party, reason: str, hangup: bool) -> Step:
-    """A party left (hung up, failed, or was hung up): in a call of two, the call ends."""
+    """A party left (hung up, failed, or was hung up): in a call of two, the call ends;
+    in a room, it goes on while two parties remain."""
+    if party.id in call.room or party.role in (m.CONSULTEE, m.ADDED):
+        step = room.left(call, party, reason, hangup)
+        if step is not None:
+            return step
     left = call.with_party(replace(party, state=m.ENDED, end_reason=reason))
     head = (HangupLeg(party.id),) if hangup else ()
     if party.role == m.CUSTOMER and call.state == m.DIALING:
@@ -261,7 +228,7 @@ def _finish(call: m.Call, outcome: str, hang_up: list[m.Party]) -> Step:
     )
     if call.agent:  # the ACD has the agent on this call from its start (or its answer)
         actions.append(AgentLeft(call.agent, outcome))
-    actions += [Emit("call_ended", detail=outcome), Finish(outcome)]
+    actions += [*room.closing(call), Emit("call_ended", detail=outcome), Finish(outcome)]
     done = replace(
         call,
         state=m.FINISHED,
@@ -270,6 +237,8 @@ def _finish(call: m.Call, outcome: str, hang_up: list[m.Party]) -> Step:
         bridged=None,
         music=frozenset(),
         ringback=frozenset(),
+        room=frozenset(),
+        muted=frozenset(),
     )
     return Step(done, tuple(actions))
 
@@ -277,7 +246,7 @@ def _finish(call: m.Call, outcome: str, hang_up: list[m.Party]) -> Step:
 def _hold(call: m.Call) -> Step | Refused:
     if call.state == m.HELD:
         return Refused(409, "already_held", "the call is on hold")
-    if call.state != m.CONNECTED or call.bridged is None:
+    if call.state not in (m.CONNECTED, m.CONFERENCE):
         return Refused(409, "not_connected", f"only a connected call is held ({call.state})")
     held = replace(call, state=m.HELD, music=frozenset({m.CUSTOMER}))
     return Step(held, (Music(m.CUSTOMER, True), Emit("held", m.CUSTOMER)))
@@ -286,8 +255,14 @@ def _hold(call: m.Call) -> Step | Refused:
 def _resume(call: m.Call) -> Step | Refused:
     if call.state != m.HELD:
         return Refused(409, "not_held", f"the call is not on hold ({call.state})")
-    resumed = replace(call, state=m.CONNECTED, music=frozenset())
-    return Step(resumed, (Music(m.CUSTOMER, False), Emit("resumed", m.CUSTOMER)))
+    state = m.CONFERENCE if len(call.live()) > 2 else m.CONNECTED
+    if m.AGENT in call.room and m.CUSTOMER not in call.room:  # after a consultation failed
+        call = replace(call, room=call.room | {m.CUSTOMER})
+        join: tuple[Action, ...] = (JoinRoom(m.CUSTOMER),)
+    else:
+        join = ()
+    resumed = replace(call, state=state, music=frozenset())
+    return Step(resumed, (*join, Music(m.CUSTOMER, False), Emit("resumed", m.CUSTOMER)))
 
 
 def _transfer(call: m.Call, target: Target) -> Step | Refused:
@@ -295,6 +270,8 @@ def _transfer(call: m.Call, target: Target) -> Step | Refused:
         return Refused(409, "not_connected", f"only a connected call is transferred ({call.state})")
     if target.kind == GROUP:
         return Refused(422, "target_not_supported", "a transfer to an agent group is not built yet")
+    if call.room:
+        return Refused(409, "in_conference", "a call in a conference is transferred by consulting")
     agent = call.party(m.AGENT)
     assert agent is not None
     party_id = f"{m.TARGET}-{call.transfers + 1}"

@@ -8,7 +8,9 @@ The media arrangement of a two-party call is one rtpengine session with two side
 customer's and the agent's (later: whoever the call was transferred to). ``bridged``
 names the parties who hear each other; a party in ``music`` hears music on hold and
 nothing of the other side; a party in ``ringback`` hears ringing while the other is
-dialled.
+dialled. A consultation, a conference (up to ``ROOM_LIMIT`` parties) and whatever
+follows them have the call's parties in ``room``, a Janus AudioBridge room: each hears
+the others' mix, not itself, and nobody hears the ``muted``.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from calls.targets import Target
 
 # Party roles
 CUSTOMER, AGENT, TARGET = "customer", "agent", "target"
+CONSULTEE, ADDED = "consultee", "added"  # consulted by the agent; added to a conference
 # Party states
 PENDING, DIALING, RINGING, UP, ENDED = "pending", "dialing", "ringing", "up", "ended"
 # Call states
@@ -28,7 +31,10 @@ DIALING = "dialing"  # the agent is up and hears ringback; the customer is diall
 CONNECTED = "connected"
 HELD = "held"  # the customer hears music; nothing of the agent reaches them
 TRANSFERRING = "transferring"  # blind transfer: the customer hears music, the target rings
+CONSULTING = "consulting"  # the customer hears music; the agent and the consultee talk
+CONFERENCE = "conference"  # three or more parties in the call's room
 FINISHED = "finished"
+ROOM_LIMIT = 30  # parties in one conference room
 # Call kinds
 QUEUE, CLICK_TO_DIAL = "queue", "click_to_dial"
 
@@ -58,6 +64,10 @@ class Call:
     ringback: frozenset[str] = frozenset()
     outcome: str = ""  # why it finished
     transfers: int = 0
+    dialled: int = 0  # parties dialled into the call so far (their ids' numbers)
+    room: frozenset[str] = frozenset()  # parties in the call's Janus AudioBridge room
+    muted: frozenset[str] = frozenset()  # parties in the room nobody hears
+    room_made: bool = False  # a room exists for the call (until it finishes)
 
     def party(self, party_id: str) -> Party | None:
         return next((p for p in self.parties if p.id == party_id), None)
@@ -90,6 +100,8 @@ class Call:
                     "target": str(p.target) if p.target else p.label,
                     "state": p.state,
                     "held": p.id in self.music,
+                    "in_room": p.id in self.room,
+                    "muted": p.id in self.muted,
                     "end_reason": p.end_reason,
                 }
                 for p in self.parties
