@@ -18,6 +18,7 @@ from sqlalchemy import select
 from dashboard import errors
 from dashboard.responses import declare_errors, install_openapi
 from dashboard.routes import (
+    agent_calls,
     agent_groups,
     agent_session,
     agents,
@@ -56,6 +57,8 @@ RESOURCE_ROUTERS = [
     ring_groups.router,
     bulk.router,
     agent_session.router,
+    agent_calls.router,
+    agent_calls.team_router,
     audit.router,
 ]
 

@@ -20,6 +20,9 @@ class WebSettings:
     # (the launcher's web process: SWITCHBOARD_REDIS_URL is set), else in this process.
     throttle: ThrottlePolicy = field(default_factory=ThrottlePolicy)
     throttle_in_redis: bool = False
+    # How long a call command (``dashboard.routes.agent_calls``) waits for call control's
+    # reply before answering 503 ``call_control_unavailable``.
+    call_control_timeout_s: float = 10.0
 
     @classmethod
     def from_env(cls) -> WebSettings:
