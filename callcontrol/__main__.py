@@ -56,8 +56,10 @@ def main() -> int:
         write_notes,
     )
     from callcontrol.prompts import Prompts, PromptsUnavailable, generate_words
+    from callcontrol.rooms import Rooms
     from callcontrol.service import QueueService
     from calls.channel import CallChannel
+    from conference.janus import JanusClient
     from routing.acd import build_selector, sqlstore
     from routing.acd.states import AgentStates, Changed
     from rtpengine import RtpengineClient
@@ -102,8 +104,17 @@ def main() -> int:
         service.observe(changed)
         records.agent_event(changed.event)
 
+    janus = JanusClient(settings.janus_url)
+    rooms = Rooms(janus, rtpengine, call_media)
     incall = InCallService(
-        sip, call_media, states, lambda: config_of[0].config, channel, node, on_incall_change
+        sip,
+        call_media,
+        states,
+        lambda: config_of[0].config,
+        channel,
+        node,
+        on_incall_change,
+        rooms,
     )
     service = QueueService(
         sip,

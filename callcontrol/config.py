@@ -17,6 +17,7 @@ class CallControlSettings:
     db_url: str
     redis_url: str
     rtpengine_url: str
+    janus_url: str  # the conference pool (Janus AudioBridge)
     var_dir: Path
     lease_ms: int
     dtmf_port: int
@@ -35,6 +36,7 @@ class CallControlSettings:
             db_url=e["SWITCHBOARD_DB_URL"],
             redis_url=e.get("SWITCHBOARD_REDIS_URL", "redis://127.0.0.1:6380/0"),
             rtpengine_url=e.get("SWITCHBOARD_RTPENGINE_URL", "http://127.0.0.1:22223"),
+            janus_url=e.get("SWITCHBOARD_JANUS_URL", "http://127.0.0.1:8088/janus"),
             var_dir=Path(e.get("SWITCHBOARD_VAR_DIR", "var")),
             lease_ms=int(e.get("SWITCHBOARD_ACD_LEASE_MS", "5000")),
             dtmf_port=int(e.get("SWITCHBOARD_RTPENGINE_DTMF_PORT", "22225")),

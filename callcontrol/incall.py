@@ -20,11 +20,13 @@ from typing import Any
 
 from callcontrol.callmedia import CallMedia
 from callcontrol.media import FIRST_STREAM_S, CallerMedia
+from callcontrol.rooms import Rooms
 from callcontrol.sip import InboundLeg, OutboundLeg, SipStack
 from calls import decide as d
 from calls import model as m
 from calls import targets
 from calls.channel import CallChannel, Command, Reply
+from conference.protocol import JanusError
 from routing.acd import machine
 from routing.acd.config import AcdConfig
 from routing.acd.states import AgentStates, Changed, now_ms
@@ -67,6 +69,8 @@ class Live:
     # Until then the agent's phone hears its first stream (the ringback) before another
     # replaces it: bridging waits (``callcontrol.media.FIRST_STREAM_S``).
     first_stream_until: float = 0.0
+    dialled_into_room: set[str] = field(default_factory=set)
+    customer_heard: bool = False  # a dialled customer's first stream has started
 
 
 class InCallService:
@@ -79,8 +83,10 @@ class InCallService:
         channel: CallChannel,
         node: str,
         on_agent_change: Callable[[Changed], None],
+        rooms: Rooms,
     ) -> None:
         self.sip, self.media, self.states, self.config = sip, media, states, config
+        self.rooms = rooms
         self.channel, self.node, self.on_agent_change = channel, node, on_agent_change
         self.calls: dict[str, Live] = {}
 
@@ -194,13 +200,15 @@ class InCallService:
     def _run(self, live: Live, actions: list[d.Action]) -> None:
         for n, action in enumerate(actions):
             wait_s = live.first_stream_until - time.monotonic()
-            ends_ringback = isinstance(action, d.Bridge) or action == d.Ringback(m.AGENT, False)
-            if ends_ringback and wait_s > 0:  # the agent's phone starts on the ringback first
+            changes = isinstance(action, (d.Bridge, d.Music)) or action == d.Ringback(
+                m.AGENT, False
+            )
+            if changes and wait_s > 0:  # a phone's first stream runs first (media.py)
                 self.sip.call_later(wait_s, functools.partial(self._resume_run, live, actions[n:]))
                 return
             try:
                 self._do(live, action)
-            except RtpengineError as exc:
+            except (RtpengineError, JanusError, ValueError) as exc:
                 log.error("call %s: %s failed: %s", live.call.id, action, exc)
 
     def _resume_run(self, live: Live, actions: list[d.Action]) -> None:
@@ -218,9 +226,13 @@ class InCallService:
                 leg.hangup()
         elif isinstance(action, d.Bridge):
             party = live.call.party(action.a)
+            first = party is not None and party.target is not None and not live.customer_heard
             if party is not None and party.target is not None:  # a customer we dialled
                 live.media.caller_sdp = live.sdp[action.a]
             self.media.bridge(live.media, live.sdp[action.b])
+            if first:  # the dialled customer's first stream (the agent) starts now
+                live.customer_heard = True
+                live.first_stream_until = time.monotonic() + FIRST_STREAM_S
         elif isinstance(action, d.Music):
             self.media.music(live.media, action.on)
         elif isinstance(action, d.Ringback):
@@ -235,6 +247,40 @@ class InCallService:
             self._emit(live, action)
         elif isinstance(action, d.Finish):
             self._finish(live, action.outcome)
+        elif isinstance(action, d.JoinRoom):
+            self._join_room(live, action.party)
+        elif isinstance(action, d.LeaveRoom):
+            self.rooms.leave(live.call.id, action.party)
+        elif isinstance(action, d.MuteInRoom):
+            self.rooms.mute(live.call.id, action.party, action.on)
+        elif isinstance(action, d.CloseRoom):
+            self.rooms.close(live.call.id)
+
+    def _join_room(self, live: Live, party: str) -> None:
+        call_id = live.call.id
+        if party == m.CUSTOMER:
+            self.rooms.join_customer(call_id, live.media)
+            return
+        if party in live.dialled_into_room:  # it answered an offer that reaches the room
+            self.rooms.leg_answered(call_id, party, live.sdp[party])
+            return
+        leg = live.legs.get(party)  # on the call already (the agent): re-INVITEd to it
+        if not isinstance(leg, OutboundLeg):
+            log.error("call %s: %s cannot move into the room", call_id, party)
+            return
+        offer = self.rooms.leg_offer(call_id, party)
+
+        def moved(sdp: str | None) -> None:
+            if sdp is None:
+                log.error("call %s: %s's phone refused the re-INVITE into the room", call_id, party)
+                return
+            live.sdp[party] = sdp
+            try:
+                self.rooms.leg_answered(call_id, party, sdp)
+            except (RtpengineError, JanusError, ValueError) as exc:
+                log.error("call %s: %s into the room failed: %s", call_id, party, exc)
+
+        leg.reinvite(offer, moved)
 
     def _dial(self, live: Live, action: d.Dial) -> None:
         call, target = live.call, action.target
@@ -248,7 +294,10 @@ class InCallService:
             user = phone
         else:
             user = targets.dial_string(call.team, target)
-        if action.party == m.CUSTOMER:
+        if action.into_room:
+            sdp = self.rooms.leg_offer(call.id, action.party)
+            live.dialled_into_room.add(action.party)
+        elif action.party == m.CUSTOMER:
             sdp = self.media.b_answered(live.media, live.sdp[m.AGENT])
         else:
             sdp = live.media.agent_offer
@@ -372,8 +421,16 @@ def _command_event(command: Command) -> d.Input | None:
         return d.Hangup()
     if op == "hangup_party":
         return d.HangupParty(str(args["party"]))
-    if op == "transfer":
-        return d.Transfer(targets.parse(str(args["to"])))
+    if op == "transfer":  # {"to"}: blind; {}: attended (completes the consultation)
+        return d.Transfer(targets.parse(str(args["to"])) if args.get("to") else None)
+    if op == "consult":
+        return d.Consult(targets.parse(str(args["to"])))
+    if op == "consult_cancel":
+        return d.ConsultCancel()
+    if op == "conference":  # {}: the consultee joins; {"to"}: a party is added
+        return d.Conference(targets.parse(str(args["to"])) if args.get("to") else None)
+    if op in ("mute", "unmute"):
+        return d.Mute(str(args["party"]), op == "mute")
     return None
 
 

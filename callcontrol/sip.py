@@ -170,10 +170,21 @@ class OutboundLeg:
         self.local_sdp = ""
         self.answered = False
         self.ended = False
+        self._updating: Callable[[str | None], None] | None = None  # a re-INVITE's answer
 
     def attach(self, ua: Any) -> None:
         """The sippy UA placing this leg (``SipStack.dial``)."""
         self._ua = ua
+
+    def reinvite(self, sdp: str, on_answer: Callable[[str | None], None]) -> None:
+        """Re-INVITE the answered leg with ``sdp`` (its media moves); ``on_answer`` gets the
+        phone's new SDP, or None if it refused (the call goes on as it was)."""
+        if self.ended or not self.answered or self._ua is None:
+            on_answer(None)
+            return
+        self._updating = on_answer
+        self.local_sdp = sdp
+        self._ua.recvEvent(CCEventUpdate(MsgBody(sdp)))
 
     def hangup(self) -> None:
         """CANCEL while ringing, BYE once answered; nothing after the end."""
@@ -185,6 +196,13 @@ class OutboundLeg:
         """sippy's UA event callback for this leg."""
         if self.ended:
             return
+        updating, self._updating = self._updating, None
+        if updating is not None and isinstance(event, (CCEventConnect, CCEventFail)):
+            body = event.getData()[2] if isinstance(event, CCEventConnect) else None
+            updating(str(body) if body is not None else None)
+            return  # a refused re-INVITE leaves the call as it was (sippy ends it on 408/481)
+        if updating is not None:
+            self._updating = updating  # not its answer yet
         if isinstance(event, CCEventRing):
             self.on_ringing()
         elif isinstance(event, CCEventConnect):

@@ -16,7 +16,7 @@ address must be the browser's (uvicorn's ``--proxy-headers``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import redis
 from fastapi import APIRouter, HTTPException, Request
@@ -67,6 +67,7 @@ class SessionOut(BaseModel):
     pause_reason: str = ""
     pause_after_call: str = ""
     acw_until_ms: int = 0
+    way: str = Field("", description="the working way in effect: dial_in or dial_out")
     version: int
 
 
@@ -97,6 +98,7 @@ def _out(agent_id: str, live: AgentLive, extension: str = "") -> SessionOut:
         pause_reason=live.pause_reason,
         pause_after_call=live.pause_after_call,
         acw_until_ms=live.acw_until_ms,
+        way=str(live.way),
         version=live.version,
     )
 
@@ -208,6 +210,21 @@ def pause(
 @router.post("/unpause", summary="Back to idle from a pause")
 def unpause(request: Request, principal: PrincipalDep, session: SessionDep) -> SessionOut:
     return _change(request, session, principal, machine.Command("unpause"))
+
+
+class WayIn(BaseModel):
+    way: Literal["dial_in", "dial_out"] = Field(
+        description="dial_in: takes queue calls; dial_out: makes calls (click-to-dial)"
+    )
+
+
+@router.post(
+    "/way", summary="Choose the working way in effect (agents whose way is self-selection)"
+)
+def select_way(
+    body: WayIn, request: Request, principal: PrincipalDep, session: SessionDep
+) -> SessionOut:
+    return _change(request, session, principal, machine.Command("select_way", way=body.way))
 
 
 @router.post("/acw/submit", summary="End after-call work now")
