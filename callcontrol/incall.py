@@ -431,6 +431,12 @@ def _command_event(command: Command) -> d.Input | None:
         return d.Conference(targets.parse(str(args["to"])) if args.get("to") else None)
     if op in ("mute", "unmute"):
         return d.Mute(str(args["party"]), op == "mute")
+    if op == "supervise":  # the supervised agent's call; the supervisor's phone
+        return d.Supervise(str(args["mode"]), targets.parse(str(args["phone"])))
+    if op == "supervise_mode":
+        return d.SuperviseMode(str(args["mode"]))
+    if op == "supervise_end":
+        return d.SuperviseEnd()
     return None
 
 

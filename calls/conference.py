@@ -35,7 +35,7 @@ def next_id(call: m.Call, role: str) -> tuple[m.Call, str]:
     return replace(call, dialled=number), f"{role}-{number}"
 
 
-def _into_room(call: m.Call, party_id: str) -> tuple[m.Call, tuple[Action, ...]]:
+def into_room(call: m.Call, party_id: str) -> tuple[m.Call, tuple[Action, ...]]:
     if party_id in call.room:
         return call, ()
     joined = replace(call, room=call.room | {party_id}, bridged=None, room_made=True)
@@ -51,7 +51,7 @@ def consult(call: m.Call, target: Target) -> Step | Refused:
         return Refused(422, "target_not_supported", "a consultation calls a person, not a group")
     call, party_id = next_id(call, m.CONSULTEE)
     music = () if m.CUSTOMER in call.music else (Music(m.CUSTOMER, True),)
-    call, agent_in = _into_room(call, m.AGENT)
+    call, agent_in = into_room(call, m.AGENT)
     call = call.with_party(m.Party(party_id, m.CONSULTEE, target, m.DIALING))
     call = replace(call, state=m.CONSULTING, music=call.music | {m.CUSTOMER})
     actions = (*music, *agent_in, Dial(party_id, target, into_room=True))
@@ -64,7 +64,7 @@ def consultee(call: m.Call) -> m.Party | None:
 
 def _customer_back(call: m.Call) -> tuple[m.Call, tuple[Action, ...]]:
     """The customer hears the room again: moved in (once), its music off."""
-    call, joined = _into_room(call, m.CUSTOMER)
+    call, joined = into_room(call, m.CUSTOMER)
     music = (Music(m.CUSTOMER, False),) if m.CUSTOMER in call.music else ()
     return replace(call, music=call.music - {m.CUSTOMER}), (*joined, *music)
 
@@ -113,8 +113,8 @@ def add_party(call: m.Call, target: Target) -> Step | Refused:
         return Refused(422, "target_not_supported", "a conference adds a person, not a group")
     if len(call.live()) >= m.ROOM_LIMIT:
         return Refused(409, "room_full", f"a conference holds {m.ROOM_LIMIT} parties")
-    call, agent_in = _into_room(call, m.AGENT)
-    call, customer_in = _into_room(call, m.CUSTOMER)
+    call, agent_in = into_room(call, m.AGENT)
+    call, customer_in = into_room(call, m.CUSTOMER)
     call, party_id = next_id(call, m.ADDED)
     call = call.with_party(m.Party(party_id, m.ADDED, target, m.DIALING))
     actions = (*agent_in, *customer_in, Dial(party_id, target, into_room=True))
@@ -123,7 +123,7 @@ def add_party(call: m.Call, target: Target) -> Step | Refused:
 
 def answered(call: m.Call, party: m.Party) -> Step:
     """A consultee or an added party answered: into the room."""
-    call, joined = _into_room(call, party.id)
+    call, joined = into_room(call, party.id)
     return Step(call, (*joined, Emit("party_joined", party.id)))
 
 
@@ -153,12 +153,13 @@ def left(call: m.Call, party: m.Party, reason: str, hangup: bool) -> Step | None
         # the agent is alone in the room, the customer still on music: as on hold
         call = replace(call, state=m.HELD)
         return Step(call, (*actions, Emit("party_left", party.id, reason)))
-    if len(call.live()) < 2:
+    talking = [p for p in call.live() if p.role != m.SUPERVISOR]  # a supervisor alone
+    if len(talking) < 2:  # with one party is no call
         return None
     if party.role == m.AGENT:
         actions.append(AgentLeft(call.agent, "left_conference"))
         call = replace(call, agent="")
-    if len(call.live()) == 2 and call.state == m.CONFERENCE:
+    if len(talking) == 2 and call.state == m.CONFERENCE:
         call = replace(call, state=m.CONNECTED)
     return Step(call, (*actions, Emit("party_left", party.id, reason)))
 

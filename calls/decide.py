@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from calls import conference as room
 from calls import model as m
+from calls import supervision
 from calls.steps import (
     Action,
     AgentLeft,
@@ -41,6 +42,9 @@ from calls.steps import (
     Ringback,
     Ringing,
     Step,
+    Supervise,
+    SuperviseEnd,
+    SuperviseMode,
     Transfer,
 )
 from calls.targets import GROUP, Target
@@ -74,6 +78,9 @@ __all__ = [
     "Ringback",
     "Ringing",
     "Step",
+    "Supervise",
+    "SuperviseEnd",
+    "SuperviseMode",
     "Transfer",
     "click_to_dial",
     "decide",
@@ -148,6 +155,12 @@ def decide(call: m.Call, event: Input) -> Step | Refused:
         return room.add_party(call, event.target)
     if isinstance(event, Mute):
         return room.mute(call, event.party, event.on)
+    if isinstance(event, Supervise):
+        return supervision.supervise(call, event.mode, event.phone)
+    if isinstance(event, SuperviseMode):
+        return supervision.switch(call, event.mode)
+    if isinstance(event, SuperviseEnd):
+        return supervision.end(call)
     if isinstance(event, Hold):
         return _hold(call)
     if isinstance(event, Resume):
@@ -191,6 +204,8 @@ def _answered(call: m.Call, party: m.Party) -> Step | Refused:
         return Step(connected, (Ringback(m.AGENT, False), Bridge(m.CUSTOMER, m.AGENT), joined))
     if party.role in (m.CONSULTEE, m.ADDED):
         return room.answered(up, party)
+    if party.role == m.SUPERVISOR:
+        return supervision.answered(up, party)
     if call.state == m.TRANSFERRING and party.role == m.TARGET:
         connected = replace(
             up, state=m.CONNECTED, music=frozenset(), bridged=(m.CUSTOMER, party.id)
@@ -203,6 +218,14 @@ def _answered(call: m.Call, party: m.Party) -> Step | Refused:
 def _gone(call: m.Call, party: m.Party, reason: str, hangup: bool) -> Step:
     """A party left (hung up, failed, or was hung up): in a call of two, the call ends;
     in a room, it goes on while two parties remain."""
+    if party.role == m.SUPERVISOR:  # hung up or never answered: the call goes on
+        call = replace(call, supervisor="", supervision="")
+        gone = replace(party, state=m.ENDED, end_reason=reason)
+        call = replace(
+            call.with_party(gone), room=call.room - {party.id}, muted=call.muted - {party.id}
+        )
+        head = (HangupLeg(party.id),) if hangup else ()
+        return Step(call, (*head, LeaveRoom(party.id), Emit("supervision_ended", party.id, reason)))
     if party.id in call.room or party.role in (m.CONSULTEE, m.ADDED):
         step = room.left(call, party, reason, hangup)
         if step is not None:

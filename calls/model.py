@@ -23,6 +23,10 @@ from calls.targets import Target
 # Party roles
 CUSTOMER, AGENT, TARGET = "customer", "agent", "target"
 CONSULTEE, ADDED = "consultee", "added"  # consulted by the agent; added to a conference
+SUPERVISOR = "supervisor"  # an administrator of the agent's group listening in
+# Supervision modes: monitor (hears both, nobody hears them), whisper (only the agent
+# hears them), barge (everyone hears everyone)
+MONITOR, WHISPER, BARGE = "monitor", "whisper", "barge"
 # Party states
 PENDING, DIALING, RINGING, UP, ENDED = "pending", "dialing", "ringing", "up", "ended"
 # Call states
@@ -68,6 +72,8 @@ class Call:
     room: frozenset[str] = frozenset()  # parties in the call's Janus AudioBridge room
     muted: frozenset[str] = frozenset()  # parties in the room nobody hears
     room_made: bool = False  # a room exists for the call (until it finishes)
+    supervisor: str = ""  # the supervisor's party id while supervised
+    supervision: str = ""  # its mode
 
     def party(self, party_id: str) -> Party | None:
         return next((p for p in self.parties if p.id == party_id), None)
@@ -93,6 +99,7 @@ class Call:
             "state": self.state,
             "started_ms": self.started_ms,
             "outcome": self.outcome,
+            "supervision": self.supervision,
             "parties": [
                 {
                     "id": p.id,

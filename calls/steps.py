@@ -84,6 +84,22 @@ class Mute:
     on: bool
 
 
+@dataclass(frozen=True)
+class Supervise:
+    mode: str  # monitor | whisper | barge
+    phone: Target  # the supervisor's phone, dialled into the call's room
+
+
+@dataclass(frozen=True)
+class SuperviseMode:
+    mode: str  # switched live
+
+
+@dataclass(frozen=True)
+class SuperviseEnd:
+    pass
+
+
 Input = (
     Ringing
     | Answered
@@ -98,6 +114,9 @@ Input = (
     | ConsultCancel
     | Conference
     | Mute
+    | Supervise
+    | SuperviseMode
+    | SuperviseEnd
 )
 
 # --- outputs --------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from dashboard.routes import (
     extensions,
     pause_reasons,
     ring_groups,
+    supervision,
     teams,
     trunk_groups,
     trunks,
@@ -59,6 +60,7 @@ RESOURCE_ROUTERS = [
     agent_session.router,
     agent_calls.router,
     agent_calls.team_router,
+    supervision.router,
     audit.router,
 ]
 

@@ -151,7 +151,7 @@ def team_agent_owner(
 
 
 @contextmanager
-def _reachable() -> Iterator[None]:
+def reachable() -> Iterator[None]:
     try:
         yield
     except redis.RedisError as exc:
@@ -161,9 +161,9 @@ def _reachable() -> Iterator[None]:
 
 def dial(request: Request, owner: Owner, to: str) -> CallOut:
     control = call_control(request)
-    with _reachable():
+    with reachable():
         _check_may_dial(owner, control.acd.live(owner.agent_id))
-        view = _send(control, Command("dial", owner.agent_id, args={"to": to}))
+        view = send_command(control, Command("dial", owner.agent_id, args={"to": to}))
     if view is None:
         raise CallControlRefused(Reply(False, 502, "", "call control answered without the call"))
     return CallOut.model_validate(view)
@@ -187,13 +187,13 @@ def _check_may_dial(owner: Owner, live: AgentLive | None) -> None:
 
 
 def calls_of(request: Request, owner: Owner) -> CallsOut:
-    with _reachable():
+    with reachable():
         views = call_control(request).channel.agent_views(owner.agent_id)
     return CallsOut(calls=[CallOut.model_validate(v) for v in views])
 
 
 def call_of(request: Request, owner: Owner, call: str) -> CallOut:
-    with _reachable():
+    with reachable():
         return CallOut.model_validate(_owned_view(call_control(request), owner, call))
 
 
@@ -203,10 +203,10 @@ def command(
     """``op`` on the owner's ``call``, sent to the node holding it (nothing is sent for a
     call that is not the owner's)."""
     control = call_control(request)
-    with _reachable():
+    with reachable():
         view = _owned_view(control, owner, call)
         sent = Command(op, owner.agent_id, call, args or {})
-        after = _send(control, sent, node=str(view.get("node", "")))
+        after = send_command(control, sent, node=str(view.get("node", "")))
     return None if after is None else CallOut.model_validate(after)
 
 
@@ -217,7 +217,7 @@ def _owned_view(control: CallControl, owner: Owner, call: str) -> dict[str, Any]
     return view
 
 
-def _send(control: CallControl, sent: Command, node: str = "") -> dict[str, Any] | None:
+def send_command(control: CallControl, sent: Command, node: str = "") -> dict[str, Any] | None:
     reply = control.channel.request(sent, node=node, timeout_s=control.timeout_s)
     if not reply.ok:
         if reply.status == 503:

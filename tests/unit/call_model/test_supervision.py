@@ -1,0 +1,71 @@
+"""Supervision decisions: monitor (muted in the room), barge, live switches, the end,
+and what is refused."""
+
+from __future__ import annotations
+
+from calls import decide as d
+from calls import model as m
+from calls.targets import Target
+
+PHONE = Target("extension", "5005")
+
+
+def connected() -> m.Call:
+    return d.queue_call("q1", "demo", "demo/1001", "+15550001111", "demo-5001", 1000)
+
+
+def run(call: m.Call, *events: d.Input) -> tuple[m.Call, list[d.Action]]:
+    actions: list[d.Action] = []
+    for event in events:
+        step = d.decide(call, event)
+        assert isinstance(step, d.Step), step
+        call, actions = step.call, actions + list(step.actions)
+    return call, actions
+
+
+def test_monitoring_dials_the_supervisor_into_the_room_muted() -> None:
+    call, actions = run(connected(), d.Supervise("monitor", PHONE))
+    assert actions[:3] == [
+        d.JoinRoom(m.AGENT),
+        d.JoinRoom(m.CUSTOMER),
+        d.Dial("supervisor-1", PHONE, into_room=True),
+    ]
+    call, actions = run(call, d.Answered("supervisor-1"))
+    assert d.MuteInRoom("supervisor-1", True) in actions and call.muted == {"supervisor-1"}
+
+
+def test_switching_to_barge_unmutes_and_back_to_monitor_mutes() -> None:
+    call, _ = run(connected(), d.Supervise("monitor", PHONE), d.Answered("supervisor-1"))
+    call, actions = run(call, d.SuperviseMode("barge"))
+    assert actions[0] == d.MuteInRoom("supervisor-1", False) and call.muted == frozenset()
+    call, actions = run(call, d.SuperviseMode("monitor"))
+    assert actions[0] == d.MuteInRoom("supervisor-1", True)
+
+
+def test_ending_supervision_hangs_up_the_supervisor_and_the_call_goes_on() -> None:
+    call, _ = run(connected(), d.Supervise("barge", PHONE), d.Answered("supervisor-1"))
+    call, actions = run(call, d.SuperviseEnd())
+    assert actions[:2] == [d.HangupLeg("supervisor-1"), d.LeaveRoom("supervisor-1")]
+    assert call.state == m.CONNECTED and call.supervisor == ""
+
+
+def test_the_customer_leaving_a_supervised_call_ends_it_for_the_supervisor_too() -> None:
+    call, _ = run(connected(), d.Supervise("monitor", PHONE), d.Answered("supervisor-1"))
+    call, actions = run(call, d.Ended(m.CUSTOMER))
+    assert call.state == m.FINISHED and d.HangupLeg("supervisor-1") in actions
+
+
+def test_whisper_is_refused_as_not_built_and_nothing_changes() -> None:
+    refused = d.decide(connected(), d.Supervise("whisper", PHONE))
+    assert isinstance(refused, d.Refused) and (refused.status, refused.error_id) == (
+        501,
+        "whisper_not_available",
+    )
+
+
+def test_a_second_supervisor_and_unknown_modes_are_refused() -> None:
+    call, _ = run(connected(), d.Supervise("monitor", PHONE))
+    again = d.decide(call, d.Supervise("barge", Target("extension", "5004")))
+    assert isinstance(again, d.Refused) and again.error_id == "already_supervised"
+    odd = d.decide(connected(), d.Supervise("listen", PHONE))
+    assert isinstance(odd, d.Refused) and odd.status == 422
