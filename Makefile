@@ -18,7 +18,7 @@ DEB_PACKAGES := kamailio kamailio-python3-modules kamailio-redis-modules \
 NATIVE_SOURCES := Cargo.toml native/Cargo.toml $(shell find native/src -name "*.rs")
 PYTEST_ARGS ?=
 
-.PHONY: help install run test test-all lint check-config clean bench bench-proxy bench-acd bench-queue
+.PHONY: help install run test test-all lint check-config clean bench bench-proxy bench-acd bench-queue bench-incall
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
@@ -58,7 +58,7 @@ test-all: install ## every test, the slow ones too
 lint: install ## formatting, lints and types
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy routing rtpengine calls
+	$(VENV)/bin/mypy routing rtpengine calls conference
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	$(PY) -m mypy.stubtest routing._native
@@ -66,7 +66,7 @@ lint: install ## formatting, lints and types
 check-config: install ## validate kamailio.cfg with `kamailio -c`
 	$(PY) -m launcher check-config
 
-bench: bench-proxy bench-acd bench-queue ## every benchmark, side by side; results in BENCHMARKS.md
+bench: bench-proxy bench-acd bench-queue bench-incall ## every benchmark, side by side; results in BENCHMARKS.md
 
 bench-proxy: install ## Kamailio CPS and REGISTER/s: KEMI + native module vs a plain native cfg
 	$(PY) -m loadtests.bench.proxy
@@ -76,6 +76,9 @@ bench-acd: install ## agent selection: native vs Python reference vs Redis-only
 
 bench-queue: install ## queue-call setups/s and callers on music on hold (BENCH_QUICK=1: seconds)
 	$(PY) -m loadtests.bench.queue $(if $(BENCH_QUICK),--quick --out var/bench-quick)
+
+bench-incall: install ## click-to-dial and attended-transfer setup times, a 30-party room's CPU
+	$(PY) -m loadtests.bench.incall $(if $(BENCH_QUICK),--quick)
 
 .PHONY: fuzz
 fuzz: install ## schemathesis against /openapi.json (in process, demo data); FUZZ_EXAMPLES per operation

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 
+from launcher.janus import write_janus_config
 from launcher.settings import ROOT, Settings
 from launcher.tls import ensure_certificate
 
@@ -72,10 +73,25 @@ def rtpengine_spec(s: Settings) -> ServiceSpec:
             f"--recording-dir={recordings}",
             "--recording-method=pcap",
             "--delete-delay=0",
+            # A port freed by one call and given to the next can still get a few packets
+            # meant for the old one (Janus's participants, a phone that hung up): prefer
+            # the address the SDP names over whoever sent first, or a new caller's port
+            # latches onto a stranger and the caller hears nothing (bench-incall saw it).
+            "--endpoint-learning=heuristic",
             f"--pidfile={s.run_dir / 'rtpengine.pid'}",
             f"--dtmf-log-dest=127.0.0.1:{s.rtpengine_dtmf_port}",
         ],
         ready=lambda: _http_ok(f"http://127.0.0.1:{s.rtpengine_http_port}/ping"),
+    )
+
+
+def janus_spec(s: Settings) -> ServiceSpec:
+    """Janus with only the AudioBridge plugin and its HTTP API (config: launcher/janus.py)."""
+    config = write_janus_config(s)
+    return ServiceSpec(
+        "janus",
+        ["janus", "--config", str(config), "--configs-folder", str(config.parent)],
+        ready=lambda: _http_ok(f"http://127.0.0.1:{s.janus_http_port}/janus/info"),
     )
 
 
@@ -141,6 +157,7 @@ def switchboard_env(s: Settings) -> dict[str, str]:
         "SWITCHBOARD_SIP_REALM": s.sip_realm,
         "SWITCHBOARD_REDIS_URL": f"redis://127.0.0.1:{s.redis_port}/0",
         "SWITCHBOARD_RTPENGINE_URL": f"http://127.0.0.1:{s.rtpengine_http_port}",
+        "SWITCHBOARD_JANUS_URL": f"http://127.0.0.1:{s.janus_http_port}/janus",
         "SWITCHBOARD_SIP_ADDRESS": f"{s.sip_host}:{s.sip_port}",
         "SWITCHBOARD_CALLCONTROL_SIP_PORT": str(s.callcontrol_sip_port),
         "SWITCHBOARD_RTPENGINE_DTMF_PORT": str(s.rtpengine_dtmf_port),
@@ -204,7 +221,14 @@ def callcontrol_specs(s: Settings) -> list[ServiceSpec]:
 
 def stack(s: Settings) -> list[ServiceSpec]:
     """Every service of ``make run``, in start order."""
-    return [redis_spec(s), rtpengine_spec(s), kamailio_spec(s), *callcontrol_specs(s), web_spec(s)]
+    return [
+        redis_spec(s),
+        rtpengine_spec(s),
+        janus_spec(s),
+        kamailio_spec(s),
+        *callcontrol_specs(s),
+        web_spec(s),
+    ]
 
 
 # --- readiness probes ---------------------------------------------------------------

@@ -36,6 +36,11 @@ class Settings:
     # the first one listens to: with more than one, feature codes (*65 ...) are unreliable.
     callcontrol_processes: int = 1
     rtpengine_dtmf_port: int = 22225  # rtpengine reports DTMF events here (call control reads)
+    # Janus AudioBridge, the conference pool (launcher/janus.py): its HTTP API on loopback,
+    # and the ports of its plain-RTP participants (rtpengine sends each party's audio there).
+    janus_http_port: int = 8088
+    janus_rtp_port_min: int = 31000
+    janus_rtp_port_max: int = 31999
     acd_lease_ms: int = 5000  # an agent claim outlives a dead call-control process this long
     # 1: carriers see only the edge in a call's signalling (kamailio/topos.cfg); it costs a
     # trunk call ~1 ms of Kamailio CPU and 37 Redis commands in the worker, so it is off.

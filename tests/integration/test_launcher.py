@@ -58,6 +58,9 @@ def run_once(var_dir: Path) -> None:
         "SWITCHBOARD_RTP_PORT_MAX": str(s.rtp_port_max),
         "SWITCHBOARD_CALLCONTROL_SIP_PORT": str(s.callcontrol_sip_port),
         "SWITCHBOARD_RTPENGINE_DTMF_PORT": str(s.rtpengine_dtmf_port),
+        "SWITCHBOARD_JANUS_HTTP_PORT": str(s.janus_http_port),
+        "SWITCHBOARD_JANUS_RTP_PORT_MIN": str(s.janus_rtp_port_min),
+        "SWITCHBOARD_JANUS_RTP_PORT_MAX": str(s.janus_rtp_port_max),
     }
     out = var_dir / "launcher.out"
     with out.open("w") as stdout:
@@ -86,12 +89,13 @@ def run_once(var_dir: Path) -> None:
         with SipUA("demo-5001", "demo5001", ("127.0.0.1", s.sip_port)) as phone:
             assert phone.register().status == 200
         started = child_pids(launcher.pid)
-        assert len(started) >= 4, started  # redis, rtpengine, kamailio (+ its workers), web
+        # redis, rtpengine, janus, kamailio (+ its workers), web
+        assert len(started) >= 5, started
 
         launcher.send_signal(signal.SIGINT)  # what Ctrl-C sends
         assert launcher.wait(timeout=30) == 0, out.read_text()
         wait_until(lambda: not alive(started), timeout=10, what="every started process gone")
-        for name in ("redis", "rtpengine", "kamailio", "callcontrol", "web"):
+        for name in ("redis", "rtpengine", "janus", "kamailio", "callcontrol", "web"):
             assert (var_dir / "log" / f"{name}.log").exists(), name
     finally:
         if launcher.poll() is None:

@@ -1,4 +1,4 @@
-"""Starts the real stack (Redis, rtpengine, Kamailio, web) on free loopback ports
+"""Starts the real stack (Redis, rtpengine, Janus, Kamailio, web) on free loopback ports
 for a test session, with the same service specs `make run` uses."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from launcher.__main__ import init_db
 from launcher.services import (
     callcontrol_spec,
+    janus_spec,
     kamailio_spec,
     redis_spec,
     rtpengine_spec,
@@ -45,6 +46,7 @@ def free_port(kinds: tuple[int, ...] = (socket.SOCK_STREAM,)) -> int:
 
 def settings_on_free_ports(var_dir: Path) -> Settings:
     rtp_base = random.randrange(40000, 59000, 1000)
+    janus_rtp_base = random.choice([b for b in range(40000, 59000, 1000) if b != rtp_base])
     return Settings(
         var_dir=var_dir,
         sip_port=free_port((socket.SOCK_DGRAM, socket.SOCK_STREAM)),
@@ -60,6 +62,9 @@ def settings_on_free_ports(var_dir: Path) -> Settings:
         callcontrol_sip_port=free_port((socket.SOCK_DGRAM,)),
         rtpengine_dtmf_port=free_port((socket.SOCK_DGRAM,)),
         acd_lease_ms=3000,
+        janus_http_port=free_port(),
+        janus_rtp_port_min=janus_rtp_base,
+        janus_rtp_port_max=janus_rtp_base + 999,
     )
 
 
@@ -78,6 +83,10 @@ class Stack:
     @property
     def web_url(self) -> str:
         return f"http://{self.settings.web_host}:{self.settings.web_port}"
+
+    @property
+    def janus_url(self) -> str:
+        return f"http://127.0.0.1:{self.settings.janus_http_port}/janus"
 
     def kamcmd(self, *args: str) -> str:
         socket_path = self.settings.run_dir / "kamailio_ctl"
@@ -107,6 +116,7 @@ def start_stack(var_dir: Path, with_web: bool = True, **overrides: object) -> St
     specs = [
         redis_spec(settings),
         rtpengine_spec(settings),
+        janus_spec(settings),  # ~0.1 s to start
         kamailio_spec(settings),
         callcontrol_spec(settings),
     ]
