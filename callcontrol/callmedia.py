@@ -22,6 +22,11 @@ from rtpengine import RtpengineClient, RtpengineError
 log = logging.getLogger(__name__)
 
 A_TAG = "switchboard-customer"
+# For a peer whose address is known and fixed (a Janus participant): rtpengine sends to
+# the SDP's address and learns none. Learning would fail there: Janus sends only after it
+# received a first packet, so a stray packet on a reused port (from a phone of an old call
+# still sending) would be learnt as the peer for good, and the room never heard.
+FIXED_PEER = ["asymmetric"]
 
 
 class CallMedia:
@@ -43,12 +48,14 @@ class CallMedia:
             media.call_id, media.caller_tag, B_TAG, b_sdp, FLAGS, replace=REPLACE
         )
 
-    def bridge(self, media: CallerMedia, b_sdp: str) -> None:
-        """Side A hears (and is heard by) the party of ``b_sdp``."""
+    def bridge(self, media: CallerMedia, b_sdp: str, fixed_peer: bool = False) -> None:
+        """Side A hears (and is heard by) the party of ``b_sdp``; ``fixed_peer``: that party
+        is exactly where its SDP says (Janus), so rtpengine sends there without learning."""
+        flags = FLAGS + FIXED_PEER if fixed_peer else FLAGS
         self.rtpengine.offer(
             media.call_id, media.caller_tag, media.caller_sdp, FLAGS, replace=REPLACE
         )
-        self.rtpengine.answer(media.call_id, media.caller_tag, B_TAG, b_sdp, FLAGS, replace=REPLACE)
+        self.rtpengine.answer(media.call_id, media.caller_tag, B_TAG, b_sdp, flags, replace=REPLACE)
 
     def music(self, media: CallerMedia, on: bool) -> None:
         """On: music to side A, and neither side hears the other (hold: nothing of the

@@ -275,11 +275,13 @@ class InCallService:
                 log.error("call %s: %s's phone refused the re-INVITE into the room", call_id, party)
                 return
             live.sdp[party] = sdp
+            log.info("call %s: %s's phone moved into the room", call_id, party)
             try:
                 self.rooms.leg_answered(call_id, party, sdp)
             except (RtpengineError, JanusError, ValueError) as exc:
                 log.error("call %s: %s into the room failed: %s", call_id, party, exc)
 
+        log.info("call %s: re-INVITE %s into the room", call_id, party)
         leg.reinvite(offer, moved)
 
     def _dial(self, live: Live, action: d.Dial) -> None:

@@ -18,7 +18,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from callcontrol.callmedia import CallMedia
+from callcontrol.callmedia import FIXED_PEER, CallMedia
 from callcontrol.media import FLAGS, REPLACE, CallerMedia, dummy_sdp
 from conference.janus import JanusClient
 from conference.protocol import JanusError
@@ -99,6 +99,10 @@ class Rooms:
         joined = self.janus.join_rtp(seat.handle, room.number, ip, port, display=party)
         seat.participant = joined.participant_id
         room.seats[party] = seat
+        log.info(
+            "room %d: %s joined as %d, %s:%d <-> Janus %s:%d",
+            room.number, party, joined.participant_id, ip, port, joined.ip, joined.port,
+        )  # fmt: skip
         return seat, participant_sdp(joined.ip, joined.port)
 
     # --- joining --------------------------------------------------------------------
@@ -108,7 +112,7 @@ class Rooms:
         room = self._room(call_id)
         ip, port = sdp_address(media.agent_offer)  # rtpengine's side facing the room
         _seat, janus = self._join(room, "customer", ip, port)
-        self.media.bridge(media, janus)
+        self.media.bridge(media, janus, fixed_peer=True)
 
     def leg_offer(self, call_id: str, party: str) -> str:
         """An SDP for ``party``'s leg (dialled, or re-INVITEd) that reaches the room."""
@@ -128,7 +132,7 @@ class Rooms:
             seat.session, ROOM_SIDE, LEG_SIDE, leg_sdp, FLAGS, replace=REPLACE
         )
         seat, janus = self._join(room, party, *sdp_address(facing_room))
-        self.rtpengine.offer(seat.session, ROOM_SIDE, janus, FLAGS, replace=REPLACE)
+        self.rtpengine.offer(seat.session, ROOM_SIDE, janus, FLAGS + FIXED_PEER, replace=REPLACE)
         self.rtpengine.answer(seat.session, ROOM_SIDE, LEG_SIDE, leg_sdp, FLAGS, replace=REPLACE)
 
     # --- in the room ---------------------------------------------------------------------

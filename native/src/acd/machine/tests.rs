@@ -334,7 +334,10 @@ fn test_losing_registration_leaves_an_offer_to_its_invite() {
         run.step("registration", |c| c.registered = false),
         Ok("unregistered".into())
     );
-    assert_eq!((run.live.state, run.live.registered), (State::Offered, false));
+    assert_eq!(
+        (run.live.state, run.live.registered),
+        (State::Offered, false)
+    );
     assert!(run.call("answer", "c1").is_ok());
     assert_eq!(run.call("offer", "c2"), Err(Refused("not_idle")));
 }
