@@ -108,15 +108,33 @@ class CallChannel:
 
     def view(self, call_id: str) -> dict[str, Any] | None:
         raw = self.client.get(self.keys.call_view(call_id))
-        return None if raw is None else dict(json.loads(raw))
+        if raw is None:
+            return None
+        view = dict(json.loads(raw))
+        return view if self._alive([view]) == [view] else None
 
     def agent_views(self, agent_id: str) -> list[dict[str, Any]]:
         ids = sorted(self.client.smembers(self.keys.agent_calls(agent_id)))
         if not ids:
             return []
         raws = self.client.mget([self.keys.call_view(_text(i)) for i in ids])
-        views = [dict(json.loads(r)) for r in raws if r is not None]
+        views = self._alive([dict(json.loads(r)) for r in raws if r is not None])
         return sorted(views, key=lambda v: int(v.get("started_ms", 0)))
+
+    def _alive(self, views: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The views whose node still beats: a node that died took its calls with it (its
+        views are removed here, and from every agent's set)."""
+        live = [v for v in views if v.get("state") == "finished"]
+        running = [v for v in views if v.get("state") != "finished"]
+        if not running:
+            return live
+        beats = self.client.mget([self.keys.node(str(v.get("node", ""))) for v in running])
+        for view, beat in zip(running, beats, strict=True):
+            if beat is not None:
+                live.append(view)
+            else:
+                self.withdraw(str(view["id"]), [str(view.get("agent", ""))])
+        return live
 
     # --- call control's end --------------------------------------------------------------
 

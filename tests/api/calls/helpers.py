@@ -43,7 +43,9 @@ def party(role: str, target: str) -> dict[str, Any]:
 
 
 def publish(client: redis.Redis, *views: dict[str, Any]) -> None:
+    """Views of live calls, from nodes that beat (the API hides a dead node's calls)."""
     for one in views:
+        client.set(Keys().node(str(one["node"])), "1", px=60_000)
         CallChannel(client).publish(one, [one["agent"]], [])
 
 
@@ -51,7 +53,7 @@ def follow_the_command(channel: CallChannel, command: Command) -> Reply:
     """What call control would answer when it accepts: the call's view after the command."""
     if command.op == "dial":
         made = view("c-new", command.agent, state="dialing")
-        channel.publish(made, [command.agent], [])
+        publish(channel.client, made)
         return Reply(True, call=made)
     state = {"hold": "held", "resume": "connected", "transfer": "transferring"}
     current = channel.view(command.call) or {}

@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from calls.channel import CallChannel, Command
 from dashboard.app import create_app
 from dashboard.settings import WebSettings
+from routing.acd.keys import Keys
 from store import provisioning as p
 from store.db import make_engine, make_sessionmaker
 from tests.api.calls.helpers import (
@@ -46,6 +47,17 @@ def test_an_agent_dials_a_number_and_gets_the_new_call_with_201(
     assert response.json() == view("c-new", state="dialing")
     [sent] = node.received
     assert sent == Command("dial", "demo/1001", "", {"to": CUSTOMER}, id=sent.id)
+
+
+def test_the_calls_of_a_call_control_node_that_died_are_gone_from_the_lists(
+    api: Api, redis_client: redis.Redis
+) -> None:
+    publish(redis_client, view("c-1", node="cc-dead"), view("c-2"))
+    redis_client.delete(Keys().node("cc-dead"))  # its heartbeat lapsed: it was killed
+    listed = api.client.get("/api/v1/agent/calls", headers=agent(api)).json()["calls"]
+    assert [c["id"] for c in listed] == ["c-2"]
+    assert api.client.get("/api/v1/agent/calls/c-1", headers=agent(api)).status_code == 404
+    assert redis_client.get(Keys().call_view("c-1")) is None  # cleaned up, not only hidden
 
 
 def test_an_agent_lists_its_own_calls_oldest_first_without_asking_call_control(

@@ -32,8 +32,12 @@ def hears_both(rtp: RtpEndpoint, a: float, b: float, own: float) -> bool:
     )
 
 
-def _consult(
-    stack: Stack, phones: PhoneFactory, rtp_endpoints: Callable[..., RtpEndpoint], call_id: str
+def _consult(  # the consultee answers; returns once the agent hears it
+    stack: Stack,
+    phones: PhoneFactory,
+    rtp_endpoints: Callable[..., RtpEndpoint],
+    call_id: str,
+    agent_rtp: RtpEndpoint,
 ):
     consultee_phone = phones("demo-5003")
     consultee_rtp = rtp_endpoints()
@@ -43,6 +47,7 @@ def _consult(
     ringing.answer(consultee_rtp)
     ringing.wait_ack()
     consultee_rtp.start_sending(ringing.remote_rtp, tone_hz=CONSULTEE_TONE)
+    wait_until(lambda: hears(agent_rtp, CONSULTEE_TONE, CALLER_TONE), timeout=8, what="consulting")
     return ringing, consultee_rtp
 
 
@@ -55,12 +60,7 @@ def test_consult_puts_the_caller_on_music_while_agent_and_consultee_talk_then_th
             stack, phones, rtp_endpoints, ua
         )
         call_id = call.call_id
-        ringing, consultee_rtp = _consult(stack, phones, rtp_endpoints, call_id)
-        wait_until(
-            lambda: hears(agent_rtp, CONSULTEE_TONE, CALLER_TONE),
-            timeout=8,
-            what="the agent hears the consultee",
-        )
+        ringing, consultee_rtp = _consult(stack, phones, rtp_endpoints, call_id, agent_rtp)
         wait_until(
             lambda: hears(consultee_rtp, AGENT_TONE, CALLER_TONE),
             what="the consultee hears the agent",
@@ -115,10 +115,7 @@ def test_an_attended_transfer_leaves_the_caller_with_the_consultee_and_the_agent
             stack, phones, rtp_endpoints, ua
         )
         call_id = call.call_id
-        ringing, consultee_rtp = _consult(stack, phones, rtp_endpoints, call_id)
-        wait_until(
-            lambda: hears(agent_rtp, CONSULTEE_TONE, CALLER_TONE), timeout=8, what="consulting"
-        )
+        ringing, consultee_rtp = _consult(stack, phones, rtp_endpoints, call_id, agent_rtp)
         done = command(stack, "transfer", "demo/1001", call_id)
         assert done.ok and done.call["agent"] == "", done  # type: ignore[index]
         incoming.wait_bye()
@@ -147,10 +144,7 @@ def test_cancelling_a_consultation_brings_the_agent_back_to_the_caller(
             stack, phones, rtp_endpoints, ua
         )
         call_id = call.call_id
-        ringing, _ = _consult(stack, phones, rtp_endpoints, call_id)
-        wait_until(
-            lambda: hears(agent_rtp, CONSULTEE_TONE, CALLER_TONE), timeout=8, what="consulting"
-        )
+        ringing, _ = _consult(stack, phones, rtp_endpoints, call_id, agent_rtp)
         back = command(stack, "consult_cancel", "demo/1001", call_id)
         assert back.ok and back.call["state"] == "connected", back  # type: ignore[index]
         ringing.wait_bye()

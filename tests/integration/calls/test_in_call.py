@@ -208,6 +208,15 @@ def test_another_agents_call_is_not_found_and_stays_as_it_was(
         incoming.wait_bye()
 
 
+def _answer(phone: object, rtp: RtpEndpoint, tone: float) -> object:
+    """The phone's next call, answered, sending ``tone``."""
+    ringing = phone.wait_incoming(timeout=5)  # type: ignore[attr-defined]
+    ringing.answer(rtp)
+    ringing.wait_ack()
+    rtp.start_sending(ringing.remote_rtp, tone_hz=tone)
+    return ringing
+
+
 def test_a_blind_transfer_frees_the_agent_and_connects_the_caller_to_the_target(
     stack: Stack, phones: PhoneFactory, rtp_endpoints: Callable[..., RtpEndpoint]
 ) -> None:
@@ -225,10 +234,7 @@ def test_a_blind_transfer_frees_the_agent_and_connects_the_caller_to_the_target(
         )
         caller_rtp.clear()
         wait_until(lambda: on_hold_music(caller_rtp), what="music while the target rings")
-        ringing = target_phone.wait_incoming(timeout=5)
-        ringing.answer(target_rtp)
-        ringing.wait_ack()
-        target_rtp.start_sending(ringing.remote_rtp, tone_hz=TARGET_TONE)
+        ringing = _answer(target_phone, target_rtp, TARGET_TONE)
         caller_rtp.clear()
         wait_until(
             lambda: hears(caller_rtp, TARGET_TONE, AGENT_TONE), what="the caller hears the target"
@@ -293,10 +299,7 @@ def test_a_refer_from_the_agents_phone_transfers_the_caller_and_frees_the_agent(
         wait_until(
             lambda: agent_live(stack, "demo/1001").state in ("idle", "acw"), what="agent free"
         )
-        ringing = target_phone.wait_incoming(timeout=5)
-        ringing.answer(target_rtp)
-        ringing.wait_ack()
-        target_rtp.start_sending(ringing.remote_rtp, tone_hz=TARGET_TONE)
+        ringing = _answer(target_phone, target_rtp, TARGET_TONE)
         wait_until(
             lambda: hears(caller_rtp, TARGET_TONE, AGENT_TONE), what="the caller hears the target"
         )
