@@ -19,6 +19,38 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.integration)
 
 
+LOGGED = ("callcontrol", "kamailio", "web")  # whose lines a failed test shows
+LOG_OFFSETS = pytest.StashKey[dict[str, int]]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    """A failed stack test shows what the stack logged while it ran (CI keeps no files)."""
+    report = yield
+    offsets = item.stash.get(LOG_OFFSETS, None)
+    stack = getattr(item, "funcargs", {}).get("stack")
+    if report.failed and offsets is not None and isinstance(stack, Stack):
+        for name, start in offsets.items():
+            path = stack.settings.log_dir / f"{name}.log"
+            with path.open("rb") as log:
+                log.seek(start)
+                lines = log.read().decode(errors="replace").splitlines()[-60:]
+            report.sections.append((f"{name} log during the test", "\n".join(lines)))
+    return report
+
+
+@pytest.fixture(autouse=True)
+def _log_offsets(request: pytest.FixtureRequest) -> None:
+    if "stack" not in request.fixturenames:
+        return
+    stack: Stack = request.getfixturevalue("stack")
+    request.node.stash[LOG_OFFSETS] = {
+        name: (stack.settings.log_dir / f"{name}.log").stat().st_size
+        for name in LOGGED
+        if (stack.settings.log_dir / f"{name}.log").exists()
+    }
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     running = start_stack(tmp_path_factory.mktemp("stack"))
@@ -43,6 +75,8 @@ def phones(stack: Stack) -> Iterator[PhoneFactory]:
         return ua
 
     yield register
+    for ua in opened:  # calls first: an agent must not be unregistered while on one
+        ua.hang_up_open_calls()
     for ua in opened:
         try:
             ua.unregister(timeout=2)

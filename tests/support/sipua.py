@@ -610,9 +610,27 @@ class SipUA:
         return self._thread.is_alive()
 
     def close(self) -> None:
+        self.hang_up_open_calls()
         self._stop.set()
         self._thread.join(timeout=2)
         self.sock.close()
+
+    def hang_up_open_calls(self, timeout: float = 2) -> None:
+        """End what a test left open (it failed half-way, or did not care): a caller left
+        waiting in a queue or an agent left on a call would be offered to the next test.
+        Confirmed calls get a BYE, pending INVITEs a CANCEL, unanswered ones a 480."""
+        with self._cond:
+            dialogs = list(self._dialogs.values())
+        for dlg in dialogs:
+            try:
+                if dlg.state in ("confirmed", "answered"):
+                    dlg.bye(timeout)
+                elif isinstance(dlg, Call) and dlg.status is None and dlg._invite is not None:
+                    dlg.cancel(timeout)
+                elif isinstance(dlg, IncomingCall) and dlg.state in ("incoming", "ringing"):
+                    dlg.reject(480, "Temporarily Unavailable")
+            except (TimeoutError, RuntimeError) as exc:
+                log.info("%s: leaving %s open: %s", self.username, dlg.call_id, exc)
 
     def __enter__(self) -> Self:
         return self
