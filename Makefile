@@ -58,7 +58,7 @@ test-all: install ## every test, the slow ones too
 lint: install ## formatting, lints and types
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy routing rtpengine calls conference
+	$(VENV)/bin/mypy routing rtpengine calls conference recording
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	$(PY) -m mypy.stubtest routing._native

@@ -56,6 +56,7 @@ def main() -> int:
         write_notes,
     )
     from callcontrol.prompts import Prompts, PromptsUnavailable, generate_words
+    from callcontrol.recorder import Recorder
     from callcontrol.rooms import Rooms
     from callcontrol.service import QueueService
     from calls.channel import CallChannel
@@ -106,6 +107,7 @@ def main() -> int:
 
     janus = JanusClient(settings.janus_url)
     rooms = Rooms(janus, rtpengine, call_media)
+    recorder = Recorder(rtpengine, engine, settings.var_dir / "recordings", node)
     incall = InCallService(
         sip,
         call_media,
@@ -115,6 +117,7 @@ def main() -> int:
         node,
         on_incall_change,
         rooms,
+        recorder,
     )
     service = QueueService(
         sip,

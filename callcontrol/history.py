@@ -24,7 +24,7 @@ from callcontrol.queue import QueueCall
 from callcontrol.records import Records
 from routing.acd.keys import Keys
 from routing.acd.sqlstore import store_agent_event
-from store.models.history import CallLegRecord, CallRecord
+from store.models.history import CallLegRecord, CallRecord, Recording
 
 log = logging.getLogger(__name__)
 
@@ -229,4 +229,23 @@ def close_orphans(engine: Engine, client: redis.Redis) -> int:
                 )
             )
             closed += 1
+        closed += _fail_orphan_recordings(conn, client, alive, now)
     return closed
+
+
+def _fail_orphan_recordings(
+    conn: Connection, client: redis.Redis, alive: dict[str, bool], now: datetime
+) -> int:
+    """A dead node's recordings never get their WAV: ``failed`` (its pcaps stay on disk)."""
+    table = Recording.__table__
+    rows = conn.execute(select(table.c.id, table.c.node).where(table.c.state == "recording")).all()
+    failed = 0
+    for rid, node in rows:
+        if node not in alive:
+            alive[node] = bool(client.exists(KEYS.node(node)))
+        if not alive[node]:
+            conn.execute(
+                update(table).where(table.c.id == rid).values(state="failed", ended_at=now)
+            )
+            failed += 1
+    return failed

@@ -20,6 +20,7 @@ from typing import Any
 
 from callcontrol.callmedia import CallMedia
 from callcontrol.media import FIRST_STREAM_S, CallerMedia
+from callcontrol.recorder import Recorder
 from callcontrol.rooms import Rooms
 from callcontrol.sip import InboundLeg, OutboundLeg, SipStack
 from calls import decide as d
@@ -71,6 +72,7 @@ class Live:
     first_stream_until: float = 0.0
     dialled_into_room: set[str] = field(default_factory=set)
     customer_heard: bool = False  # a dialled customer's first stream has started
+    group: str = ""  # a queue call's agent group (its name in the team), for its records
 
 
 class InCallService:
@@ -84,9 +86,10 @@ class InCallService:
         node: str,
         on_agent_change: Callable[[Changed], None],
         rooms: Rooms,
+        recorder: Recorder | None = None,
     ) -> None:
         self.sip, self.media, self.states, self.config = sip, media, states, config
-        self.rooms = rooms
+        self.rooms, self.recorder = rooms, recorder
         self.channel, self.node, self.on_agent_change = channel, node, on_agent_change
         self.calls: dict[str, Live] = {}
 
@@ -168,17 +171,22 @@ class InCallService:
         media: CallerMedia,
         phone: str,
         hooks: Hooks,
+        group: str = "",
+        record: bool = False,
     ) -> None:
-        """A queue call whose agent answered: from now on the call model runs it."""
+        """A queue call whose agent answered: from now on the call model runs it;
+        ``record``: the group records every call from its answer on."""
         team = agent.split("/", 1)[0] if agent else ""
         call = d.queue_call(call_id, team, agent, caller.caller, phone, now_ms())
-        live = Live(call, media, hooks=hooks)
+        live = Live(call, media, hooks=hooks, group=group)
         live.legs = {m.CUSTOMER: caller, m.AGENT: agent_leg}
         caller.on_end = lambda _reason: self._event(live, d.Ended(m.CUSTOMER))
         agent_leg.on_end = lambda: self._event(live, d.Ended(m.AGENT))
         agent_leg.on_fail = lambda code, _reason: self._event(live, d.Ended(m.AGENT))
         self._follow_agent_phone(live, agent_leg)
         self.calls[call_id] = live
+        if record:
+            self._event(live, d.RecordCommand("start"))
         self._publish(live)
 
     # --- executing -------------------------------------------------------------------------
@@ -255,6 +263,14 @@ class InCallService:
             self.rooms.mute(live.call.id, action.party, action.on)
         elif isinstance(action, d.CloseRoom):
             self.rooms.close(live.call.id)
+        elif isinstance(action, d.Whisper):
+            self.rooms.whisper(live.call.id, action.party, action.on)
+        elif isinstance(action, d.Record):
+            if self.recorder is None:
+                log.error("call %s: no recorder here: %s not done", live.call.id, action)
+                return
+            call = live.call
+            self.recorder.act(call, live.media.call_id, action.op, action.number, live.group)
 
     def _join_room(self, live: Live, party: str) -> None:
         call_id = live.call.id
@@ -379,6 +395,8 @@ class InCallService:
         for party in list(live.ring_timers):
             self._cancel_ring(live, party)
         self.calls.pop(live.call.id, None)
+        if self.recorder is not None:
+            self.recorder.call_finished(live.call.id, live.media.call_id)
         agents = [a for a in {live.call.agent} if a]
         self.channel.publish(live.call.view(self.node), [], agents, ttl_s=FINAL_VIEW_TTL_S)
         if live.call.kind == m.CLICK_TO_DIAL:
@@ -439,6 +457,8 @@ def _command_event(command: Command) -> d.Input | None:
         return d.SuperviseMode(str(args["mode"]))
     if op == "supervise_end":
         return d.SuperviseEnd()
+    if op == "record":
+        return d.RecordCommand(str(args["action"]))
     return None
 
 

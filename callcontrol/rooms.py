@@ -8,6 +8,13 @@ dialled into the room is offered that session's leg side; a party already on the
 (the agent) is re-INVITEd to it. Janus sends a participant's mix only to the address given
 when it joined, and only once it received a first packet from there -- rtpengine's
 port facing it, known from the session's answer before the join.
+
+The customer's ear is not its participant's mix: the customer joins without an address
+(it only talks; Janus sends it nothing) and hears a forwarder of the room's ``HEARD``
+group -- every other party, each in that group. A whispering supervisor is moved to the
+``WHISPER`` group (one ``configure``): still in every participant's mix, so the agent
+hears it, but not in the customer's forward. The forwarder sends one stream (one SSRC,
+its own numbering) for as long as the customer is in the room, whatever the mode.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ log = logging.getLogger(__name__)
 
 ROOM_SIDE, LEG_SIDE = "switchboard-room", "switchboard-leg"
 SAMPLING_RATE = 8000  # G.711 parties: no resampling in the mixer
+CUSTOMER_GROUP, HEARD, WHISPER = "customer", "heard", "whisper"  # forwarding groups
 
 
 def sdp_address(sdp: str) -> tuple[str, int]:
@@ -65,6 +73,7 @@ class Seat:
     participant: int = 0
     session: str = ""  # its rtpengine session ("" for the customer: the call's own)
     leg_sdp: str = ""  # what its leg answered (for re-pointing the session)
+    forwarder: int = 0  # the customer's ear: the stream id of the HEARD group's forward
 
 
 @dataclass
@@ -88,15 +97,20 @@ class Rooms:
                     self.janus.create_session()
             handle = self.janus.attach()
             number = random.randrange(1, 2**52)
-            self.janus.create_room(handle, number, sampling_rate=SAMPLING_RATE)
+            self.janus.create_room(
+                handle, number, sampling_rate=SAMPLING_RATE,
+                groups=[CUSTOMER_GROUP, HEARD, WHISPER],
+            )  # fmt: skip
             room = self.rooms[call_id] = Room(number, handle)
             log.info("call %s: room %d", call_id, number)
         return room
 
-    def _join(self, room: Room, party: str, ip: str, port: int) -> tuple[Seat, str]:
+    def _join(
+        self, room: Room, party: str, ip: str | None, port: int | None, group: str = HEARD
+    ) -> tuple[Seat, str]:
         seat = room.seats.get(party) or Seat()
         seat.handle = seat.handle or self.janus.attach()
-        joined = self.janus.join_rtp(seat.handle, room.number, ip, port, display=party)
+        joined = self.janus.join_rtp(seat.handle, room.number, ip, port, display=party, group=group)
         seat.participant = joined.participant_id
         room.seats[party] = seat
         log.info(
@@ -108,10 +122,17 @@ class Rooms:
     # --- joining --------------------------------------------------------------------
 
     def join_customer(self, call_id: str, media: CallerMedia) -> None:
-        """The customer hears the room: its session's far side becomes its participant."""
+        """The customer talks to its participant and hears the HEARD group's forward,
+        both through its session's far side (rtpengine's port facing the room)."""
         room = self._room(call_id)
-        ip, port = sdp_address(media.agent_offer)  # rtpengine's side facing the room
-        _seat, janus = self._join(room, "customer", ip, port)
+        seat = room.seats.get("customer")
+        if seat is not None and seat.participant:
+            return  # in the room already
+        ip, port = sdp_address(media.agent_offer)
+        seat, janus = self._join(room, "customer", None, None, group=CUSTOMER_GROUP)
+        seat.forwarder = self.janus.rtp_forward(
+            room.handle, room.number, ip, port, group=HEARD, ssrc=random.randrange(1, 2**31)
+        )
         self.media.bridge(media, janus, fixed_peer=True)
 
     def leg_offer(self, call_id: str, party: str) -> str:
@@ -136,6 +157,15 @@ class Rooms:
         self.rtpengine.answer(seat.session, ROOM_SIDE, LEG_SIDE, leg_sdp, FLAGS, replace=REPLACE)
 
     # --- in the room ---------------------------------------------------------------------
+
+    def whisper(self, call_id: str, party: str, on: bool) -> None:
+        """``party`` (the supervisor) is heard by the agent alone (on), or by all (off)."""
+        room = self.rooms.get(call_id)
+        seat = room.seats.get(party) if room else None
+        if seat is None or not seat.participant:
+            raise ValueError(f"{party} is not in the room of {call_id}")
+        self.janus.configure(seat.handle, group=WHISPER if on else HEARD)
+        log.info("room of %s: %s %s", call_id, party, "whispers" if on else "is heard by all")
 
     def mute(self, call_id: str, party: str, on: bool) -> None:
         room = self.rooms.get(call_id)
@@ -164,6 +194,8 @@ class Rooms:
 
     def _release(self, room: Room, seat: Seat) -> None:
         try:
+            if seat.forwarder:
+                self.janus.stop_rtp_forward(room.handle, room.number, seat.forwarder)
             if seat.participant:
                 self.janus.kick(room.handle, room.number, seat.participant)
             if seat.handle:

@@ -283,7 +283,12 @@ class QueueService(Announcements):
                 agent_command=False,
             )
             phone = self.states.extension(self.config, call.agent)
-            self.incall.adopt(call.call_id, call.agent, active.leg, leg, active.media, phone, hooks)
+            queue = self.config.queues.get(call.group)
+            self.incall.adopt(
+                call.call_id, call.agent, active.leg, leg, active.media, phone, hooks,
+                group=call.group.partition("/")[2],
+                record=queue is not None and queue.record_calls,
+            )  # fmt: skip
 
     def _agent_left(self, active: Active) -> None:
         """The call model let the agent go (a hang-up, a transfer): ACW or idle now, even

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from calls import conference as room
 from calls import model as m
-from calls import supervision
+from calls import recording, supervision
 from calls.steps import (
     Action,
     AgentLeft,
@@ -37,6 +37,8 @@ from calls.steps import (
     Music,
     Mute,
     MuteInRoom,
+    Record,
+    RecordCommand,
     Refused,
     Resume,
     Ringback,
@@ -46,6 +48,7 @@ from calls.steps import (
     SuperviseEnd,
     SuperviseMode,
     Transfer,
+    Whisper,
 )
 from calls.targets import GROUP, Target
 
@@ -73,6 +76,8 @@ __all__ = [
     "Music",
     "Mute",
     "MuteInRoom",
+    "Record",
+    "RecordCommand",
     "Refused",
     "Resume",
     "Ringback",
@@ -82,6 +87,7 @@ __all__ = [
     "SuperviseEnd",
     "SuperviseMode",
     "Transfer",
+    "Whisper",
     "click_to_dial",
     "decide",
     "queue_call",
@@ -145,6 +151,10 @@ def decide(call: m.Call, event: Input) -> Step | Refused:
         if isinstance(event, Failed):
             return _gone(call, party, f"failed_{event.code}", hangup=False)
         return _gone(call, party, "hangup", hangup=False)
+    if call.supervision == m.WHISPER and isinstance(event, (Consult, Conference, Transfer)):
+        return Refused(
+            409, "whispering", "a supervisor whispers: monitor or barge before adding parties"
+        )
     if isinstance(event, Consult):
         return room.consult(call, event.target)
     if isinstance(event, ConsultCancel):
@@ -161,6 +171,8 @@ def decide(call: m.Call, event: Input) -> Step | Refused:
         return supervision.switch(call, event.mode)
     if isinstance(event, SuperviseEnd):
         return supervision.end(call)
+    if isinstance(event, RecordCommand):
+        return recording.record(call, event.action)
     if isinstance(event, Hold):
         return _hold(call)
     if isinstance(event, Resume):
@@ -219,12 +231,13 @@ def _gone(call: m.Call, party: m.Party, reason: str, hangup: bool) -> Step:
     """A party left (hung up, failed, or was hung up): in a call of two, the call ends;
     in a room, it goes on while two parties remain."""
     if party.role == m.SUPERVISOR:  # hung up or never answered: the call goes on
+        unwhisper = supervision.leaving(call, party.id)
         call = replace(call, supervisor="", supervision="")
         gone = replace(party, state=m.ENDED, end_reason=reason)
         call = replace(
             call.with_party(gone), room=call.room - {party.id}, muted=call.muted - {party.id}
         )
-        head = (HangupLeg(party.id),) if hangup else ()
+        head = (*unwhisper, HangupLeg(party.id)) if hangup else unwhisper
         return Step(call, (*head, LeaveRoom(party.id), Emit("supervision_ended", party.id, reason)))
     if party.id in call.room or party.role in (m.CONSULTEE, m.ADDED):
         step = room.left(call, party, reason, hangup)
@@ -251,7 +264,8 @@ def _finish(call: m.Call, outcome: str, hang_up: list[m.Party]) -> Step:
     )
     if call.agent:  # the ACD has the agent on this call from its start (or its answer)
         actions.append(AgentLeft(call.agent, outcome))
-    actions += [*room.closing(call), Emit("call_ended", detail=outcome), Finish(outcome)]
+    actions += [*recording.stopping(call), *room.closing(call)]
+    actions += [Emit("call_ended", detail=outcome), Finish(outcome)]
     done = replace(
         call,
         state=m.FINISHED,
@@ -262,6 +276,7 @@ def _finish(call: m.Call, outcome: str, hang_up: list[m.Party]) -> Step:
         ringback=frozenset(),
         room=frozenset(),
         muted=frozenset(),
+        recording="",
     )
     return Step(done, tuple(actions))
 

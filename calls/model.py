@@ -41,6 +41,8 @@ FINISHED = "finished"
 ROOM_LIMIT = 30  # parties in one conference room
 # Call kinds
 QUEUE, CLICK_TO_DIAL = "queue", "click_to_dial"
+# A call's recording: "" (none), on, paused (``calls.recording``)
+RECORDING_ON, RECORDING_PAUSED = "on", "paused"
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,8 @@ class Call:
     room_made: bool = False  # a room exists for the call (until it finishes)
     supervisor: str = ""  # the supervisor's party id while supervised
     supervision: str = ""  # its mode
+    recording: str = ""  # "" | on | paused
+    recordings: int = 0  # recordings made of the call so far (their numbers)
 
     def party(self, party_id: str) -> Party | None:
         return next((p for p in self.parties if p.id == party_id), None)
@@ -100,6 +104,7 @@ class Call:
             "started_ms": self.started_ms,
             "outcome": self.outcome,
             "supervision": self.supervision,
+            "recording": self.recording,
             "parties": [
                 {
                     "id": p.id,

@@ -100,6 +100,11 @@ class SuperviseEnd:
     pass
 
 
+@dataclass(frozen=True)
+class RecordCommand:
+    action: str  # start | pause | resume | stop
+
+
 Input = (
     Ringing
     | Answered
@@ -117,6 +122,7 @@ Input = (
     | Supervise
     | SuperviseMode
     | SuperviseEnd
+    | RecordCommand
 )
 
 # --- outputs --------------------------------------------------------------------------
@@ -192,6 +198,18 @@ class CloseRoom:
     pass
 
 
+@dataclass(frozen=True)
+class Whisper:
+    party: str  # the supervisor
+    on: bool  # on: the customer hears the room without it (the agent does); off: everyone
+
+
+@dataclass(frozen=True)
+class Record:
+    op: str  # start | pause | resume | stop, of the customer's session
+    number: int  # the call's recording it belongs to (1, 2, ...)
+
+
 Action = (
     Dial
     | HangupLeg
@@ -205,6 +223,8 @@ Action = (
     | LeaveRoom
     | MuteInRoom
     | CloseRoom
+    | Whisper
+    | Record
 )
 
 

@@ -1,9 +1,13 @@
 """Supervision of an agent's call: the supervisor's phone is dialled into the call's
-room, muted to monitor, heard by everyone to barge. Pure.
+room, muted to monitor, heard by everyone to barge, heard by the agent alone to whisper.
+Pure.
 
-Whisper (only the agent hears the supervisor) needs a mix per listener that the room does
-not give: every participant hears everyone else. It is refused (501) until the customer's
-ear is built from a group forward of the room (../shared/notes/media.md)."""
+A room gives each participant everyone else's mix, so the customer would hear a
+whispering supervisor: while whispering, the customer's ear is the room without the
+supervisor (``Whisper``: ``callcontrol.rooms`` makes it a forward of the agent's part of
+the room). That ear holds one voice besides the customer's own, so whisper is for a call
+of the customer and the agent; a consultation or an added party waits until the
+supervisor monitors or barges instead (409 ``whispering``)."""
 
 from __future__ import annotations
 
@@ -11,23 +15,50 @@ from dataclasses import replace
 
 from calls import conference as room
 from calls import model as m
-from calls.steps import Action, Dial, Emit, HangupLeg, LeaveRoom, MuteInRoom, Refused, Step
+from calls.steps import (
+    Action,
+    Dial,
+    Emit,
+    HangupLeg,
+    LeaveRoom,
+    MuteInRoom,
+    Refused,
+    Step,
+    Whisper,
+)
 from calls.targets import EXTENSION, Target
 
 MODES = (m.MONITOR, m.WHISPER, m.BARGE)
 LIVE = (m.CONNECTED, m.HELD, m.CONFERENCE)
 
 
-def _unavailable(mode: str) -> Refused | None:
+def _unavailable(call: m.Call, mode: str) -> Refused | None:
     if mode not in MODES:
         return Refused(422, "unknown_mode", f"mode is one of {', '.join(MODES)}")
-    if mode == m.WHISPER:
-        return Refused(501, "whisper_not_available", "whisper is not built yet: monitor or barge")
+    others = [p for p in call.live() if p.role not in (m.SUPERVISOR, m.CUSTOMER, m.AGENT)]
+    if mode == m.WHISPER and others:
+        return Refused(
+            409, "whisper_needs_two_parties", "whisper is for the customer and the agent alone"
+        )
     return None
 
 
+def _mode_actions(call: m.Call, sup: str, was: str, mode: str) -> tuple[m.Call, tuple[Action, ...]]:
+    """The supervisor ``sup`` in the room goes from mode ``was`` ("" just joined) to ``mode``."""
+    actions: list[Action] = []
+    if was == m.WHISPER and mode != m.WHISPER:
+        actions.append(Whisper(sup, False))
+    muted = mode == m.MONITOR
+    if muted != (sup in call.muted):
+        call = replace(call, muted=call.muted | {sup} if muted else call.muted - {sup})
+        actions.append(MuteInRoom(sup, muted))
+    if mode == m.WHISPER and was != m.WHISPER:
+        actions.append(Whisper(sup, True))
+    return call, tuple(actions)
+
+
 def supervise(call: m.Call, mode: str, phone: Target) -> Step | Refused:
-    refused = _unavailable(mode)
+    refused = _unavailable(call, mode)
     if refused is not None:
         return refused
     if call.supervisor:
@@ -48,31 +79,32 @@ def supervise(call: m.Call, mode: str, phone: Target) -> Step | Refused:
 
 
 def answered(call: m.Call, party: m.Party) -> Step:
-    """The supervisor's phone answered: into the room, muted unless barging."""
+    """The supervisor's phone answered: into the room, muted to monitor, heard by the
+    agent alone to whisper."""
     call, joined = room.into_room(call, party.id)
-    actions: tuple[Action, ...] = joined
-    if call.supervision == m.MONITOR:
-        call = replace(call, muted=call.muted | {party.id})
-        actions = (*actions, MuteInRoom(party.id, True))
-    return Step(call, (*actions, Emit("party_joined", party.id, call.supervision)))
+    call, moded = _mode_actions(call, party.id, "", call.supervision)
+    return Step(call, (*joined, *moded, Emit("party_joined", party.id, call.supervision)))
 
 
 def switch(call: m.Call, mode: str) -> Step | Refused:
-    refused = _unavailable(mode)
+    refused = _unavailable(call, mode)
     if refused is not None:
         return refused
     if not call.supervisor:
         return Refused(409, "not_supervised", "the call is not supervised")
     if mode == call.supervision:
         return Refused(409, "same_mode", f"the supervision is {mode} already")
-    sup = call.supervisor
+    sup, was = call.supervisor, call.supervision
     call = replace(call, supervision=mode)
     actions: tuple[Action, ...] = ()
     if sup in call.room:  # not yet answered: the mode applies when it joins
-        on = mode == m.MONITOR
-        call = replace(call, muted=call.muted | {sup} if on else call.muted - {sup})
-        actions = (MuteInRoom(sup, on),)
+        call, actions = _mode_actions(call, sup, was, mode)
     return Step(call, (*actions, Emit("supervision_changed", sup, mode)))
+
+
+def leaving(call: m.Call, sup: str) -> tuple[Action, ...]:
+    """The customer hears the whole room again once a whispering supervisor is gone."""
+    return (Whisper(sup, False),) if call.supervision == m.WHISPER and sup in call.room else ()
 
 
 def end(call: m.Call) -> Step | Refused:
@@ -80,6 +112,7 @@ def end(call: m.Call) -> Step | Refused:
     if sup is None:
         return Refused(409, "not_supervised", "the call is not supervised")
     ended = replace(sup, state=m.ENDED, end_reason="supervision_ended")
+    unwhisper = leaving(call, sup.id)
     call = call.with_party(ended)
     call = replace(
         call,
@@ -88,4 +121,5 @@ def end(call: m.Call) -> Step | Refused:
         room=call.room - {sup.id},
         muted=call.muted - {sup.id},
     )
-    return Step(call, (HangupLeg(sup.id), LeaveRoom(sup.id), Emit("supervision_ended", sup.id)))
+    actions = (*unwhisper, HangupLeg(sup.id), LeaveRoom(sup.id))
+    return Step(call, (*actions, Emit("supervision_ended", sup.id)))

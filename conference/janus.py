@@ -191,6 +191,7 @@ class JanusClient:
         sampling_rate: int = 8000,
         prebuffering: int = 2,
         description: str | None = None,
+        groups: list[str] | None = None,
     ) -> None:
         """A non-permanent room for plain-RTP participants (``protocol.create_room``)."""
         self.send(
@@ -200,6 +201,7 @@ class JanusClient:
                 sampling_rate=sampling_rate,
                 prebuffering=prebuffering,
                 description=description,
+                groups=groups,
             ),
         )
 
@@ -217,18 +219,20 @@ class JanusClient:
         self,
         handle: int,
         room: int,
-        ip: str,
-        port: int,
+        ip: str | None,
+        port: int | None,
         *,
         codec: str = "pcmu",
         payload_type: int | None = None,
         muted: bool = False,
         display: str | None = None,
         participant_id: int | None = None,
+        group: str | None = None,
     ) -> RtpJoined:
         """Join ``room`` on ``handle`` as a plain-RTP participant at ``ip``:``port``
         (symmetric: Janus sends the mix there, from the port it returns, once it received
-        a first packet there). Returns the participant id and Janus's address."""
+        a first packet there; without an address it only listens to the participant).
+        Returns the participant id and Janus's address."""
         body = protocol.join_rtp(
             room,
             ip,
@@ -238,14 +242,32 @@ class JanusClient:
             muted=muted,
             display=display,
             participant_id=participant_id,
+            group=group,
         )
         return protocol.joined(self.send(handle, body))
 
     def configure(
-        self, handle: int, *, muted: bool | None = None, volume: int | None = None
+        self,
+        handle: int,
+        *,
+        muted: bool | None = None,
+        volume: int | None = None,
+        group: str | None = None,
     ) -> None:
-        """Change the handle's own participant (mute/unmute it, its volume in percent)."""
-        self.send(handle, protocol.configure(muted=muted, volume=volume))
+        """Change the handle's own participant (mute/unmute it, its volume in percent, its
+        forwarding group)."""
+        self.send(handle, protocol.configure(muted=muted, volume=volume, group=group))
+
+    def rtp_forward(
+        self, handle: int, room: int, host: str, port: int, *, group: str | None, ssrc: int
+    ) -> int:
+        """Forward ``group``'s mix (the whole room's if None) as PCMU to ``host``:``port``;
+        returns the forwarder's stream id."""
+        body = protocol.rtp_forward(room, host, port, group=group, ssrc=ssrc)
+        return protocol.forwarded(self.send(handle, body))
+
+    def stop_rtp_forward(self, handle: int, room: int, stream_id: int) -> None:
+        self.send(handle, protocol.stop_rtp_forward(room, stream_id))
 
     def mute(self, handle: int, room: int, participant_id: int, muted: bool = True) -> None:
         """Mute or unmute any participant of ``room`` (from a room-level handle)."""

@@ -34,6 +34,7 @@ BAD_REPLY = -1
 
 SAMPLING_RATES = (8000, 12000, 16000, 24000, 48000)  # what the AudioBridge mixes at
 STATIC_PAYLOAD_TYPES = {"pcmu": 0, "pcma": 8}  # opus: dynamic, the caller's choice
+MAX_GROUPS = 5  # forwarding groups per room (JANUS_AUDIOBRIDGE_MAX_GROUPS)
 
 
 class JanusError(RuntimeError):
@@ -94,10 +95,13 @@ def create_room(
     sampling_rate: int = 8000,
     prebuffering: int = 2,
     description: str | None = None,
+    groups: list[str] | None = None,
 ) -> Json:
     """A room for plain-RTP participants, gone with Janus (``permanent`` false) and without
     audio-level work. ``prebuffering``: packets buffered per participant before mixing
-    (2: ~60 ms through the mixer; Janus's default 6: ~140 ms)."""
+    (2: ~60 ms through the mixer; Janus's default 6: ~140 ms). ``groups`` (at most 5):
+    every participant then joins one, and a forwarder may send one group's mix only
+    (groups change forwarders, never what a participant hears)."""
     if sampling_rate not in SAMPLING_RATES:
         raise ValueError(f"sampling rate {sampling_rate}: AudioBridge mixes at {SAMPLING_RATES}")
     body: Json = {
@@ -112,6 +116,10 @@ def create_room(
     }
     if description is not None:
         body["description"] = description
+    if groups:
+        if len(groups) > MAX_GROUPS:
+            raise ValueError(f"{len(groups)} groups: a room has at most {MAX_GROUPS}")
+        body["groups"] = list(groups)
     return body
 
 
@@ -121,17 +129,20 @@ def destroy_room(room: int) -> Json:
 
 def join_rtp(
     room: int,
-    ip: str,
-    port: int,
+    ip: str | None,
+    port: int | None,
     *,
     codec: str = "pcmu",
     payload_type: int | None = None,
     muted: bool = False,
     display: str | None = None,
     participant_id: int | None = None,
+    group: str | None = None,
 ) -> Json:
     """Join ``room`` as a plain-RTP participant whose audio comes from (and whose mix
-    goes to) ``ip``:``port``. ``payload_type``: the static one of pcmu/pcma by default."""
+    goes to) ``ip``:``port``. ``payload_type``: the static one of pcmu/pcma by default.
+    Without an address the participant only talks: Janus takes its packets from any
+    source and sends it nothing (its socket is connected only to an address given)."""
     if payload_type is None:
         if codec not in STATIC_PAYLOAD_TYPES:
             raise ValueError(f"codec {codec!r} needs an explicit payload_type")
@@ -141,8 +152,12 @@ def join_rtp(
         "room": room,
         "codec": codec,
         "muted": muted,
-        "rtp": {"ip": ip, "port": _positive("port", port), "payload_type": payload_type},
+        "rtp": {"payload_type": payload_type},
     }
+    if ip is not None and port is not None:
+        body["rtp"] |= {"ip": ip, "port": _positive("port", port)}
+    if group is not None:
+        body["group"] = group
     if display is not None:
         body["display"] = display
     if participant_id is not None:
@@ -150,14 +165,51 @@ def join_rtp(
     return body
 
 
-def configure(*, muted: bool | None = None, volume: int | None = None) -> Json:
-    """Change the participant of the handle it is sent to; ``volume``: percent (100 = as is)."""
+def configure(
+    *, muted: bool | None = None, volume: int | None = None, group: str | None = None
+) -> Json:
+    """Change the participant of the handle it is sent to; ``volume``: percent (100 = as
+    is); ``group``: the forwarding group it is in."""
     body: Json = {"request": "configure"}
+    if group is not None:
+        body["group"] = group
     if muted is not None:
         body["muted"] = muted
     if volume is not None:
         body["volume"] = volume
     return body
+
+
+def rtp_forward(
+    room: int, host: str, port: int, *, group: str | None = None, ssrc: int, codec: str = "pcmu"
+) -> Json:
+    """Send the room's mix (``group``'s only, if given) as RTP to ``host``:``port``, with
+    the SSRC ``ssrc`` throughout, from the room's one forwarding socket."""
+    if codec not in STATIC_PAYLOAD_TYPES:
+        raise ValueError(f"codec {codec!r}: forwarders here send pcmu or pcma")
+    body: Json = {
+        "request": "rtp_forward",
+        "room": room,
+        "host": host,
+        "port": _positive("port", port),
+        "codec": codec,
+        "ptype": STATIC_PAYLOAD_TYPES[codec],
+        "ssrc": _positive("ssrc", ssrc),
+    }
+    if group is not None:
+        body["group"] = group
+    return body
+
+
+def forwarded(data: Json, what: str = "rtp_forward") -> int:
+    """The stream id of a new forwarder (to stop it)."""
+    if data.get("audiobridge") != "success" or not isinstance(data.get("stream_id"), int):
+        raise JanusError(BAD_REPLY, f"no forwarder: {data!r:.200}", what)
+    return int(data["stream_id"])
+
+
+def stop_rtp_forward(room: int, stream_id: int) -> Json:
+    return {"request": "stop_rtp_forward", "room": room, "stream_id": stream_id}
 
 
 def mute(room: int, participant_id: int, muted: bool = True) -> Json:

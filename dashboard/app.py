@@ -29,6 +29,7 @@ from dashboard.routes import (
     dids,
     extensions,
     pause_reasons,
+    recordings,
     ring_groups,
     supervision,
     teams,
@@ -61,6 +62,7 @@ RESOURCE_ROUTERS = [
     agent_calls.router,
     agent_calls.team_router,
     supervision.router,
+    recordings.router,
     audit.router,
 ]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from dashboard.throttle import ThrottlePolicy
 
@@ -23,6 +24,8 @@ class WebSettings:
     # How long a call command (``dashboard.routes.agent_calls``) waits for call control's
     # reply before answering 503 ``call_control_unavailable``.
     call_control_timeout_s: float = 10.0
+    # Where call control writes recordings (``callcontrol.recorder``): var/recordings.
+    recordings_dir: str = "var/recordings"
 
     @classmethod
     def from_env(cls) -> WebSettings:
@@ -38,6 +41,7 @@ class WebSettings:
             rtpengine_url=env.get("SWITCHBOARD_RTPENGINE_URL", cls.rtpengine_url),
             sip_address=env.get("SWITCHBOARD_SIP_ADDRESS", cls.sip_address),
             sip_realm=env.get("SWITCHBOARD_SIP_REALM", cls.sip_realm),
+            recordings_dir=str(Path(env.get("SWITCHBOARD_VAR_DIR", "var")) / "recordings"),
             throttle=throttle,
             throttle_in_redis="SWITCHBOARD_REDIS_URL" in env,
         )

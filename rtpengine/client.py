@@ -67,6 +67,19 @@ class RtpengineClient:
     def query(self, call_id: str) -> dict[str, Any]:
         return self.command("query", **{"call-id": call_id})
 
+    def start_recording(self, call_id: str, metadata: str = "") -> dict[str, Any]:
+        """Record the call from now on (``--recording-method=pcap``: a new pcap file per
+        start); ``metadata`` ("key=value;...") is written into that file's metadata."""
+        params: dict[str, Any] = {"call-id": call_id}
+        if metadata:
+            params["metadata"] = metadata
+        return self.command("start recording", **params)
+
+    def stop_recording(self, call_id: str) -> dict[str, Any]:
+        """Stop writing the call's packets (10.5 has no "pause recording": a pause is a
+        stop and a resume a new start)."""
+        return self.command("stop recording", **{"call-id": call_id})
+
     def delete(self, call_id: str, from_tag: str | None = None) -> dict[str, Any]:
         params: dict[str, Any] = {"call-id": call_id}
         if from_tag:

@@ -34,6 +34,7 @@ from calls.channel import CallChannel, Command, Reply
 from dashboard.deps import READ_METHODS, ReadPrincipalDep, ReadSessionDep, ReadTeamDep
 from dashboard.responses import ErrorOut
 from dashboard.schemas.calls import CallOut, CallsOut, ConferenceIn, ConsultIn, DialIn, TransferIn
+from dashboard.schemas.recordings import RecordingIn
 from dashboard.security import AGENT, forbidden, may_configure
 from routing.acd.config import agent_id
 from routing.acd.model import AgentLive, State, WorkingWay
@@ -305,6 +306,15 @@ def _add_routes(into: APIRouter, owner_of: Callable[..., Owner]) -> None:
         call: CallId, party: PartyId, request: Request, owner: OwnerOf
     ) -> CallOut | None:
         return command(request, owner, call, "hangup_party", {"party": party})
+
+    @into.post(
+        "/calls/{call}/recording",
+        summary="Record the call: start, pause (card numbers), resume, stop",
+    )
+    def record_call(
+        call: CallId, body: RecordingIn, request: Request, owner: OwnerOf
+    ) -> CallOut | None:
+        return command(request, owner, call, "record", {"action": body.action})
 
     @into.delete("/calls/{call}", summary="Hang up the whole call")
     def hang_up_call(call: CallId, request: Request, owner: OwnerOf) -> CallOut | None:

@@ -137,6 +137,9 @@ class AgentGroupCreate(Input):
     announce_every_s: int = Field(
         30, ge=10, le=600, description="seconds between announcements to a waiting caller"
     )
+    record_calls: bool = Field(
+        False, description="record every queue call of the group from its answer on"
+    )
 
 
 class AgentGroupUpdate(Update):
@@ -153,6 +156,7 @@ class AgentGroupUpdate(Update):
     announce_position: bool | None = None
     announce_wait: bool | None = None
     announce_every_s: int | None = Field(None, ge=10, le=600)
+    record_calls: bool | None = None
 
 
 RIGHTS = ("monitor", "barge", "whisper", "record", "import", "export")
@@ -207,6 +211,7 @@ class AgentGroupOut(Output):
     announce_position: bool
     announce_wait: bool
     announce_every_s: int
+    record_calls: bool
     agents: list[str] = Field(description="numbers of the group's agents")
     admins: list[GroupAdminOut]
 
@@ -227,6 +232,7 @@ class AgentGroupOut(Output):
             announce_position=group.announce_position,
             announce_wait=group.announce_wait,
             announce_every_s=group.announce_every_s,
+            record_calls=group.record_calls,
             agents=sorted((a.number for a in group.agents), key=lambda n: (len(n), n)),
             admins=sorted((GroupAdminOut.of(a) for a in group.admins), key=lambda a: a.login),
         )

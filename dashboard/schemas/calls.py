@@ -72,6 +72,7 @@ class CallOut(BaseModel):
         " | conference | finished",
     )
     started_ms: int = 0
+    recording: str = Field("", description='"" (none), on, paused')
     parties: list[PartyOut] = Field(default_factory=list)
 
 

@@ -25,6 +25,7 @@ class QueueSettings:
     announce_position: bool = False  # "you are caller number N"
     announce_wait: bool = False  # "your expected wait is about N minutes"
     announce_every_s: int = 30
+    record_calls: bool = False  # record every answered call from the answer on
 
     @property
     def announces(self) -> bool:

@@ -64,6 +64,7 @@ def read_config(bind: Engine | Connection) -> AcdConfig:
                 announce_position=bool(row.announce_position),
                 announce_wait=bool(row.announce_wait),
                 announce_every_s=int(row.announce_every_s),
+                record_calls=bool(row.record_calls),
             )
         agents: dict[str, AgentConfig] = {}
         numbers: dict[str, str] = {}

@@ -2,7 +2,13 @@
 
 from store.models.acd import Agent, AgentGroup, AgentGroupAdmin, PauseReason
 from store.models.base import Base, ProvisioningState
-from store.models.history import AgentActivity, AuditEntry, CallLegRecord, CallRecord
+from store.models.history import (
+    AgentActivity,
+    AuditEntry,
+    CallLegRecord,
+    CallRecord,
+    Recording,
+)
 from store.models.people import ApiToken, Team, User, UserGroup
 from store.models.telephony import (
     Did,
@@ -29,6 +35,7 @@ __all__ = [
     "Extension",
     "PauseReason",
     "ProvisioningState",
+    "Recording",
     "RingGroup",
     "RingGroupMember",
     "Team",

@@ -70,6 +70,8 @@ class AgentGroup(Base):
     announce_position: Mapped[bool] = mapped_column(Boolean, default=False)
     announce_wait: Mapped[bool] = mapped_column(Boolean, default=False)
     announce_every_s: Mapped[int] = mapped_column(Integer, default=30)
+    # Every queue call the group's agents answer is recorded from the answer on.
+    record_calls: Mapped[bool] = mapped_column(Boolean, default=False)
     team: Mapped[Team] = relationship()
     agents: Mapped[list[Agent]] = relationship(
         secondary=agent_group_members, back_populates="groups"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Index, Integer, String
+from sqlalchemy import DateTime, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.models.base import Base
@@ -40,6 +40,35 @@ class CallRecord(Base):
     outcome: Mapped[str] = mapped_column(String(16), default="in_progress")
     end_reason: Mapped[str] = mapped_column(String(32), default="")
     __table_args__ = (Index("ix_call_records_team_started", "team", "started_at"),)
+
+
+RECORDING_STATES = ("recording", "ready", "failed")
+
+
+class Recording(Base):
+    """One recording of a live call (the customer's side: ``calls.recording``), a WAV
+    file under the recordings directory once the call's media is closed."""
+
+    __tablename__ = "recordings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[str] = mapped_column(String(200))  # the call (queue or click-to-dial)
+    number: Mapped[int] = mapped_column(Integer, default=1)  # the call's 1st, 2nd, ...
+    node: Mapped[str] = mapped_column(String(64))  # the call-control process recording it
+    team: Mapped[str] = mapped_column(String(32))
+    group_name: Mapped[str] = mapped_column(String(64), default="")  # a queue call's group
+    agent: Mapped[str] = mapped_column(String(16), default="")  # agent number
+    customer: Mapped[str] = mapped_column(String(64), default="")
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)  # audio in the file
+    paused_ms: Mapped[int] = mapped_column(Integer, default=0)  # left out while paused
+    state: Mapped[str] = mapped_column(String(16), default="recording")
+    file: Mapped[str] = mapped_column(String(300), default="")  # under the recordings dir
+    size_bytes: Mapped[int] = mapped_column(Integer, default=0)
+    __table_args__ = (
+        UniqueConstraint("call_id", "number"),
+        Index("ix_recordings_team_started", "team", "started_at"),
+    )
 
 
 class CallLegRecord(Base):

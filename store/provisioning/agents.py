@@ -50,6 +50,7 @@ _GROUP_FIELDS = (
     "announce_position",
     "announce_wait",
     "announce_every_s",
+    "record_calls",
 )
 
 

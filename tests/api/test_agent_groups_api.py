@@ -21,6 +21,7 @@ SALES = {
     "announce_position": True,
     "announce_wait": False,
     "announce_every_s": 60,
+    "record_calls": True,
 }
 
 
@@ -51,9 +52,11 @@ def test_given_every_setting_when_created_changed_and_deleted_then_each_step_sho
             "strategy": "ring_all",
             "overflow": {"kind": "agent_group", "ref": "support"},
             "pause_reasons": [],
+            "record_calls": False,
         },
     )
     assert changed.status_code == 200, changed.text
+    assert changed.json()["record_calls"] is False
     assert changed.json()["overflow"] == {"kind": "agent_group", "ref": "support"}
     assert changed.json()["pause_reasons"] == [] and changed.json()["acw_seconds"] == 30
     assert [g["name"] for g in api.client.get(BASE, headers=demo_admin).json()] == [

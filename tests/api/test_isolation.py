@@ -10,6 +10,7 @@ session): one that names an object in its path would bypass the team gate, and f
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from fastapi.routing import iter_route_contexts
 
 from dashboard.security import issue_token
 from store import provisioning as p
+from store.models import Recording
 from tests.api.conftest import Api
 from tests.api.helpers import Headers, agent, api_key, group_admin
 
@@ -65,6 +67,14 @@ def acme_keys(api: Api) -> dict[str | None, dict[str, str]]:
         p.set_group_admin(session, acme, p.get_agent_group(session, acme, "support"), "admin@acme")
         _, key = issue_token(session, "acme crm", team_id=acme.id, scope="write")
         key_id = str(key.id)
+        recording = Recording(
+            call_id="acme-call", number=1, node="cc-1", team="acme", group_name="support",
+            agent="1001", customer="+15550001111", started_at=datetime.now(UTC), duration_ms=0,
+            paused_ms=0, state="ready", file="calls/acme/acme-call-1.wav", size_bytes=0,
+        )  # fmt: skip
+        session.add(recording)
+        session.flush()
+        recording_id = str(recording.id)
     return {
         None: {},
         "users": {"login": "admin@acme"},
@@ -81,6 +91,7 @@ def acme_keys(api: Api) -> dict[str | None, dict[str, str]]:
         "export": {},
         "import": {},
         "audit": {},
+        "recordings": {"rid": recording_id},
     }
 
 

@@ -33,6 +33,7 @@ def view(call: str, agent: str = "demo/1001", node: str = "cc-1", **changes: Any
         "kind": "click_to_dial",
         "state": "connected",
         "started_ms": 1000,
+        "recording": "",
         "parties": [party("customer", CUSTOMER), party("agent", "demo-5001")],
     } | changes
 

@@ -101,6 +101,8 @@ def test_another_agents_call_is_not_found_and_nothing_reaches_call_control(
         ("POST", "/transfer", {"to": "5002"}, "transfer", {"to": "5002"}),
         ("DELETE", "/parties/customer", None, "hangup_party", {"party": "customer"}),
         ("DELETE", "", None, "hangup", {}),
+        ("POST", "/recording", {"action": "start"}, "record", {"action": "start"}),
+        ("POST", "/recording", {"action": "pause"}, "record", {"action": "pause"}),
     ],
 )
 def test_a_command_on_the_agents_call_goes_to_the_node_holding_it_and_answers_the_call(
@@ -241,6 +243,17 @@ def test_a_target_that_is_not_1_to_64_allowed_characters_is_refused_with_422_and
         paths += ["/api/v1/agent/calls/c-1/transfer", "/api/v1/agent/calls/c-1/conference"]
     for path in paths:
         assert_invalid(api.client.post(path, headers=agent(api), json=body), field)
+    assert nothing_sent(redis_client, node)
+
+
+@pytest.mark.parametrize("body", [{}, {"action": "rewind"}, {"action": "start", "file": "x"}])
+def test_a_recording_action_that_is_not_start_pause_resume_stop_is_422_and_not_sent(
+    api: Api, redis_client: redis.Redis, call_control: NodeFactory, body: dict[str, str]
+) -> None:
+    node = call_control()
+    publish(redis_client, view("c-1"))
+    response = api.client.post("/api/v1/agent/calls/c-1/recording", headers=agent(api), json=body)
+    assert response.status_code == 422, response.text
     assert nothing_sent(redis_client, node)
 
 

@@ -1,6 +1,7 @@
 """Supervision through the API and the real stack: a group administrator with the right
-monitors an agent's live call (hears both, nobody hears them), switches to barge live
-(everyone hears everyone), and ends it; anyone else is refused and nothing changes."""
+monitors an agent's live call (hears both, nobody hears them), whispers (the agent hears
+them, the customer never does), switches to barge live (everyone hears everyone), and
+ends it; anyone else is refused and nothing changes."""
 
 from __future__ import annotations
 
@@ -111,3 +112,69 @@ def test_a_group_admin_monitors_then_barges_and_others_are_refused(
         incoming.wait_bye()
     events = call_events(stack, call.call_id)
     assert "supervision_started" in events and "supervision_changed" in events
+
+
+def test_a_whispering_supervisor_is_heard_by_the_agent_never_by_the_customer_and_switches_live(
+    stack: Stack,
+    phones: PhoneFactory,
+    rtp_endpoints: Callable[..., RtpEndpoint],
+    web: httpx.Client,
+) -> None:
+    coach = make_group_admin(web, "coach@demo", monitor=True, whisper=True, barge=True)
+    set_agents(stack, idle=("demo/1001",))
+    supervisor_phone = phones("demo-5005")
+    supervisor_rtp = rtp_endpoints()
+    with carrier(stack) as ua:
+        call, incoming, caller_rtp, agent_rtp = _queue_call_with_agent(
+            stack, phones, rtp_endpoints, ua
+        )
+        started = web.post(PATH, headers=coach, json={"mode": "whisper", "phone": "5005"})
+        assert started.status_code == 200, started.text
+        ringing = supervisor_phone.wait_incoming(timeout=5)
+        ringing.answer(supervisor_rtp)
+        ringing.wait_ack()
+        supervisor_rtp.start_sending(ringing.remote_rtp, tone_hz=SUPERVISOR_TONE)
+        wait_until(
+            lambda: hears_both(agent_rtp, CALLER_TONE, SUPERVISOR_TONE, AGENT_TONE),
+            timeout=8,
+            what="whisper: the agent hears the caller and the supervisor",
+        )
+        wait_until(
+            lambda: hears_both(supervisor_rtp, CALLER_TONE, AGENT_TONE, SUPERVISOR_TONE),
+            what="whisper: the supervisor hears both",
+        )
+        listen(caller_rtp, seconds=2.0)
+        assert hears(caller_rtp, AGENT_TONE, SUPERVISOR_TONE), "whisper: the caller hears the agent"
+        assert caller_rtp.dominant_power(SUPERVISOR_TONE) < 0.02, "and nothing of the supervisor"
+
+        barge = web.patch(PATH, headers=coach, json={"mode": "barge"})
+        assert barge.status_code == 200, barge.text
+        wait_until(
+            lambda: hears_both(caller_rtp, AGENT_TONE, SUPERVISOR_TONE, CALLER_TONE),
+            what="barge: the caller hears agent and supervisor",
+        )
+        monitor = web.patch(PATH, headers=coach, json={"mode": "monitor"})
+        assert monitor.status_code == 200, monitor.text
+        listen(caller_rtp, agent_rtp)
+        assert hears(caller_rtp, AGENT_TONE, SUPERVISOR_TONE), "monitor: caller hears the agent"
+        assert hears(agent_rtp, CALLER_TONE, SUPERVISOR_TONE), "monitor: agent hears the caller"
+        again = web.patch(PATH, headers=coach, json={"mode": "whisper"})
+        assert again.status_code == 200, again.text
+        wait_until(
+            lambda: hears_both(agent_rtp, CALLER_TONE, SUPERVISOR_TONE, AGENT_TONE),
+            what="whisper again: the agent hears the supervisor",
+        )
+        listen(caller_rtp)
+        assert caller_rtp.dominant_power(SUPERVISOR_TONE) < 0.02, "whisper again: caller not"
+        consult = web.post(
+            "/teams/demo/agents/1001/calls/" + call.call_id + "/consult",
+            headers=login(web, "admin@demo", "demo-admin-web"),
+            json={"to": "5003"},
+        )
+        assert consult.status_code == 409 and consult.json()["error_id"] == "whispering"
+        ended = web.delete(PATH, headers=coach)
+        assert ended.status_code == 200, ended.text
+        ringing.wait_bye()
+        assert call.bye().status == 200
+        incoming.wait_bye()
+    # one stream to the caller through every mode: rtp_endpoints checks it at teardown

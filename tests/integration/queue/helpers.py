@@ -35,6 +35,10 @@ def agent_live(stack: Stack, agent: str) -> AgentLive:
     return live_from_fields(fields)
 
 
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
 def set_agents(
     stack: Stack, idle: tuple[str, ...], paused: tuple[str, ...] = (), signed_out: bool = False
 ) -> None:
@@ -42,21 +46,30 @@ def set_agents(
     out, as if they were not fixed agents: the state machine would refuse that).
 
     The version moves past the stored one, so every process's index takes it as newer.
+    Whether each agent's phone is registered is the edge's word (its SIP truth in Redis),
+    never assumed: a phone the test registers afterwards is reported as it happens, and
+    waiting for ``agent_live(...).registered`` then waits for that report.
     """
     client = redis_client(stack)
+    truth = {_text(u) for u in client.smembers(KEYS.sip_registered)}
     for i, agent in enumerate(DEMO_AGENTS):
         old = client.hgetall(KEYS.agent(agent))
         version = live_from_fields(old).version if old else 0
+        number = agent.partition("/")[2]
+        registered = f"demo-{int(number) + 4000}" in truth  # the seed: 100N at 500N
         if agent in idle:
             live = AgentLive(
-                state=State.IDLE, registered=True, idle_since_ms=1000 + i, version=version + 1
+                state=State.IDLE,
+                registered=registered,
+                idle_since_ms=1000 + i,
+                version=version + 1,
             )
         elif signed_out:
-            live = AgentLive(state=State.SIGNED_OUT, registered=True, version=version + 1)
+            live = AgentLive(state=State.SIGNED_OUT, registered=registered, version=version + 1)
         else:
             live = AgentLive(
                 state=State.PAUSED,
-                registered=True,
+                registered=registered,
                 version=version + 1,
                 pause_reason="training" if agent not in paused else "lunch",
             )
