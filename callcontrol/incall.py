@@ -56,6 +56,7 @@ class Hooks:
 
     agent_left: Callable[[str], None] = lambda _reason: None
     finished: Callable[[str], None] = lambda _outcome: None
+    requeue: Callable[[str], None] | None = None  # the customer back into a group's queue
     agent_command: bool = True  # free the agent through the ACD here (not for queue calls)
 
 
@@ -115,6 +116,10 @@ class InCallService:
             return Reply(False, 422, "invalid_target", str(exc))
         if event is None:
             return Reply(False, 400, "unknown_operation", f"unknown operation {command.op!r}")
+        if isinstance(event, d.Transfer) and event.target and event.target.kind == targets.GROUP:
+            group = f"{live.call.team}/{event.target.ref}"
+            if group not in self.config().queues:
+                return Reply(False, 422, "unknown_group", f"no agent group {event.target.ref}")
         result = d.decide(live.call, event)
         if isinstance(result, d.Refused):
             return Reply(False, result.status, result.error_id, result.message, self._view(live))
@@ -263,6 +268,11 @@ class InCallService:
             self.rooms.mute(live.call.id, action.party, action.on)
         elif isinstance(action, d.CloseRoom):
             self.rooms.close(live.call.id)
+        elif isinstance(action, d.Requeue):
+            if live.hooks.requeue is None:
+                log.error("call %s: nothing takes it back into %s", live.call.id, action.group)
+                return
+            live.hooks.requeue(action.group)
         elif isinstance(action, d.Whisper):
             self.rooms.whisper(live.call.id, action.party, action.on)
         elif isinstance(action, d.Record):

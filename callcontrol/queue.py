@@ -109,6 +109,15 @@ def answered(call: QueueCall, now_ms: int) -> None:
     call.outcome = call.outcome or "answered"  # an overflow stays "overflowed"
 
 
+def requeued(call: QueueCall, group: str, now_ms: int) -> None:
+    """Transferred back into a queue by its agent: waiting again, in ``group``; its
+    wait goes on from its first entry (``entered_ms``), its max wait from now."""
+    call.group, call.queued_ms, call.state = group, now_ms, WAITING
+    call.agent = call.agent_leg_call_id = ""
+    call.answered_ms, call.outcome = 0, ""
+    call.next_announce_ms = 0
+
+
 def ended(call: QueueCall, now_ms: int, reason: str) -> None:
     """The call is over: its outcome follows from how far it got."""
     if call.state == OFFERING:

@@ -281,6 +281,7 @@ class QueueService(Announcements):
                 agent_left=lambda _reason: self._agent_left(active),
                 finished=lambda outcome: self._finished(active, outcome),
                 agent_command=False,
+                requeue=lambda group: self._requeue(active, group),
             )
             phone = self.states.extension(self.config, call.agent)
             queue = self.config.queues.get(call.group)
@@ -301,8 +302,31 @@ class QueueService(Announcements):
         self._learn_handle_time(call)
 
     def _finished(self, active: Active, outcome: str) -> None:
-        """The call model ended a connected queue call: the record closes."""
+        """The call model ended a connected queue call: the record closes (unless it went
+        back into a queue: ``_requeue`` has it again)."""
+        if outcome == "requeued":
+            return
         self._end(active, "caller_hangup" if outcome == "customer_hangup" else outcome)
+
+    def _requeue(self, active: Active, group: str) -> None:
+        """Transferred to ``group``: the caller waits there with music, ahead of those who
+        came after it (its place is its first entry), and is offered again."""
+        call = active.call
+        target = f"{call.group.split('/', 1)[0]}/{group}"
+        at = now_ms()
+        q.requeued(call, target, at)
+        active.agent_leg, active.agent_released = None, False
+        active.leg.on_end = lambda reason: self._caller_ended(active, reason)
+        self.media.start_music(active.media)
+        self.states.acd.enqueue_call(WaitingCall(call.call_id, target, 0, call.entered_ms))
+        self._sync()
+        log.info(
+            "call %s back in the queue of %s (waiting since %d)",
+            call.call_id,
+            target,
+            call.entered_ms,
+        )
+        self.advance(active)
 
     def agent_hung_up(self, active: Active, leg: OutboundLeg) -> None:
         if active.agent_leg is leg:

@@ -40,6 +40,7 @@ from calls.steps import (
     Record,
     RecordCommand,
     Refused,
+    Requeue,
     Resume,
     Ringback,
     Ringing,
@@ -79,6 +80,7 @@ __all__ = [
     "Record",
     "RecordCommand",
     "Refused",
+    "Requeue",
     "Resume",
     "Ringback",
     "Ringing",
@@ -306,10 +308,10 @@ def _resume(call: m.Call) -> Step | Refused:
 def _transfer(call: m.Call, target: Target) -> Step | Refused:
     if call.state not in (m.CONNECTED, m.HELD) or call.party(m.AGENT) is None:
         return Refused(409, "not_connected", f"only a connected call is transferred ({call.state})")
-    if target.kind == GROUP:
-        return Refused(422, "target_not_supported", "a transfer to an agent group is not built yet")
     if call.room:
         return Refused(409, "in_conference", "a call in a conference is transferred by consulting")
+    if target.kind == GROUP:
+        return _requeue(call, target)
     agent = call.party(m.AGENT)
     assert agent is not None
     party_id = f"{m.TARGET}-{call.transfers + 1}"
@@ -332,3 +334,36 @@ def _transfer(call: m.Call, target: Target) -> Step | Refused:
         Emit("transfer_started", party_id, str(target)),
     )
     return Step(moved, actions)
+
+
+def _requeue(call: m.Call, target: Target) -> Step | Refused:
+    """Back into a queue (``group:<name>``): the agent leaves, the customer waits in that
+    group's queue with the wait it already had (its place in line), and the queue service
+    takes the call over again -- for the call model the call is over."""
+    if call.kind != m.QUEUE:
+        return Refused(422, "target_not_supported", "only a queue call goes back into a queue")
+    parties = tuple(
+        replace(p, state=m.ENDED, end_reason="transferred" if p.role == m.AGENT else "requeued")
+        for p in call.parties
+    )
+    unhold = (Music(m.CUSTOMER, False),) if m.CUSTOMER in call.music else ()
+    actions: tuple[Action, ...] = (
+        *recording.stopping(call),
+        *unhold,  # the queue plays its own music: the call's hold is taken off first
+        HangupLeg(m.AGENT),
+        AgentLeft(call.agent, "transferred"),
+        Requeue(target.ref),
+        Emit("requeued", m.CUSTOMER, str(target)),
+        Emit("call_ended", detail="requeued"),
+        Finish("requeued"),
+    )
+    done = replace(
+        call,
+        state=m.FINISHED,
+        parties=parties,
+        outcome="requeued",
+        bridged=None,
+        music=frozenset(),
+        recording="",
+    )
+    return Step(done, actions)

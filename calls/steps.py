@@ -199,6 +199,11 @@ class CloseRoom:
 
 
 @dataclass(frozen=True)
+class Requeue:
+    group: str  # the team's agent group: the customer waits there again, as long in line
+
+
+@dataclass(frozen=True)
 class Whisper:
     party: str  # the supervisor
     on: bool  # on: the customer hears the room without it (the agent does); off: everyone
@@ -224,6 +229,7 @@ Action = (
     | MuteInRoom
     | CloseRoom
     | Whisper
+    | Requeue
     | Record
 )
 

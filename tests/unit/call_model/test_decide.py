@@ -142,9 +142,24 @@ def test_a_failed_transfer_target_ends_the_call_for_the_waiting_customer() -> No
     assert call.outcome == "transfer_failed_480" and d.HangupLeg(m.CUSTOMER) in actions
 
 
-def test_a_transfer_to_a_group_is_refused_for_now() -> None:
-    refused = d.decide(connected_queue_call(), d.Transfer(Target("group", "support")))
-    assert isinstance(refused, d.Refused) and refused.status == 422
+def test_a_transfer_to_a_group_frees_the_agent_and_hands_the_customer_back_to_the_queue() -> None:
+    call, actions = run(connected_queue_call(), d.Transfer(Target("group", "sales")))
+    assert actions[:3] == [
+        d.HangupLeg(m.AGENT),
+        d.AgentLeft("demo/1001", "transferred"),
+        d.Requeue("sales"),
+    ]
+    assert not any(isinstance(a, d.HangupLeg) and a.party == m.CUSTOMER for a in actions)
+    assert isinstance(actions[-1], d.Finish) and call.outcome == "requeued"
+
+
+def test_a_held_call_goes_back_into_the_queue_off_hold_and_a_click_to_dial_never() -> None:
+    held, _ = run(connected_queue_call(), d.Hold())
+    _, actions = run(held, d.Transfer(Target("group", "support")))
+    assert actions[0] == d.Music(m.CUSTOMER, False)
+    c2d, _ = run(started(), d.Answered(m.AGENT), d.Answered(m.CUSTOMER))
+    refused = d.decide(c2d, d.Transfer(Target("group", "support")))
+    assert isinstance(refused, d.Refused) and refused.error_id == "target_not_supported"
 
 
 @pytest.mark.parametrize(
