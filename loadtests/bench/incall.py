@@ -15,6 +15,9 @@ client, RTP endpoints sending tones), and measures:
 3. **30-party room**: CPU (% of one core) of Janus, rtpengine and call control over a
    window while a queue caller, its agent and 28 added parties (out through the trunk)
    all send audio into one room.
+4. **100 held calls**: CPU of rtpengine, Kamailio and call control while 100 queue
+   callers, each answered by its own agent (100 agents added to the bench's store), are
+   held (music to each caller).
 
 Writes ``loadtests/results/incall.jsonl`` and the ``incall`` section of BENCHMARKS.md.
 """
@@ -257,8 +260,124 @@ def room_cpu(stack: Stack, channel: CallChannel, window_s: float) -> dict[str, A
     }
 
 
+HELD_CALLS = 100
+HELD_AGENTS = tuple(f"demo/{2000 + n}" for n in range(HELD_CALLS))  # at extensions 6000+
+
+
+def _provision_held_agents(stack: Stack) -> None:
+    """100 more agents of the support group, each at its own extension (2000+n at 6000+n,
+    the seed's rule), in the bench's own store."""
+    from tests.support.store import REALM
+
+    with stack.sessions() as session, session.begin():
+        team = p.get_team(session, "demo")
+        for agent in HELD_AGENTS:
+            number = agent.partition("/")[2]
+            extension = str(int(number) + 4000)
+            p.create_extension(session, team, extension, REALM, sip_secret=f"demo{extension}")
+            p.create_agent(session, team, number, number, groups=["support"], extension=extension)
+
+
+def held_calls_cpu(
+    stack: Stack, channel: CallChannel, window_s: float, calls: int
+) -> dict[str, Any]:
+    """``calls`` queue calls answered by as many agents, all held (the caller hears music,
+    nothing of the agent): CPU of rtpengine, Kamailio and call control over a window."""
+    _provision_held_agents(stack)
+    time.sleep(2.0)  # call control and the edge reload the store within a second
+    agents = HELD_AGENTS[:calls]
+    phones = [_agent_phone(stack, a) for a in agents]
+    carrier = SipUA("carrier", None, stack.proxy, local_ip=CARRIER_IP)
+    opened: list[RtpEndpoint] = []
+    legs: list[tuple[Any, Any]] = []
+    try:
+        for phone in phones:
+            phone.register()
+        demo = ("demo/1001", "demo/1002", "demo/1003", "demo/1004", "demo/1005")
+        set_agents(stack, idle=agents, agents=demo + HELD_AGENTS)
+        _wait(
+            lambda: all(stack_agent_registered(stack, a) for a in agents),
+            timeout=20,
+            what="the edge reported every phone registered",
+        )
+        by_user = {phone.username: phone for phone in phones}
+        for _ in agents:
+            caller_rtp = RtpEndpoint(CARRIER_IP)
+            opened.append(caller_rtp)
+            call = carrier.invite(QUEUE_DID, rtp=caller_rtp, wait=False)
+            if call.wait_final(timeout=10).status != 200:
+                raise RuntimeError("the queue did not answer")
+            caller_rtp.start_sending(call.remote_rtp, tone_hz=TONES["customer"])
+            incoming = _next_offer(by_user)
+            agent_rtp = RtpEndpoint()  # listens only: a held agent is not heard anyway
+            opened.append(agent_rtp)
+            incoming.answer(agent_rtp)
+            _wait(functools.partial(channel.view, call.call_id), what="the call's view")
+            legs.append((call, incoming))
+        for call, _incoming in legs:
+            view = channel.view(call.call_id) or {}
+            agent = str(view.get("agent", ""))
+            reply = channel.request(
+                Command("hold", agent, call.call_id, {}), node=str(view.get("node", ""))
+            )
+            if not reply.ok:
+                raise RuntimeError(f"hold refused: {reply}")
+        time.sleep(1.0)  # every player started
+        pids = {r.spec.name: r.process.pid for r in stack.supervisor.running}
+        names = ("rtpengine", "kamailio", "callcontrol")
+        before = {n: tree_cpu_seconds(pids[n]) for n in names if n in pids}
+        time.sleep(window_s)
+        after = {n: tree_cpu_seconds(pids[n]) for n in before}
+        cpu = {n: round(100 * (after[n] - before[n]) / window_s, 2) for n in before}
+        hearing = sum(1 for r in opened[::2] if _music_heard(r))
+        for call, incoming in legs:
+            call.bye()
+            incoming.wait_bye()
+    finally:
+        for ua in (*phones, carrier):
+            ua.close()
+        for rtp in opened:
+            rtp.close()
+    return {
+        "calls": len(legs),
+        "hearing_music": hearing,
+        "window_s": window_s,
+        "cpu_percent": cpu,
+        "total_percent": round(sum(cpu.values()), 2),
+    }
+
+
+def _agent_phone(stack: Stack, agent: str) -> SipUA:
+    extension = str(int(agent.partition("/")[2]) + 4000)
+    return SipUA(f"demo-{extension}", f"demo{extension}", stack.proxy)
+
+
+def stack_agent_registered(stack: Stack, agent: str) -> bool:
+    from tests.integration.queue.helpers import agent_live
+
+    return agent_live(stack, agent).registered
+
+
+def _next_offer(phones: dict[str, SipUA]) -> Any:
+    """The offer of the call just placed, at whichever agent's phone it rings."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        for phone in phones.values():
+            if phone.has_incoming():
+                return phone.wait_incoming(timeout=1)
+        time.sleep(0.01)
+    raise RuntimeError("no agent was offered the call")
+
+
+def _music_heard(rtp: RtpEndpoint) -> bool:
+    from tests.integration.queue.helpers import MOH_HZ
+
+    return sum(goertzel_power(rtp.samples(), f) for f in MOH_HZ) > 0.3
+
+
 def render(result: dict[str, Any]) -> str:
     c2d, transfer, room = result["click_to_dial"], result["attended_transfer"], result["room"]
+    held = result["held"]
     rows = [
         ("click-to-dial: command → agent's phone rings", c2d["command_to_agent_rings"]),
         (
@@ -298,13 +417,23 @@ def render(result: dict[str, Any]) -> str:
         f"| **total** (goal ≤ {GOAL_ROOM_CPU:g} %) | **{room['total_percent']}** |",
         "",
         (
+            f"{held['calls']} concurrent held calls (queue callers sending G.711, each answered "
+            f"by its own agent, then held: music from rtpengine, nothing of the agent; "
+            f"{held['hearing_music']} of them heard the music in the window), "
+            f"{held['window_s']} s window, CPU in % of one core:"
+        ),
+        "",
+        "| process | CPU % |",
+        "|---|---|",
+        *(f"| {name} | {pct} |" for name, pct in held["cpu_percent"].items()),
+        f"| **total** | **{held['total_percent']}** |",
+        "",
+        (
             "The customer hears the agent as soon as it answers; the agent hears ringback "
             "until the customer's stream replaces it, no earlier than 0.5 s after the "
             "ringback began (`callcontrol/media.py` `FIRST_STREAM_S`). Every party sends RTP "
             "through two rtpengine sessions (Kamailio's for its leg, call control's toward "
-            "the room): rtpengine's share is most of the total. Not measured yet: 100 "
-            "concurrent held calls (the demo store has 5 agents; a held customer costs what "
-            "a caller on music on hold costs, see the queue section)."
+            "the room): rtpengine's share is most of the total."
         ),
     ]
     return "\n".join(lines)
@@ -326,6 +455,7 @@ def main(argv: list[str] | None = None) -> int:
                 "click_to_dial": click_to_dial(stack, channel, calls),
                 "attended_transfer": attended_transfer(stack, channel, calls),
                 "room": room_cpu(stack, channel, window),
+                "held": held_calls_cpu(stack, channel, window, 10 if args.quick else HELD_CALLS),
             }
         except Exception:
             Path("/tmp/bench-incall-callcontrol.log").write_text(stack.log("callcontrol"))

@@ -132,6 +132,7 @@ def test_a_dial_in_only_agent_cannot_click_to_dial_and_nothing_rings(
 ) -> None:
     set_agents(stack, idle=("demo/1001",))
     agent_phone = phones("demo-5001")
+    wait_until(lambda: agent_live(stack, "demo/1001").registered, what="the phone registered")
     reply = command(stack, "dial", "demo/1001", to="5002")
     assert (reply.ok, reply.status, reply.error_id) == (False, 403, "outbound_not_allowed")
     assert not agent_phone.has_incoming()

@@ -40,7 +40,11 @@ def _text(value: bytes | str) -> str:
 
 
 def set_agents(
-    stack: Stack, idle: tuple[str, ...], paused: tuple[str, ...] = (), signed_out: bool = False
+    stack: Stack,
+    idle: tuple[str, ...],
+    paused: tuple[str, ...] = (),
+    signed_out: bool = False,
+    agents: tuple[str, ...] = DEMO_AGENTS,
 ) -> None:
     """Force a known state: ``idle`` agents idle, every other demo agent paused (or signed
     out, as if they were not fixed agents: the state machine would refuse that).
@@ -52,11 +56,11 @@ def set_agents(
     """
     client = redis_client(stack)
     truth = {_text(u) for u in client.smembers(KEYS.sip_registered)}
-    for i, agent in enumerate(DEMO_AGENTS):
+    for i, agent in enumerate(agents):
         old = client.hgetall(KEYS.agent(agent))
         version = live_from_fields(old).version if old else 0
         number = agent.partition("/")[2]
-        registered = f"demo-{int(number) + 4000}" in truth  # the seed: 100N at 500N
+        registered = f"demo-{int(number) + 4000}" in truth  # fixed at agent + 4000 (the seed's)
         if agent in idle:
             live = AgentLive(
                 state=State.IDLE,
