@@ -339,9 +339,10 @@ class InCallService:
             self._follow_agent_phone(live, leg)
         live.legs[party] = leg
         caller = call.agent.split("/", 1)[-1] if party == m.AGENT else _caller_of(call)
-        self.sip.dial(
-            user, sdp, leg, caller=caller, headers=AUTO_ANSWER if action.auto_answer else None
-        )
+        headers = dict(AUTO_ANSWER) if action.auto_answer else {}
+        if action.replaces:
+            headers["Replaces"] = action.replaces
+        self.sip.dial(user, sdp, leg, caller=caller, headers=headers or None)
         live.call = live.call.with_party(_with_leg(live.call, party, leg.call_id))
         live.ring_timers[party] = self.sip.call_later(
             RING_S, lambda: self._ring_timeout(live, party)
@@ -351,7 +352,7 @@ class InCallService:
         """The agent's phone's own keys: its hold (re-INVITE sendonly/inactive) is the
         call's hold, with music for the customer; its REFER a blind transfer."""
         leg.on_hold = lambda held: self._phone_hold(live, held)
-        leg.on_refer = lambda user: self._phone_refer(live, user)
+        leg.on_refer = lambda user, replaces: self._phone_refer(live, user, replaces)
 
     def _phone_hold(self, live: Live, held: bool) -> None:
         if held and live.call.state == m.CONNECTED:
@@ -359,7 +360,7 @@ class InCallService:
         elif not held and live.call.state == m.HELD:
             self._event(live, d.Resume())
 
-    def _phone_refer(self, live: Live, user: str) -> None:
+    def _phone_refer(self, live: Live, user: str, replaces: str = "") -> None:
         prefix = f"{live.call.team}-"
         try:
             target = targets.parse(user.removeprefix(prefix))
@@ -367,12 +368,13 @@ class InCallService:
             log.warning("call %s: REFER to %r refused: %s", live.call.id, user, exc)
             self._event(live, d.Ended(m.AGENT))  # sippy hung the leg up after the 202
             return
-        result = d.decide(live.call, d.Transfer(target))
+        result = d.decide(live.call, d.Transfer(target, replaces))
         if isinstance(result, d.Refused):
             log.warning("call %s: REFER to %s refused: %s", live.call.id, user, result.message)
             self._event(live, d.Ended(m.AGENT))
             return
-        log.info("call %s: the agent's phone transfers to %s", live.call.id, target)
+        how = f"attended, replacing {replaces}" if replaces else "blind"
+        log.info("call %s: the agent's phone transfers to %s (%s)", live.call.id, target, how)
         self._apply(live, result)
 
     def _answered(self, live: Live, party: str, sdp: str) -> None:

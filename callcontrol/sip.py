@@ -164,9 +164,10 @@ class OutboundLeg:
         self.on_fail: Callable[[int, str], None] = lambda _code, _reason: None
         self.on_end: Callable[[], None] = lambda: None
         self.on_hold: Callable[[bool], None] = lambda _held: None  # the phone's own hold
-        # A REFER from the phone (blind transfer): the Refer-To user; sippy accepted it
-        # (202) and hangs this leg up. None: a REFER ends the leg like a BYE.
-        self.on_refer: Callable[[str], None] | None = None
+        # A REFER from the phone: the Refer-To user and its Replaces ("" for a blind
+        # transfer; the phone's own call to the target for an attended one, RFC 3891);
+        # sippy accepted it (202) and hangs this leg up. None: a REFER ends it like a BYE.
+        self.on_refer: Callable[[str, str], None] | None = None
         self.local_sdp = ""
         self.answered = False
         self.ended = False
@@ -219,7 +220,9 @@ class OutboundLeg:
             self.ended = True
             also = event.getData()  # a REFER's Refer-To
             if also is not None and self.answered and self.on_refer is not None:
-                self.on_refer(str(also.getUrl().username or ""))
+                url = also.getUrl()
+                headers = {str(k).lower(): str(v) for k, v in (url.headers or {}).items()}
+                self.on_refer(str(url.username or ""), headers.get("replaces", ""))
             elif self.answered:
                 self.on_end()
             else:

@@ -190,7 +190,7 @@ def decide(call: m.Call, event: Input) -> Step | Refused:
         return _gone(call, party, "hung_up_by_agent", hangup=True)
     if event.target is None:
         return room.attended_transfer(call)
-    return _transfer(call, event.target)
+    return _transfer(call, event.target, event.replaces)
 
 
 def _ringing(call: m.Call, party: m.Party) -> Step:
@@ -305,7 +305,7 @@ def _resume(call: m.Call) -> Step | Refused:
     return Step(resumed, (*join, Music(m.CUSTOMER, False), Emit("resumed", m.CUSTOMER)))
 
 
-def _transfer(call: m.Call, target: Target) -> Step | Refused:
+def _transfer(call: m.Call, target: Target, replaces: str = "") -> Step | Refused:
     if call.state not in (m.CONNECTED, m.HELD) or call.party(m.AGENT) is None:
         return Refused(409, "not_connected", f"only a connected call is transferred ({call.state})")
     if call.room:
@@ -330,7 +330,7 @@ def _transfer(call: m.Call, target: Target) -> Step | Refused:
         *music,
         HangupLeg(m.AGENT),
         AgentLeft(call.agent, "transferred"),
-        Dial(party_id, target),
+        Dial(party_id, target, replaces=replaces),
         Emit("transfer_started", party_id, str(target)),
     )
     return Step(moved, actions)

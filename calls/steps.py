@@ -61,6 +61,9 @@ class Transfer:
     # None: attended -- the consultee takes the customer over; a target: blind -- the
     # agent leaves, the customer hears music while the target rings
     target: Target | None
+    # An attended transfer done by the agent's phone (REFER with Replaces): the phone's
+    # own call to the target, which the target's phone swaps for the customer
+    replaces: str = ""
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,7 @@ class Dial:
     target: Target
     auto_answer: bool = False  # the agent's own phone (click-to-dial): answer-after=0
     into_room: bool = False  # its media goes to the call's room once it answers
+    replaces: str = ""  # the dialog it takes over at the target's phone (RFC 3891)
 
 
 @dataclass(frozen=True)
