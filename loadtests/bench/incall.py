@@ -81,6 +81,15 @@ def _redis(stack: Stack) -> Any:
     return redis.Redis(port=stack.settings.redis_port)
 
 
+def _cpu_percent(stack: Stack, names: tuple[str, ...], window_s: float) -> dict[str, float]:
+    """Each stack process's CPU over the next ``window_s``, in % of one core."""
+    pids = {r.spec.name: r.process.pid for r in stack.supervisor.running}
+    before = {n: tree_cpu_seconds(pids[n]) for n in names if n in pids}
+    time.sleep(window_s)
+    after = {n: tree_cpu_seconds(pids[n]) for n in before}
+    return {n: round(100 * (after[n] - before[n]) / window_s, 2) for n in before}
+
+
 def _percentiles(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
     return {
@@ -236,12 +245,7 @@ def room_cpu(stack: Stack, channel: CallChannel, window_s: float) -> dict[str, A
         _wait(
             lambda: all(r.received_total > 50 for r in opened), timeout=15, what="all hear the room"
         )
-        pids = {r.spec.name: r.process.pid for r in stack.supervisor.running}
-        names = ("janus", "rtpengine", "callcontrol")
-        before = {n: tree_cpu_seconds(pids[n]) for n in names if n in pids}
-        time.sleep(window_s)
-        after = {n: tree_cpu_seconds(pids[n]) for n in before}
-        cpu = {n: round(100 * (after[n] - before[n]) / window_s, 2) for n in before}
+        cpu = _cpu_percent(stack, ("janus", "rtpengine", "callcontrol"), window_s)
         channel.request(
             Command("hangup", "demo/1001", call.call_id, {}),
             node=str((channel.view(call.call_id) or {}).get("node", "")),
@@ -323,12 +327,7 @@ def held_calls_cpu(
             if not reply.ok:
                 raise RuntimeError(f"hold refused: {reply}")
         time.sleep(1.0)  # every player started
-        pids = {r.spec.name: r.process.pid for r in stack.supervisor.running}
-        names = ("rtpengine", "kamailio", "callcontrol")
-        before = {n: tree_cpu_seconds(pids[n]) for n in names if n in pids}
-        time.sleep(window_s)
-        after = {n: tree_cpu_seconds(pids[n]) for n in before}
-        cpu = {n: round(100 * (after[n] - before[n]) / window_s, 2) for n in before}
+        cpu = _cpu_percent(stack, ("rtpengine", "kamailio", "callcontrol"), window_s)
         hearing = sum(1 for r in opened[::2] if _music_heard(r))
         for call, incoming in legs:
             call.bye()

@@ -9,6 +9,7 @@ import pytest
 from tests.support.rtp import RtpEndpoint
 from tests.support.sipua import SipUA
 from tests.support.stack import Stack, start_stack
+from tests.support.waiting import wait_until
 
 PhoneFactory = Callable[..., SipUA]
 
@@ -72,6 +73,7 @@ def phones(stack: Stack) -> Iterator[PhoneFactory]:
         opened.append(ua)
         response = ua.register()
         assert response.status == 200, f"{username} did not register: {response.summary()}"
+        _wait_reported(stack, username)
         return ua
 
     yield register
@@ -83,6 +85,28 @@ def phones(stack: Stack) -> Iterator[PhoneFactory]:
         except TimeoutError:
             pass
         ua.close()
+
+
+def _wait_reported(stack: Stack, username: str) -> None:
+    """A test phone is registered once the edge reported it (its SIP truth in Redis) and,
+    for a demo agent's own extension (demo-500N: agent 100N), once call control applied
+    that to the agent: a call placed at once would otherwise miss the agent."""
+    from tests.integration.queue.helpers import KEYS, agent_live, redis_client
+
+    client = redis_client(stack)
+    wait_until(
+        lambda: client.sismember(KEYS.sip_registered, username),
+        timeout=5,
+        what=f"the edge reported {username} registered",
+    )
+    number = username.removeprefix("demo-")
+    if username.startswith("demo-500") and number[-1] in "12345" and len(number) == 4:
+        agent = f"demo/{int(number) - 4000}"
+        wait_until(
+            lambda: agent_live(stack, agent).registered,
+            timeout=5,
+            what=f"call control knows {agent}'s phone registered",
+        )
 
 
 @pytest.fixture

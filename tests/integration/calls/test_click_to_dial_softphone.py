@@ -30,12 +30,17 @@ def test_a_real_softphone_as_the_agents_phone_hears_the_customer_after_the_ringb
     customer_phone = phones("demo-5002")
     customer_rtp = rtp_endpoints()
     write_config(tmp_path, stack, "demo-5001", AGENT_PHONE_TONE, register=True, auto_answer=True)
-    softphone = subprocess.Popen(
-        ["baresip", "-f", str(tmp_path), "-t", "12"],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+    output = tmp_path / "baresip.log"
+    with output.open("w") as sink:
+        softphone = subprocess.Popen(
+            ["baresip", "-f", str(tmp_path), "-t", "12"],
+            stdin=subprocess.DEVNULL, stdout=sink, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
     try:
-        let_dial_out(stack, "demo/1001")  # once the edge saw baresip's registration
+        # baresip's own word that its REGISTER got 200 (the ACD's "registered" may still
+        # be an earlier test's phone at 5001), then the edge's report of it
+        wait_until(lambda: "200 OK" in output.read_text(), what="baresip registered")
+        let_dial_out(stack, "demo/1001")
         reply = command(stack, "dial", "demo/1001", to="5002")
         assert reply.ok, reply
         ringing = customer_phone.wait_incoming(timeout=10)  # baresip answered the agent leg
@@ -48,8 +53,8 @@ def test_a_real_softphone_as_the_agents_phone_hears_the_customer_after_the_ringb
             what="the customer hears the softphone",
         )
         wait_until(lambda: agent_live(stack, "demo/1001").state == "on_call", what="on call")
-        log, _ = softphone.communicate(timeout=20)  # baresip quits after -t seconds
-        (tmp_path / "baresip.log").write_text(log)
+        softphone.wait(timeout=20)  # baresip quits after -t seconds
+        log = output.read_text()
     finally:
         if softphone.poll() is None:
             softphone.kill()

@@ -97,9 +97,12 @@ def test_a_recording_holds_both_parties_and_nothing_of_the_paused_span(
     assert row["paused_ms"] >= 1400, row
     samples, rate = wav_samples(stack.settings.var_dir / "recordings" / row["file"])
     assert rate == 8000 and abs(len(samples) / rate * 1000 - row["duration_ms"]) < 100
-    assert goertzel_power(samples, CALLER_TONE) > 0.2, "the caller is in the recording"
-    assert goertzel_power(samples, AGENT_TONE) > 0.2, "the agent is in the recording"
-    card = [goertzel_power(w, CARD_TONE) for w in windows(samples, rate)]
+    halves = windows(samples, rate)
+    for tone, who in ((CALLER_TONE, "caller"), (AGENT_TONE, "agent")):
+        shares = [round(goertzel_power(w, tone), 2) for w in halves]
+        heard = sum(1 for share in shares if share > 0.2)
+        assert heard >= len(halves) // 2, f"the {who} is in the recording: {shares}"
+    card = [goertzel_power(w, CARD_TONE) for w in halves]
     assert max(card) < 0.02, f"nothing of the paused span: {card}"
     events = call_events(stack, call_id)
     assert [e for e in events if e.startswith("recording_")] == [

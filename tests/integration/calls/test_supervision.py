@@ -16,11 +16,21 @@ from tests.integration.calls.test_in_call import _queue_call_with_agent, listen
 from tests.integration.conftest import PhoneFactory
 from tests.integration.queue.helpers import AGENT_TONE, CALLER_TONE, carrier, hears, set_agents
 from tests.support.rtp import RtpEndpoint
+from tests.support.sipua import IncomingCall, SipUA
 from tests.support.stack import Stack
 from tests.support.waiting import wait_until
 
 SUPERVISOR_TONE = 1500.0
 PATH = "/teams/demo/agents/1001/supervision"
+
+
+def answer_supervisor(phone: SipUA, rtp: RtpEndpoint) -> IncomingCall:
+    """The supervisor's phone answers call control's call and talks (its own tone)."""
+    ringing = phone.wait_incoming(timeout=5)
+    ringing.answer(rtp)
+    ringing.wait_ack()
+    rtp.start_sending(ringing.remote_rtp, tone_hz=SUPERVISOR_TONE)
+    return ringing
 
 
 def login(client: httpx.Client, user: str, password: str) -> dict[str, str]:
@@ -75,10 +85,7 @@ def test_a_group_admin_monitors_then_barges_and_others_are_refused(
 
         started = web.post(PATH, headers=lead, json={"mode": "monitor", "phone": "5005"})
         assert started.status_code == 200, started.text
-        ringing = supervisor_phone.wait_incoming(timeout=5)
-        ringing.answer(supervisor_rtp)
-        ringing.wait_ack()
-        supervisor_rtp.start_sending(ringing.remote_rtp, tone_hz=SUPERVISOR_TONE)
+        ringing = answer_supervisor(supervisor_phone, supervisor_rtp)
         wait_until(
             lambda: hears_both(supervisor_rtp, CALLER_TONE, AGENT_TONE, SUPERVISOR_TONE),
             timeout=8,
@@ -130,10 +137,7 @@ def test_a_whispering_supervisor_is_heard_by_the_agent_never_by_the_customer_and
         )
         started = web.post(PATH, headers=coach, json={"mode": "whisper", "phone": "5005"})
         assert started.status_code == 200, started.text
-        ringing = supervisor_phone.wait_incoming(timeout=5)
-        ringing.answer(supervisor_rtp)
-        ringing.wait_ack()
-        supervisor_rtp.start_sending(ringing.remote_rtp, tone_hz=SUPERVISOR_TONE)
+        ringing = answer_supervisor(supervisor_phone, supervisor_rtp)
         wait_until(
             lambda: hears_both(agent_rtp, CALLER_TONE, SUPERVISOR_TONE, AGENT_TONE),
             timeout=8,

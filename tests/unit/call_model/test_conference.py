@@ -8,21 +8,9 @@ from dataclasses import replace
 from calls import decide as d
 from calls import model as m
 from calls.targets import Target
+from tests.support.call_model import connected, run
 
 CONSULTEE = Target("extension", "5002")
-
-
-def connected() -> m.Call:
-    return d.queue_call("q1", "demo", "demo/1001", "+15550001111", "demo-5001", 1000)
-
-
-def run(call: m.Call, *events: d.Input) -> tuple[m.Call, list[d.Action]]:
-    actions: list[d.Action] = []
-    for event in events:
-        step = d.decide(call, event)
-        assert isinstance(step, d.Step), step
-        call, actions = step.call, actions + list(step.actions)
-    return call, actions
 
 
 def consulting() -> m.Call:

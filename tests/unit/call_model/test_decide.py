@@ -8,6 +8,7 @@ import pytest
 from calls import decide as d
 from calls import model as m
 from calls.targets import InvalidTarget, Target, parse
+from tests.support.call_model import connected, run
 
 PHONE = Target("extension", "5001")
 CUSTOMER = Target("external", "+15557770000")
@@ -17,20 +18,6 @@ def started() -> m.Call:
     step = d.click_to_dial("c1", "demo", "demo/1001", PHONE, CUSTOMER, 1000)
     assert isinstance(step, d.Step)
     return step.call
-
-
-def run(call: m.Call, *events: d.Input) -> tuple[m.Call, list[d.Action]]:
-    actions: list[d.Action] = []
-    for event in events:
-        step = d.decide(call, event)
-        assert isinstance(step, d.Step), step
-        call = step.call
-        actions += step.actions
-    return call, actions
-
-
-def connected_queue_call() -> m.Call:
-    return d.queue_call("q1", "demo", "demo/1001", "+15550001111", "demo-5001", 1000)
 
 
 def test_click_to_dial_calls_the_agents_phone_first_with_auto_answer() -> None:
@@ -77,7 +64,7 @@ def test_the_agent_not_answering_ends_the_call_without_dialling_the_customer() -
 
 
 def test_hold_gives_the_customer_music_and_resume_restores_the_call() -> None:
-    call, actions = run(connected_queue_call(), d.Hold())
+    call, actions = run(connected(), d.Hold())
     assert call.state == m.HELD and actions[0] == d.Music(m.CUSTOMER, True)
     assert call.view("n")["parties"][0]["held"] is True
     call, actions = run(call, d.Resume())
@@ -91,21 +78,21 @@ def test_hold_gives_the_customer_music_and_resume_restores_the_call() -> None:
 def test_commands_that_do_not_apply_are_refused_and_change_nothing(
     event: d.Input, error_id: str
 ) -> None:
-    call = connected_queue_call()
+    call = connected()
     refused = d.decide(call, event)
     assert isinstance(refused, d.Refused) and refused.error_id == error_id
-    assert call == connected_queue_call()
+    assert call == connected()
 
 
 def test_holding_twice_or_a_ringing_call_is_refused() -> None:
-    held, _ = run(connected_queue_call(), d.Hold())
+    held, _ = run(connected(), d.Hold())
     assert d.decide(held, d.Hold()) == d.Refused(409, "already_held", "the call is on hold")
     refused = d.decide(started(), d.Hold())
     assert isinstance(refused, d.Refused) and refused.error_id == "not_connected"
 
 
 def test_hanging_up_one_party_of_two_ends_the_call_and_frees_the_agent() -> None:
-    call, actions = run(connected_queue_call(), d.HangupParty(m.CUSTOMER))
+    call, actions = run(connected(), d.HangupParty(m.CUSTOMER))
     assert call.state == m.FINISHED
     assert actions[0] == d.HangupLeg(m.CUSTOMER) and d.HangupLeg(m.AGENT) in actions
     assert d.AgentLeft("demo/1001", "customer_hung_up_by_agent") in actions
@@ -113,14 +100,14 @@ def test_hanging_up_one_party_of_two_ends_the_call_and_frees_the_agent() -> None
 
 
 def test_the_customer_hanging_up_ends_the_agents_leg() -> None:
-    call, actions = run(connected_queue_call(), d.Ended(m.CUSTOMER))
+    call, actions = run(connected(), d.Ended(m.CUSTOMER))
     assert call.outcome == "customer_hangup"
     assert d.HangupLeg(m.AGENT) in actions and d.HangupLeg(m.CUSTOMER) not in actions
 
 
 def test_a_blind_transfer_frees_the_agent_at_once_and_connects_the_target_when_it_answers() -> None:
     target = Target("extension", "5002")
-    call, actions = run(connected_queue_call(), d.Transfer(target))
+    call, actions = run(connected(), d.Transfer(target))
     assert call.state == m.TRANSFERRING and call.agent == ""
     assert actions[:3] == [
         d.Music(m.CUSTOMER, True),
@@ -137,13 +124,13 @@ def test_a_blind_transfer_frees_the_agent_at_once_and_connects_the_target_when_i
 
 
 def test_a_failed_transfer_target_ends_the_call_for_the_waiting_customer() -> None:
-    call, _ = run(connected_queue_call(), d.Transfer(Target("extension", "5002")))
+    call, _ = run(connected(), d.Transfer(Target("extension", "5002")))
     call, actions = run(call, d.Failed("target-1", 480))
     assert call.outcome == "transfer_failed_480" and d.HangupLeg(m.CUSTOMER) in actions
 
 
 def test_a_transfer_to_a_group_frees_the_agent_and_hands_the_customer_back_to_the_queue() -> None:
-    call, actions = run(connected_queue_call(), d.Transfer(Target("group", "sales")))
+    call, actions = run(connected(), d.Transfer(Target("group", "sales")))
     assert actions[:3] == [
         d.HangupLeg(m.AGENT),
         d.AgentLeft("demo/1001", "transferred"),
@@ -154,7 +141,7 @@ def test_a_transfer_to_a_group_frees_the_agent_and_hands_the_customer_back_to_th
 
 
 def test_a_held_call_goes_back_into_the_queue_off_hold_and_a_click_to_dial_never() -> None:
-    held, _ = run(connected_queue_call(), d.Hold())
+    held, _ = run(connected(), d.Hold())
     _, actions = run(held, d.Transfer(Target("group", "support")))
     assert actions[0] == d.Music(m.CUSTOMER, False)
     c2d, _ = run(started(), d.Answered(m.AGENT), d.Answered(m.CUSTOMER))

@@ -5,25 +5,7 @@ from __future__ import annotations
 from calls import decide as d
 from calls import model as m
 from calls.targets import Target
-
-
-def connected() -> m.Call:
-    return d.queue_call("q1", "demo", "demo/1001", "+15550001111", "demo-5001", 1000)
-
-
-def run(call: m.Call, *events: d.Input) -> tuple[m.Call, list[d.Action]]:
-    actions: list[d.Action] = []
-    for event in events:
-        step = d.decide(call, event)
-        assert isinstance(step, d.Step), step
-        call, actions = step.call, actions + list(step.actions)
-    return call, actions
-
-
-def refused(call: m.Call, event: d.Input) -> d.Refused:
-    step = d.decide(call, event)
-    assert isinstance(step, d.Refused), step
-    return step
+from tests.support.call_model import connected, refused, run
 
 
 def test_start_pause_resume_stop_records_one_recording() -> None:
