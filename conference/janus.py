@@ -30,7 +30,14 @@ from typing import Any, Self
 import httpx
 
 from conference import protocol
-from conference.protocol import AUDIOBRIDGE, JanusError, Json, Participant, RtpJoined
+from conference.protocol import (
+    AUDIOBRIDGE,
+    Forwarder,
+    JanusError,
+    Json,
+    Participant,
+    RtpJoined,
+)
 
 # Longer than Janus's 30 s long-poll hold: a poll always ends with an answer from Janus,
 # never by our giving up on it (an abandoned poll could swallow the next event).
@@ -44,15 +51,17 @@ class JanusClient:
         timeout: float = 5.0,
         *,
         max_kept_events: int = 1000,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
         """``url``: the Janus API, e.g. ``http://127.0.0.1:8088/janus``. ``timeout``: for a
-        request, and for the event that answers an asynchronous one."""
+        request, and for the event that answers an asynchronous one. ``transport``: httpx's
+        (a fake Janus in unit tests)."""
         self.url = url.rstrip("/")
         self.timeout = timeout
         # Janus's HTTP server (libmicrohttpd) closes a connection idle for 120 s: let ours
         # go before that rather than reuse one that may be closing.
         limits = httpx.Limits(max_connections=1, keepalive_expiry=60.0)
-        self._http = httpx.Client(timeout=timeout, limits=limits)
+        self._http = httpx.Client(timeout=timeout, limits=limits, transport=transport)
         self._lock = threading.RLock()
         self._events: collections.deque[Json] = collections.deque(maxlen=max_kept_events)
         self.session_id: int | None = None
@@ -259,15 +268,38 @@ class JanusClient:
         self.send(handle, protocol.configure(muted=muted, volume=volume, group=group))
 
     def rtp_forward(
-        self, handle: int, room: int, host: str, port: int, *, group: str | None, ssrc: int
+        self,
+        handle: int,
+        room: int,
+        host: str,
+        port: int,
+        *,
+        group: str | None,
+        ssrc: int,
+        codec: str = "pcmu",
+        payload_type: int | None = None,
+        always_on: bool = False,
     ) -> int:
-        """Forward ``group``'s mix (the whole room's if None) as PCMU to ``host``:``port``;
-        returns the forwarder's stream id."""
-        body = protocol.rtp_forward(room, host, port, group=group, ssrc=ssrc)
+        """Forward ``group``'s mix (the whole room's if None) to ``host``:``port`` as one
+        RTP stream of SSRC ``ssrc`` (``protocol.rtp_forward``); returns the forwarder's
+        stream id."""
+        body = protocol.rtp_forward(
+            room,
+            host,
+            port,
+            group=group,
+            ssrc=ssrc,
+            codec=codec,
+            payload_type=payload_type,
+            always_on=always_on,
+        )
         return protocol.forwarded(self.send(handle, body))
 
     def stop_rtp_forward(self, handle: int, room: int, stream_id: int) -> None:
         self.send(handle, protocol.stop_rtp_forward(room, stream_id))
+
+    def list_forwarders(self, handle: int, room: int) -> list[Forwarder]:
+        return protocol.forwarders(self.send(handle, protocol.list_forwarders(room)))
 
     def mute(self, handle: int, room: int, participant_id: int, muted: bool = True) -> None:
         """Mute or unmute any participant of ``room`` (from a room-level handle)."""

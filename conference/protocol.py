@@ -23,12 +23,14 @@ Json = dict[str, Any]
 SESSION_NOT_FOUND = 458
 HANDLE_NOT_FOUND = 459
 # AudioBridge errors (janus_audiobridge.c)
+MISSING_ELEMENT = 483
 NO_SUCH_ROOM = 485
 ROOM_EXISTS = 486
 NOT_JOINED = 487
 ID_EXISTS = 490
 ALREADY_JOINED = 491
 NO_SUCH_USER = 492
+NO_SUCH_GROUP = 494
 # Not Janus's: a reply that is not what the protocol promises (e.g. no RTP port on join).
 BAD_REPLY = -1
 
@@ -56,6 +58,20 @@ class RtpJoined:
     ip: str
     port: int
     payload_type: int
+
+
+@dataclass(frozen=True)
+class Forwarder:
+    """One entry of ``listforwarders``."""
+
+    stream_id: int
+    host: str
+    port: int
+    ssrc: int
+    codec: str
+    payload_type: int
+    group: str | None = None  # None: the whole room's mix
+    always_on: bool = False
 
 
 @dataclass(frozen=True)
@@ -142,7 +158,10 @@ def join_rtp(
     """Join ``room`` as a plain-RTP participant whose audio comes from (and whose mix
     goes to) ``ip``:``port``. ``payload_type``: the static one of pcmu/pcma by default.
     Without an address the participant only talks: Janus takes its packets from any
-    source and sends it nothing (its socket is connected only to an address given)."""
+    source and sends it nothing (its socket is connected only to an address given).
+    In a room with groups, ``group`` is required (Janus: "Missing element (group)")."""
+    if (ip is None) != (port is None):
+        raise ValueError(f"an address is ip and port, or neither: {ip!r}:{port!r}")
     if payload_type is None:
         if codec not in STATIC_PAYLOAD_TYPES:
             raise ValueError(f"codec {codec!r} needs an explicit payload_type")
@@ -169,7 +188,8 @@ def configure(
     *, muted: bool | None = None, volume: int | None = None, group: str | None = None
 ) -> Json:
     """Change the participant of the handle it is sent to; ``volume``: percent (100 = as
-    is); ``group``: the forwarding group it is in."""
+    is); ``group``: the forwarding group it is in. Janus applies ``group`` before
+    ``muted`` (each takes effect at the mixer's next 20 ms tick)."""
     body: Json = {"request": "configure"}
     if group is not None:
         body["group"] = group
@@ -181,23 +201,45 @@ def configure(
 
 
 def rtp_forward(
-    room: int, host: str, port: int, *, group: str | None = None, ssrc: int, codec: str = "pcmu"
+    room: int,
+    host: str,
+    port: int,
+    *,
+    group: str | None = None,
+    ssrc: int,
+    codec: str = "pcmu",
+    payload_type: int | None = None,
+    always_on: bool = False,
 ) -> Json:
     """Send the room's mix (``group``'s only, if given) as RTP to ``host``:``port``, with
-    the SSRC ``ssrc`` throughout, from the room's one forwarding socket."""
-    if codec not in STATIC_PAYLOAD_TYPES:
-        raise ValueError(f"codec {codec!r}: forwarders here send pcmu or pcma")
+    the SSRC ``ssrc`` throughout, from the room's one forwarding socket (unbound: an
+    ephemeral port, not a participant's). A forwarder's sequence numbers and timestamps
+    start at 0 and run on, one packet per 20 ms, silence included, while the room has a
+    participant (``always_on``: even while it has none). For pcmu/pcma Janus sends the
+    static payload type whatever ``ptype`` says; opus needs ``payload_type`` (dynamic)."""
+    if codec in STATIC_PAYLOAD_TYPES:
+        if payload_type not in (None, STATIC_PAYLOAD_TYPES[codec]):
+            raise ValueError(
+                f"codec {codec!r} is sent as payload type {STATIC_PAYLOAD_TYPES[codec]}"
+            )
+        payload_type = STATIC_PAYLOAD_TYPES[codec]
+    elif codec != "opus":
+        raise ValueError(f"codec {codec!r}: forwarders send opus, pcmu or pcma")
+    elif payload_type is None or not 96 <= payload_type <= 127:
+        raise ValueError(f"opus needs a dynamic payload_type (96-127), not {payload_type!r}")
     body: Json = {
         "request": "rtp_forward",
         "room": room,
         "host": host,
         "port": _positive("port", port),
         "codec": codec,
-        "ptype": STATIC_PAYLOAD_TYPES[codec],
+        "ptype": payload_type,
         "ssrc": _positive("ssrc", ssrc),
     }
     if group is not None:
         body["group"] = group
+    if always_on:
+        body["always_on"] = True
     return body
 
 
@@ -210,6 +252,10 @@ def forwarded(data: Json, what: str = "rtp_forward") -> int:
 
 def stop_rtp_forward(room: int, stream_id: int) -> Json:
     return {"request": "stop_rtp_forward", "room": room, "stream_id": stream_id}
+
+
+def list_forwarders(room: int) -> Json:
+    return {"request": "listforwarders", "room": room}
 
 
 def mute(room: int, participant_id: int, muted: bool = True) -> Json:
@@ -316,4 +362,21 @@ def participants(data: Json) -> list[Participant]:
             display=p.get("display"),
         )
         for p in data.get("participants", [])
+    ]
+
+
+def forwarders(data: Json) -> list[Forwarder]:
+    """The answer to ``listforwarders``."""
+    return [
+        Forwarder(
+            stream_id=int(f["stream_id"]),
+            host=str(f["ip"]),
+            port=int(f["port"]),
+            ssrc=int(f.get("ssrc", 0)),
+            codec=str(f.get("codec", "opus")),
+            payload_type=int(f.get("ptype", 0)),
+            group=f.get("group"),
+            always_on=bool(f.get("always_on", False)),
+        )
+        for f in data.get("rtp_forwarders", [])
     ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from conference import protocol
-from conference.protocol import JanusError, Participant, RtpJoined
+from conference.protocol import Forwarder, JanusError, Participant, RtpJoined
 
 SESSION, HANDLE = 7351784562215852, 4539370284745983
 
@@ -77,6 +77,77 @@ def test_join_rtp_body() -> None:
         protocol.join_rtp(1, "h", 2, codec="opus")
     with pytest.raises(ValueError, match="port"):
         protocol.join_rtp(1, "h", 0)
+
+    with pytest.raises(ValueError, match="ip and port"):
+        protocol.join_rtp(1, "h", None)
+
+
+def test_groups_a_room_joins_and_configures() -> None:
+    grouped = protocol.create_room(42, groups=["customer", "heard", "whisper"])
+    assert grouped["groups"] == ["customer", "heard", "whisper"]
+    assert "groups" not in protocol.create_room(42, groups=[])
+    with pytest.raises(ValueError, match="at most 5"):
+        protocol.create_room(42, groups=[str(n) for n in range(6)])
+    # No address: Janus binds a port it takes packets on from anywhere and sends nothing.
+    assert protocol.join_rtp(42, None, None, group="customer") == {
+        "request": "join",
+        "room": 42,
+        "codec": "pcmu",
+        "muted": False,
+        "rtp": {"payload_type": 0},
+        "group": "customer",
+    }
+    assert protocol.join_rtp(42, "h", 2, muted=True, group="whisper")["muted"] is True
+    assert protocol.configure(group="heard", muted=False) == {
+        "request": "configure",
+        "group": "heard",
+        "muted": False,
+    }
+
+
+def test_rtp_forward_of_a_group() -> None:
+    assert protocol.rtp_forward(42, "127.0.0.1", 30000, group="heard", ssrc=5) == {
+        "request": "rtp_forward",
+        "room": 42,
+        "host": "127.0.0.1",
+        "port": 30000,
+        "codec": "pcmu",
+        "ptype": 0,
+        "ssrc": 5,
+        "group": "heard",
+    }
+    whole = protocol.rtp_forward(42, "h", 2, ssrc=5, codec="pcma", always_on=True)
+    assert (whole["codec"], whole["ptype"], whole["always_on"]) == ("pcma", 8, True)
+    assert "group" not in whole  # the room's whole mix
+    assert protocol.rtp_forward(42, "h", 2, ssrc=5, codec="opus", payload_type=111)["ptype"] == 111
+    for bad in ({"codec": "opus"}, {"codec": "pcmu", "payload_type": 8}, {"codec": "g722"}):
+        with pytest.raises(ValueError, match="codec|payload"):
+            protocol.rtp_forward(42, "h", 2, ssrc=5, **bad)
+    with pytest.raises(ValueError, match="ssrc"):
+        protocol.rtp_forward(42, "h", 2, ssrc=0)  # Janus would use the stream id instead
+    assert protocol.forwarded({"audiobridge": "success", "room": 42, "stream_id": 77}) == 77
+    with pytest.raises(JanusError, match="no forwarder"):
+        protocol.forwarded({"audiobridge": "success", "room": 42})
+    assert protocol.stop_rtp_forward(42, 77) == {
+        "request": "stop_rtp_forward",
+        "room": 42,
+        "stream_id": 77,
+    }
+    assert protocol.list_forwarders(42) == {"request": "listforwarders", "room": 42}
+    listed = {
+        "audiobridge": "forwarders",
+        "room": 42,
+        "rtp_forwarders": [
+            {"stream_id": 77, "group": "heard", "ip": "127.0.0.1", "port": 30000,
+             "ssrc": 5, "codec": "pcmu", "ptype": 0, "always_on": False},
+            {"stream_id": 78, "ip": "::1", "port": 30002, "ssrc": 78, "codec": "opus",
+             "ptype": 100, "always_on": True},
+        ],
+    }  # fmt: skip
+    assert protocol.forwarders(listed) == [
+        Forwarder(77, "127.0.0.1", 30000, 5, "pcmu", 0, "heard"),
+        Forwarder(78, "::1", 30002, 78, "opus", 100, None, always_on=True),
+    ]
 
 
 def test_participant_and_room_requests() -> None:
