@@ -67,18 +67,38 @@ class RtpengineClient:
     def query(self, call_id: str) -> dict[str, Any]:
         return self.command("query", **{"call-id": call_id})
 
-    def start_recording(self, call_id: str, metadata: str = "") -> dict[str, Any]:
-        """Record the call from now on (``--recording-method=pcap``: a new pcap file per
-        start); ``metadata`` ("key=value;...") is written into that file's metadata."""
+    # --- call recording (rtpengine 10.5, --recording-method=pcap; recording/ reads it) ---
+    # Each start..stop is one stretch: its own pcap and metadata file. 10.5 has no "pause
+    # recording" (rtpengine mr11.3 added it): a pause is a stop and a resume a new start.
+    # An offer/answer can start one too: the "record call": "yes" key (or the
+    # "record-call" flag); its reply then lists the pcap under "recordings".
+
+    def start_recording(
+        self, call_id: str, from_tag: str | None = None, metadata: str = ""
+    ) -> dict[str, Any]:
+        """Record the call from now on, both directions (a new pcap file per start; a
+        start while recording does nothing). ``metadata`` ("key=value;...") ends up at the
+        end of the stretch's metadata file and sticks to the rtpengine call until replaced:
+        give every start its own. ``from_tag`` only says whose metadata it is. rtpengine's
+        ``output-destination`` key is left out: the pcap method ignores it."""
         params: dict[str, Any] = {"call-id": call_id}
+        if from_tag:
+            params["from-tag"] = from_tag
         if metadata:
             params["metadata"] = metadata
         return self.command("start recording", **params)
 
-    def stop_recording(self, call_id: str) -> dict[str, Any]:
-        """Stop writing the call's packets (10.5 has no "pause recording": a pause is a
-        stop and a resume a new start)."""
-        return self.command("stop recording", **{"call-id": call_id})
+    def stop_recording(
+        self, call_id: str, from_tag: str | None = None, metadata: str = ""
+    ) -> dict[str, Any]:
+        """Stop writing the call's packets: the pcap is closed and its metadata file moves
+        to ``<recording-dir>/metadata/`` (``delete`` ends a running stretch the same way)."""
+        params: dict[str, Any] = {"call-id": call_id}
+        if from_tag:
+            params["from-tag"] = from_tag
+        if metadata:
+            params["metadata"] = metadata
+        return self.command("stop recording", **params)
 
     def delete(self, call_id: str, from_tag: str | None = None) -> dict[str, Any]:
         params: dict[str, Any] = {"call-id": call_id}
