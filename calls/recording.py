@@ -2,8 +2,9 @@
 group's queue calls, paused while a customer reads out a card number. Pure.
 
 What is recorded is the customer's side of the call: their own rtpengine session carries
-the customer's voice and everything the customer hears (the agent, a transfer's target,
-the room's mix of a conference, the music while held). A consultation is the agent's
+the customer's voice and what reaches the customer from the call (the agent, a transfer's
+target, the room's mix of a conference). rtpengine writes only what it received: the
+music it plays itself while the customer is held is not in the file. A consultation is the agent's
 private talk with the consultee while the customer hears music: it is not in the
 recording. A paused span holds no audio of either party (nothing is written while
 paused). A call has one recording at a time; after ``stop``, a ``start`` begins the
