@@ -68,6 +68,8 @@ class Recording(Base):
     __table_args__ = (
         UniqueConstraint("call_id", "number"),
         Index("ix_recordings_team_started", "team", "started_at"),
+        # call control's orphan sweep looks for recordings still running every 2 s
+        Index("ix_recordings_state", "state"),
     )
 
 

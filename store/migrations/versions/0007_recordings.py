@@ -46,9 +46,11 @@ def upgrade() -> None:
     op.create_index(
         "ix_recordings_team_started", "recordings", ["team", "started_at"], unique=False
     )
+    op.create_index("ix_recordings_state", "recordings", ["state"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_recordings_state", table_name="recordings")
     op.drop_index("ix_recordings_team_started", table_name="recordings")
     op.drop_table("recordings")
     with op.batch_alter_table("agent_groups", schema=None) as batch_op:
