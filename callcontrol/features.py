@@ -1,6 +1,6 @@
 """Feature codes served by call control: ``*64`` signs an agent in from its phone;
-``*65`` pauses and ``*66`` unpauses the agent signed in at the phone
-(``callcontrol.pausecodes``).
+``*65`` pauses and ``*66`` unpauses the agent signed in at the phone; ``*67`` then a key
+chooses a self-selecting agent's working way (``callcontrol.pausecodes``).
 
 The phone dials ``*64``; Kamailio relays it here with the caller's SIP user in
 ``X-Switchboard-Caller``. Call control answers (rtpengine, like a queued caller), plays a
@@ -27,9 +27,11 @@ from callcontrol.pausecodes import (
     MAX_CODE_KEYS,
     PAUSE,
     UNPAUSE,
+    WORKING_WAY,
     agent_at,
     parse_pause_code,
     pause_reason,
+    way_for_key,
 )
 from callcontrol.sip import InboundLeg, SipStack, Timer
 from routing.acd import machine
@@ -85,8 +87,8 @@ def sign_in_refusal(config: AcdConfig, states: AgentStates, agent: str, caller: 
         return "unknown_agent"
     if agent_config.fixed:
         return None if agent_config.extension == caller else "fixed_elsewhere"
-    owner = states.bind_extension(agent, caller)
-    return f"extension_used_by_{owner}" if owner else None
+    holder = states.take_extension(config, agent, caller)
+    return f"extension_used_by_{holder}" if holder else None
 
 
 class FeatureService:
@@ -109,7 +111,7 @@ class FeatureService:
     def on_invite(self, leg: InboundLeg) -> None:
         code = leg.headers.get("x-switchboard-feature", "").strip()
         caller = leg.headers.get("x-switchboard-caller", "").strip()
-        if code not in (SIGN_IN, PAUSE, UNPAUSE) or "-" not in caller:
+        if code not in (SIGN_IN, PAUSE, UNPAUSE, WORKING_WAY) or "-" not in caller:
             leg.reject(404, "Feature Not Available")
             return
         try:
@@ -142,6 +144,14 @@ class FeatureService:
         if not 0 <= event < len(DIGITS) or len(call.keys) >= MAX_KEYS:
             return
         call.keys += DIGITS[event]
+        if call.code == WORKING_WAY:  # one key decides
+            call.done = True
+            way = way_for_key(call.keys)
+            if way is None:
+                self._refuse(call, f"unknown_way_key_{call.keys}")
+            else:
+                self._change_state(call, machine.Command("select_way", way=way))
+            return
         if call.code == PAUSE:
             if parse_pause_code(call.keys) is not None or len(call.keys) > MAX_CODE_KEYS:
                 self._pause_keys(call)

@@ -1,17 +1,23 @@
-"""``*65`` / ``*66``: pause and unpause from the phone -- the pure part (unit-tested).
+"""``*65`` / ``*66``: pause and unpause from the phone; ``*67``: choose the working way --
+the pure part (unit-tested).
 
 ``*65`` then optionally a pause reason code and ``#``: code ``N`` is the team's N-th pause
 reason in the order the API lists them (``GET /pause-reasons``, by name), so the demo's
 ``1#`` is lunch, ``2#`` meeting, ``3#`` training. Just ``#``, or no key within a few
 seconds, pauses with ``DEFAULT_REASON``. The pause itself goes through the ACD state
 machine, which allows it only from idle or after-call work.
+
+``*67`` then one key sets a self-selecting agent's working way in effect: ``1`` dial-in
+(queue calls), ``2`` dial-out (outbound calls), ``3`` all (both). Agents with another
+working way are refused (the low tone), as the API refuses them with 409.
 """
 
 from __future__ import annotations
 
 from routing.acd.config import AcdConfig
 
-PAUSE, UNPAUSE = "*65", "*66"
+PAUSE, UNPAUSE, WORKING_WAY = "*65", "*66", "*67"
+WAY_KEYS = {"1": "dial_in", "2": "dial_out", "3": "all"}
 DEFAULT_REASON = "default"  # what a pause keyed without a code is recorded as
 MAX_CODE_KEYS = 4
 
@@ -31,6 +37,11 @@ def pause_reason(code: str, reasons: list[str]) -> str | None:
     if not code.isdigit() or not 1 <= int(code) <= len(reasons):
         return None
     return reasons[int(code) - 1]
+
+
+def way_for_key(key: str) -> str | None:
+    """The working way ``*67`` then ``key`` selects, or None for a key that names none."""
+    return WAY_KEYS.get(key)
 
 
 def agent_at(config: AcdConfig, user: str, bound: dict[str, str]) -> str | None:

@@ -73,8 +73,11 @@ class QueueService(Announcements):
         if not force and self.config_version() == self.config.version:
             return
         config = self.load_config()
-        self.states.configure(config)  # announced on the ACD stream; _sync applies it
-        self.config = config
+        reconfigured = self.states.configure(config)  # announced on the ACD stream; _sync
+        self.config = config  # applies it
+        for changed in reconfigured:  # a working way changed by the admin
+            self.observe(changed)
+            self.records.agent_event(changed.event)
         self._sync()
         self._follow_sip(force=True)
         log.info(

@@ -104,7 +104,7 @@ DIAL_IN_AGENT = Reply(403, "Outbound Calls Not Allowed For Dial-In Agents")
 NOT_FROM_CALL_CONTROL = Reply(403, "Not Allowed From Call Control")
 NO_MEMBER_REGISTERED = Reply(480, "Temporarily Unavailable")
 # Agent sign-in (agent number #, password #), pause (reason code #), unpause.
-CALL_CONTROL_FEATURES = frozenset({"*64", "*65", "*66"})
+CALL_CONTROL_FEATURES = frozenset({"*64", "*65", "*66", "*67"})
 # A carrier's answers after which the next trunk is tried: it could not take the call
 # (timeout, server trouble). Busy, declined or a wrong number would fail there too.
 TRUNK_FAILOVER_CODES = frozenset({408, 500, 502, 503, 504})

@@ -37,7 +37,7 @@ from dashboard.schemas.calls import CallOut, CallsOut, ConferenceIn, ConsultIn, 
 from dashboard.schemas.recordings import RecordingIn
 from dashboard.security import AGENT, forbidden, may_configure
 from routing.acd.config import agent_id
-from routing.acd.model import AgentLive, State, WorkingWay
+from routing.acd.model import AgentLive, State
 from routing.acd.redis_store import RedisAcd
 from routing.policy import DIAL_IN_ONLY
 from store import provisioning as p
@@ -171,13 +171,13 @@ def dial(request: Request, owner: Owner, to: str) -> CallOut:
 
 
 def _check_may_dial(owner: Owner, live: AgentLive | None) -> None:
-    """Call control's rule: only in the dial-out way (never for a dial-in agent; one
-    working both ways or self-selecting once it selected dial-out). Then signed in."""
-    if owner.working_way == DIAL_IN_ONLY or (live is not None and live.way != WorkingWay.DIAL_OUT):
+    """Call control's rule: only in a way that calls out (dial-out or all; never for a
+    dial-in agent; a self-selecting one once it selected dial-out or all). Then signed in."""
+    if owner.working_way == DIAL_IN_ONLY or (live is not None and not live.way.calls_out):
         why = (
             "works dial-in (queue calls only)"
             if owner.working_way == DIAL_IN_ONLY
-            else "is in its dial-in way (select dial-out first)"
+            else "is in its dial-in way (select dial_out or all first)"
         )
         raise OutboundNotAllowed(
             f"agent {owner.agent_id} {why}: it may not call out",

@@ -32,7 +32,7 @@ from routing.acd.model import AgentLive, State
 from routing.acd.sqlstore import store_agent_event
 from routing.acd.states import AgentStates, Changed
 from store.errors import Invalid, StoreError
-from store.models import Agent, PauseReason, Team
+from store.models import Agent, Extension, PauseReason, Team
 
 router = APIRouter(prefix="/agent/session", tags=["agent session"])
 
@@ -60,6 +60,29 @@ class NoFreePhone(StoreError):
     error_id = "no_free_phone"
 
 
+class ExtensionTaken(StoreError):
+    """A self-adapting agent chose a phone another agent holds."""
+
+    status_code = 409
+    error_id = "extension_in_use"
+
+
+class SignedInElsewhere(StoreError):
+    """A self-adapting agent still signed in at one phone asked for another."""
+
+    status_code = 409
+    error_id = "signed_in_elsewhere"
+
+
+class SignInIn(BaseModel):
+    extension: str = Field(
+        "",
+        max_length=16,
+        description="self-adapting agents only (and required for them): the team's extension "
+        "number to take calls at, e.g. 5007",
+    )
+
+
 class SessionOut(BaseModel):
     agent: str
     state: str
@@ -67,7 +90,7 @@ class SessionOut(BaseModel):
     pause_reason: str = ""
     pause_after_call: str = ""
     acw_until_ms: int = 0
-    way: str = Field("", description="the working way in effect: dial_in or dial_out")
+    way: str = Field("", description="the working way in effect: dial_in, dial_out or all")
     version: int
 
 
@@ -156,31 +179,80 @@ def _bind_dynamic(request: Request, session: Session, principal: Any) -> None:
     )
 
 
+def _bind_chosen(request: Request, session: Session, principal: Any, number: str) -> None:
+    """Bind a self-adapting agent to the team's extension ``number`` it chose: any
+    extension of the team no other agent holds (a fixed agent's phone included)."""
+    agent_id, agent_row = _agent(principal, session)
+    team = agent_id.partition("/")[0]
+    exists = session.scalar(
+        select(Extension.id).where(
+            Extension.team_id == agent_row.team_id, Extension.number == number
+        )
+    )
+    if exists is None:
+        raise Invalid("extension", f"team {team} has no extension {number}")
+    user = f"{team}-{number}"
+    states = _states(request)
+    config = sqlstore.read_config(session.connection())
+    current = states.extension(config, agent_id)
+    if current and current != user:
+        live = states.live(config, agent_id)
+        if live is not None and live.state != State.SIGNED_OUT:
+            raise SignedInElsewhere(
+                f"agent {agent_row.number} is signed in at {current}: sign out first",
+                {"extension": current},
+            )
+        states.unbind_extension(agent_id)  # a stale binding from an earlier session
+    holder = states.take_extension(config, agent_id, user)
+    if holder:
+        raise ExtensionTaken(
+            f"extension {number} is used by agent {holder.partition('/')[2]}",
+            {"extension": number, "used_by": holder.partition("/")[2]},
+        )
+
+
 @router.get("", summary="This agent's live state")
 def get_session(request: Request, principal: PrincipalDep, session: SessionDep) -> SessionOut:
     agent_id, _ = _agent(principal, session)
     config = sqlstore.read_config(session.connection())  # this request's transaction
-    live = _states(request).live(config, agent_id)
+    states = _states(request)
+    live = states.live(config, agent_id)
     if live is None:
         raise HTTPException(404, "agent not found")
-    return _out(agent_id, live)
+    return _out(agent_id, live, states.extension(config, agent_id))
 
 
 @router.post(
     "/sign-in",
-    summary="Sign in (a fixed agent is always signed in; a dynamic agent takes the soft "
-    "phone registered from this browser's computer)",
+    summary="Sign in (a fixed agent is always signed in; a self-adapting agent names the "
+    "extension it takes calls at; a dynamic agent takes the soft phone registered from this "
+    "browser's computer)",
 )
-def sign_in(request: Request, principal: PrincipalDep, session: SessionDep) -> SessionOut:
+def sign_in(
+    request: Request,
+    principal: PrincipalDep,
+    session: SessionDep,
+    body: SignInIn | None = None,
+) -> SessionOut:
     _, agent = _agent(principal, session)
-    if agent.binding == "dynamic":
+    chosen = body.extension.strip() if body is not None else ""
+    if agent.binding == "self_adapting":
+        if not chosen:
+            raise Invalid("extension", "a self-adapting agent names the extension it signs in at")
+        _bind_chosen(request, session, principal, chosen)
+    elif chosen:
+        raise Invalid(
+            "extension",
+            f"only self-adapting agents choose their phone (this one is {agent.binding})",
+        )
+    elif agent.binding == "dynamic":
         _bind_dynamic(request, session, principal)
     try:
         return _change(
             request, session, principal, machine.Command("sign_in"), already="already_signed_in"
         )
     except Refused:
-        if agent.binding == "dynamic":
+        if agent.binding != "fixed":
             _states(request).unbind_extension(_agent(principal, session)[0])
         raise
 
@@ -213,13 +285,16 @@ def unpause(request: Request, principal: PrincipalDep, session: SessionDep) -> S
 
 
 class WayIn(BaseModel):
-    way: Literal["dial_in", "dial_out"] = Field(
-        description="dial_in: takes queue calls; dial_out: makes calls (click-to-dial)"
+    way: Literal["dial_in", "dial_out", "all"] = Field(
+        description="dial_in: takes queue calls; dial_out: makes calls (click-to-dial, its "
+        "phone); all: both"
     )
 
 
 @router.post(
-    "/way", summary="Choose the working way in effect (agents whose way is self-selection)"
+    "/working-way",
+    summary="Choose the working way in effect (agents whose way is self-selection; 409 "
+    "way_not_selectable for the others)",
 )
 def select_way(
     body: WayIn, request: Request, principal: PrincipalDep, session: SessionDep

@@ -48,6 +48,13 @@ class AcdConfig:
     def group_of(self, name: str) -> GroupConfig | None:
         return self.groups.get(name)
 
+    def fixed_holder(self, user: str) -> str:
+        """The fixed agent whose phone SIP user ``user`` is, or "": no other agent may
+        sign in there (by ``*64`` or the API)."""
+        return next(
+            (a for a, c in sorted(self.agents.items()) if c.fixed and c.extension == user), ""
+        )
+
 
 def agent_id(team: str, number: str) -> str:
     return f"{team}/{number}"

@@ -33,6 +33,7 @@ from dataclasses import dataclass, replace
 
 from routing.acd.events import AgentStateChanged
 from routing.acd.model import (
+    SELECTABLE_WAYS,
     AcwMode,
     AgentConfig,
     AgentLive,
@@ -216,7 +217,7 @@ def _pause_after_call(
 def _select_way(c: AgentConfig, live: AgentLive, cmd: Command, now: int, g: GroupLookup) -> _Step:
     if c.working_way != WorkingWay.SELF_SELECTION:
         return Refused("way_not_selectable")
-    if cmd.way not in (WorkingWay.DIAL_IN, WorkingWay.DIAL_OUT):
+    if cmd.way not in SELECTABLE_WAYS:
         return Refused("unknown_way")
     return replace(live, way=WorkingWay(cmd.way)), "way_selected"
 
@@ -226,7 +227,7 @@ def _offer(c: AgentConfig, live: AgentLive, cmd: Command, now: int, g: GroupLook
         return Refused("not_idle")
     if not live.registered:
         return Refused("unregistered")
-    if live.way != WorkingWay.DIAL_IN:
+    if not live.way.takes_queue_calls:
         return Refused("dial_out_only")
     if c.membership(cmd.group) is None:
         return Refused("not_in_group")
@@ -273,7 +274,7 @@ def _outbound_start(
         return Refused("not_idle")
     if not live.registered:
         return Refused("unregistered")
-    if live.way != WorkingWay.DIAL_OUT:
+    if not live.way.calls_out:
         return Refused("dial_in_only")
     if cmd.group and c.membership(cmd.group) is None:
         return Refused("not_in_group")
@@ -344,6 +345,16 @@ def _reconcile(c: AgentConfig, live: AgentLive, cmd: Command, now: int, g: Group
     return _end_call(live, now, g, answered=True), "dialog_lost"
 
 
+def _reconfigure(c: AgentConfig, live: AgentLive, cmd: Command, now: int, g: GroupLookup) -> _Step:
+    """The agent's configuration changed: a working way in effect that its configured way
+    no longer allows becomes the new initial one (a self-selecting agent keeps the way it
+    chose), so a dial-out-only agent is never offered a queue call from an older way."""
+    allowed = SELECTABLE_WAYS if c.working_way == WorkingWay.SELF_SELECTION else (c.working_way,)
+    if live.way in allowed:
+        return Refused("consistent")
+    return replace(live, way=AgentLive.initial(c).way), "way_configured"
+
+
 _HANDLERS: dict[str, Callable[[AgentConfig, AgentLive, Command, int, GroupLookup], _Step]] = {
     "sign_in": _sign_in,
     "sign_out": _sign_out,
@@ -363,5 +374,6 @@ _HANDLERS: dict[str, Callable[[AgentConfig, AgentLive, Command, int, GroupLookup
     "acw_submit": _acw_submit,
     "tick": _tick,
     "reconcile": _reconcile,
+    "reconfigure": _reconfigure,
 }
 COMMANDS = tuple(_HANDLERS)

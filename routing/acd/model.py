@@ -30,7 +30,20 @@ class CallKind(StrEnum):
 class WorkingWay(StrEnum):
     DIAL_IN = "dial_in"  # queue calls only, never used for outbound
     DIAL_OUT = "dial_out"  # outbound only, never offered queue calls
-    SELF_SELECTION = "self_selection"  # the agent switches between the two
+    ALL = "all"  # both: offered queue calls while idle, and may call out
+    SELF_SELECTION = "self_selection"  # the agent switches between the three above
+
+    @property
+    def takes_queue_calls(self) -> bool:
+        return self in (WorkingWay.DIAL_IN, WorkingWay.ALL)
+
+    @property
+    def calls_out(self) -> bool:
+        return self in (WorkingWay.DIAL_OUT, WorkingWay.ALL)
+
+
+# The ways a self-selecting agent can choose as the one in effect.
+SELECTABLE_WAYS = (WorkingWay.DIAL_IN, WorkingWay.DIAL_OUT, WorkingWay.ALL)
 
 
 class Strategy(StrEnum):
@@ -118,7 +131,7 @@ class AgentLive:
 
     state: State = State.SIGNED_OUT
     registered: bool = False  # SIP truth: the extension has a registered contact
-    way: WorkingWay = WorkingWay.DIAL_IN  # the working way in effect: dial_in or dial_out
+    way: WorkingWay = WorkingWay.DIAL_IN  # the way in effect: dial_in, dial_out or all
     call_id: str = ""  # the call while offered or on a call
     call_kind: CallKind = CallKind.NONE
     group: str = ""  # the queue call's group while offered, on it, or in its ACW
@@ -135,7 +148,9 @@ class AgentLive:
     def initial(cls, config: AgentConfig) -> AgentLive:
         """A new agent: signed out, or idle if fixed; self-selecting agents start dial-in."""
         way = (
-            WorkingWay.DIAL_OUT if config.working_way == WorkingWay.DIAL_OUT else WorkingWay.DIAL_IN
+            WorkingWay.DIAL_IN
+            if config.working_way == WorkingWay.SELF_SELECTION
+            else config.working_way
         )
         state = State.IDLE if config.fixed else State.SIGNED_OUT
         return cls(state=state, way=way)
@@ -143,7 +158,7 @@ class AgentLive:
     @property
     def ready(self) -> bool:
         """Can be offered a queue call at all (the call's own requirements aside)."""
-        return self.state == State.IDLE and self.registered and self.way == WorkingWay.DIAL_IN
+        return self.state == State.IDLE and self.registered and self.way.takes_queue_calls
 
 
 @dataclass(frozen=True)

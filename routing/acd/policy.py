@@ -35,7 +35,6 @@ from routing.acd.model import (
     State,
     Strategy,
     WaitingCall,
-    WorkingWay,
 )
 from routing.acd.rng import SplitMix64
 
@@ -64,7 +63,7 @@ def exclusion(
         return (str(live.state), live.pause_reason if live.state == State.PAUSED else "")
     if not live.registered:
         return ("unregistered", "")
-    if live.way != WorkingWay.DIAL_IN:
+    if not live.way.takes_queue_calls:
         return ("dial_out_only", "")
     for skill, need in required:
         have = config.skills.get(skill)

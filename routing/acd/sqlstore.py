@@ -28,7 +28,7 @@ _WAYS = {
     "dial_in": WorkingWay.DIAL_IN,
     "dial_out": WorkingWay.DIAL_OUT,
     "self_selection": WorkingWay.SELF_SELECTION,
-    "all": WorkingWay.SELF_SELECTION,  # both ways; starts taking queue calls
+    "all": WorkingWay.ALL,  # both ways at once
 }
 
 

@@ -57,13 +57,26 @@ class AgentStates:
 
     # --- configuration ----------------------------------------------------------------
 
-    def configure(self, config: AcdConfig) -> None:
-        """Publish groups and agents to the ACD (new agents start in their initial state).
+    def configure(self, config: AcdConfig) -> list[Changed]:
+        """Publish groups and agents to the ACD (new agents start in their initial state;
+        an agent whose way in effect its new working way forbids gets the new one).
         Whether their extensions are registered comes from the edge (``follow_sip``)."""
         for group in config.groups.values():
             self.acd.configure_group(group)
         for agent_config in config.agents.values():
             self.acd.configure_agent(agent_config)
+        command = machine.Command("reconfigure")
+        stale = [  # decided here first, so the usual case costs one round trip in all
+            agent
+            for agent, live in self.acd.lives(config.agents).items()
+            if isinstance(
+                machine.transition(config.agents[agent], live, command, 0, config.group_of),
+                machine.Accepted,
+            )
+        ]
+        at = now_ms()
+        outcomes = [self.acd.apply(agent, command, at) for agent in stale]
+        return _changed(o for o in outcomes if isinstance(o, machine.Accepted))
 
     def follow_sip(self, config: AcdConfig, force: bool = False) -> list[Changed]:
         """Apply the edge's SIP truth to every agent at an extension: when the edge
@@ -194,6 +207,15 @@ class AgentStates:
             )
         )
         return "" if result == "OK" else result
+
+    def take_extension(self, config: AcdConfig, agent: str, user: str) -> str:
+        """Bind a self-adapting or dynamic ``agent`` to SIP user ``user`` unless another
+        agent holds it -- a fixed agent whose phone it is, or one signed in there (an
+        atomic claim). Returns "" or the holder's agent id."""
+        holder = config.fixed_holder(user)
+        if holder and holder != agent:
+            return holder
+        return self.bind_extension(agent, user)
 
     def unbind_extension(self, agent: str) -> None:
         old = self.redis.getdel(self.keys.extension_of(agent))

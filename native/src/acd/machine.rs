@@ -83,6 +83,7 @@ pub fn transition<'g>(
         "acw_submit" => at.acw_submit(),
         "tick" => at.tick(),
         "reconcile" => at.reconcile(),
+        "reconfigure" => at.reconfigure(),
         _ => Err(Refused("unknown_command")),
     }?;
     new.version = live.version.saturating_add(1);
@@ -248,7 +249,7 @@ impl Ctx<'_, '_> {
         if self.config.working_way != WorkingWay::SelfSelection {
             return Err(Refused("way_not_selectable"));
         }
-        let Some(way @ (WorkingWay::DialIn | WorkingWay::DialOut)) =
+        let Some(way @ (WorkingWay::DialIn | WorkingWay::DialOut | WorkingWay::All)) =
             WorkingWay::parse(&self.command.way)
         else {
             return Err(Refused("unknown_way"));
@@ -265,7 +266,7 @@ impl Ctx<'_, '_> {
         if !self.live.registered {
             return Err(Refused("unregistered"));
         }
-        if self.live.way != WorkingWay::DialIn {
+        if !self.live.way.takes_queue_calls() {
             return Err(Refused("dial_out_only"));
         }
         if self.config.membership(&self.command.group).is_none() {
@@ -323,7 +324,7 @@ impl Ctx<'_, '_> {
         if !self.live.registered {
             return Err(Refused("unregistered"));
         }
-        if self.live.way != WorkingWay::DialOut {
+        if !self.live.way.calls_out() {
             return Err(Refused("dial_in_only"));
         }
         let group = &self.command.group;
@@ -414,6 +415,26 @@ impl Ctx<'_, '_> {
             return Err(Refused("consistent"));
         }
         Ok((self.end_call(true), s("dialog_lost")))
+    }
+
+    /// The configuration changed: a way in effect the configured way no longer allows
+    /// becomes the initial one (a self-selecting agent keeps the way it chose).
+    fn reconfigure(&self) -> Step {
+        let way = self.live.way;
+        let allowed = if self.config.working_way == WorkingWay::SelfSelection {
+            matches!(
+                way,
+                WorkingWay::DialIn | WorkingWay::DialOut | WorkingWay::All
+            )
+        } else {
+            way == self.config.working_way
+        };
+        if allowed {
+            return Err(Refused("consistent"));
+        }
+        let mut live = self.live.clone();
+        live.way = AgentLive::initial(self.config).way;
+        Ok((live, s("way_configured")))
     }
 }
 

@@ -47,9 +47,29 @@ string_enum!(
 );
 
 string_enum!(
-    /// Configured working way; an agent's way in effect is `DialIn` or `DialOut`.
-    WorkingWay { DialIn = "dial_in", DialOut = "dial_out", SelfSelection = "self_selection" }
+    /// Configured working way; an agent's way in effect is `DialIn`, `DialOut` or `All`
+    /// (both: offered queue calls and may call out).
+    WorkingWay {
+        DialIn = "dial_in",
+        DialOut = "dial_out",
+        All = "all",
+        SelfSelection = "self_selection",
+    }
 );
+
+impl WorkingWay {
+    /// Offered queue calls in this way (in effect).
+    #[must_use]
+    pub fn takes_queue_calls(self) -> bool {
+        matches!(self, Self::DialIn | Self::All)
+    }
+
+    /// May place outbound calls in this way (in effect).
+    #[must_use]
+    pub fn calls_out(self) -> bool {
+        matches!(self, Self::DialOut | Self::All)
+    }
+}
 
 string_enum!(
     /// A group's selection strategy.
@@ -159,10 +179,10 @@ impl AgentLive {
                 State::SignedOut
             },
             registered: false,
-            way: if config.working_way == WorkingWay::DialOut {
-                WorkingWay::DialOut
-            } else {
+            way: if config.working_way == WorkingWay::SelfSelection {
                 WorkingWay::DialIn
+            } else {
+                config.working_way
             },
             call_id: String::new(),
             call_kind: CallKind::None,
@@ -181,7 +201,7 @@ impl AgentLive {
     /// Can be offered a queue call at all (the call's own requirements aside).
     #[must_use]
     pub fn ready(&self) -> bool {
-        self.state == State::Idle && self.registered && self.way == WorkingWay::DialIn
+        self.state == State::Idle && self.registered && self.way.takes_queue_calls()
     }
 }
 

@@ -64,7 +64,7 @@ pub fn exclusion(
     if !live.registered {
         return Some(Exclusion::bare("unregistered"));
     }
-    if live.way != WorkingWay::DialIn {
+    if !live.way.takes_queue_calls() {
         return Some(Exclusion::bare("dial_out_only"));
     }
     skills_exclusion(config, required).or_else(|| {

@@ -1,6 +1,6 @@
 -- Offer an idle agent one call, atomically: the exactly-once claim.
 --
--- The agent must be idle, registered, dial-in and a member of the group (the same checks,
+-- The agent must be idle, registered, taking queue calls (dial-in or all) and a member of the group (the same checks,
 -- in the same order, as the state machine's `offer`). An exclusive claim also takes the
 -- call (SET NX): one call, one agent. The claim is a lease: the lease key and the call
 -- claim expire after `lease` ms unless renewed or answered, and the reaper then returns
@@ -15,7 +15,7 @@ local agent = redis.call('HMGET', KEYS[1], 'state', 'registered', 'way', 'versio
 if not agent[1] then return {0, 'unknown_agent'} end
 if agent[1] ~= 'idle' then return {0, 'not_idle'} end
 if agent[2] ~= '1' then return {0, 'unregistered'} end
-if agent[3] ~= 'dial_in' then return {0, 'dial_out_only'} end
+if agent[3] ~= 'dial_in' and agent[3] ~= 'all' then return {0, 'dial_out_only'} end
 if redis.call('SISMEMBER', KEYS[2], ARGV[3]) == 0 then return {0, 'not_in_group'} end
 if ARGV[6] == '1' then
   if not redis.call('SET', KEYS[3], ARGV[1], 'NX', 'PX', ARGV[5]) then return {0, 'call_taken'} end

@@ -40,8 +40,7 @@ from tests.api.helpers import Headers, agent, assert_invalid
 def test_an_agent_dials_a_number_and_gets_the_new_call_with_201(
     api: Api, redis_client: redis.Redis, call_control: NodeFactory
 ) -> None:
-    node = call_control()
-    select_way(redis_client, "demo/1001")  # the demo's agents work both ways: dial-out now
+    node = call_control()  # the demo's agents work both ways ("all"): they may dial
     response = api.client.post("/api/v1/agent/calls", headers=agent(api), json={"to": CUSTOMER})
     assert response.status_code == 201, response.text
     assert response.json() == view("c-new", state="dialing")
@@ -149,7 +148,6 @@ def test_without_call_control_a_command_answers_503_after_the_timeout(
     assert response.status_code == 503, response.text
     assert response.json()["error_id"] == "call_control_unavailable"
     assert 0.3 <= time.monotonic() - started < 2
-    select_way(redis_client, "demo/1001")
     dial = api.client.post("/api/v1/agent/calls", headers=agent(api), json={"to": CUSTOMER})
     assert dial.status_code == 503 and dial.json()["error_id"] == "call_control_unavailable"
 
@@ -193,18 +191,19 @@ def test_a_dial_in_only_agent_may_not_dial_and_nothing_is_sent(
     assert nothing_sent(redis_client, node)
 
 
-@pytest.mark.parametrize("working_way", ["all", "self_selection"])
-def test_an_agent_working_both_ways_dials_only_once_it_selected_the_dial_out_way(
-    api: Api, redis_client: redis.Redis, call_control: NodeFactory, working_way: str
+@pytest.mark.parametrize("way", ["dial_out", "all"])
+def test_a_self_selecting_agent_dials_only_once_it_selected_a_way_that_calls_out(
+    api: Api, redis_client: redis.Redis, call_control: NodeFactory, way: str
 ) -> None:
     node = call_control()
-    set_working_way(api, "1002", working_way)
-    configure_acd(api, redis_client)  # as call control publishes it: in its dial-in way
+    set_working_way(api, "1002", "self_selection")
+    configure_acd(api, redis_client)  # as call control publishes it
+    select_way(redis_client, "demo/1002", "dial_in")  # it was working both ways
     headers, body = agent(api, "1002", "1002"), {"to": CUSTOMER}
     refused = api.client.post("/api/v1/agent/calls", headers=headers, json=body)
     assert refused.status_code == 403 and refused.json()["error_id"] == "outbound_not_allowed"
     assert nothing_sent(redis_client, node)
-    select_way(redis_client, "demo/1002")
+    select_way(redis_client, "demo/1002", way)
     assert api.client.post("/api/v1/agent/calls", headers=headers, json=body).status_code == 201
     assert [c.op for c in node.received] == ["dial"]
 

@@ -12,11 +12,13 @@ from calls.channel import CallChannel, Command, Reply
 from tests.api.calls.helpers import (
     CUSTOMER,
     NodeFactory,
+    configure_acd,
     follow_the_command,
     nothing_sent,
     publish,
     refuse,
     select_way,
+    set_working_way,
     view,
 )
 from tests.api.conftest import Api
@@ -30,9 +32,12 @@ def test_a_teams_write_key_dials_and_commands_the_calls_of_its_agent(
 ) -> None:
     node = call_control()
     key = api_key(api, "demo", "write")
+    set_working_way(api, "1001", "self_selection")
+    configure_acd(api, redis_client)  # as call control publishes it
+    select_way(redis_client, "demo/1001", "dial_in")  # it was working both ways
     refused = api.client.post(DEMO_1001, headers=key, json={"to": CUSTOMER})
     assert refused.status_code == 403 and refused.json()["error_id"] == "outbound_not_allowed"
-    select_way(redis_client, "demo/1001")  # the agent works both ways: dial-out now
+    select_way(redis_client, "demo/1001")  # dial-out now
     dialled = api.client.post(DEMO_1001, headers=key, json={"to": CUSTOMER})
     assert dialled.status_code == 201, dialled.text
     assert api.client.get(DEMO_1001, headers=key).json() == {"calls": [dialled.json()]}

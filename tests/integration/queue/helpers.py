@@ -8,9 +8,10 @@ from contextlib import contextmanager
 
 import redis
 
+from routing.acd import sqlstore
 from routing.acd.events import live_to_wire
 from routing.acd.keys import Keys
-from routing.acd.model import AgentLive, State
+from routing.acd.model import AgentLive, State, WorkingWay
 from routing.acd.redis_store import live_fields, live_from_fields
 from tests.support.rtp import RtpEndpoint
 from tests.support.sipua import Call, SipUA
@@ -56,7 +57,12 @@ def set_agents(
     """
     client = redis_client(stack)
     truth = {_text(u) for u in client.smembers(KEYS.sip_registered)}
+    with stack.sessions() as session:
+        configs = sqlstore.read_config(session.connection()).agents
     for i, agent in enumerate(agents):
+        # the way in effect a new agent starts with (its configured one; dial-in when it
+        # selects its own), so a way a test selected does not leak into the next test
+        way = AgentLive.initial(configs[agent]).way if agent in configs else WorkingWay.DIAL_IN
         old = client.hgetall(KEYS.agent(agent))
         version = live_from_fields(old).version if old else 0
         number = agent.partition("/")[2]
@@ -65,15 +71,19 @@ def set_agents(
             live = AgentLive(
                 state=State.IDLE,
                 registered=registered,
+                way=way,
                 idle_since_ms=1000 + i,
                 version=version + 1,
             )
         elif signed_out:
-            live = AgentLive(state=State.SIGNED_OUT, registered=registered, version=version + 1)
+            live = AgentLive(
+                state=State.SIGNED_OUT, registered=registered, way=way, version=version + 1
+            )
         else:
             live = AgentLive(
                 state=State.PAUSED,
                 registered=registered,
+                way=way,
                 version=version + 1,
                 pause_reason="training" if agent not in paused else "lunch",
             )
@@ -144,6 +154,42 @@ def configure_support(stack: Stack, **values: object) -> None:
         timeout=5,
         what=f"call control reloaded configuration v{version}",
     )
+
+
+def wait_config_loaded(stack: Stack) -> None:
+    """Wait until call control has loaded the store's current configuration version."""
+    import re
+
+    from sqlalchemy import select
+
+    from store.models import ProvisioningState
+
+    with stack.sessions() as session:
+        version = session.scalar(select(ProvisioningState.version))
+
+    def loaded() -> bool:
+        found = re.findall(r"configuration v(\d+):", stack.log("callcontrol"))
+        return bool(found) and max(int(v) for v in found) >= version
+
+    wait_until(loaded, timeout=5, what=f"call control loaded configuration v{version}")
+
+
+def provision_agent(stack: Stack, number: str, **fields: object) -> str:
+    """Agent ``number`` of demo in group support with ``fields`` (created with its number as
+    password, or updated); returns its id once call control knows the change."""
+    from sqlalchemy import select
+
+    from store import provisioning as p
+    from store.models import Agent
+
+    with stack.sessions() as session, session.begin():
+        team = p.get_team(session, "demo")
+        if session.scalar(select(Agent).where(Agent.number == number)) is None:
+            p.create_agent(session, team, number, number, groups=["support"], **fields)  # type: ignore[arg-type]
+        else:
+            p.update_agent(session, team, p.get_agent(session, team, number), dict(fields))
+    wait_config_loaded(stack)
+    return f"demo/{number}"
 
 
 def call_record(stack: Stack, call_id: str, outcome: str | None = None) -> dict[str, object]:

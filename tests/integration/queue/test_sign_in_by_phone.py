@@ -5,17 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from sqlalchemy import select
 
 from routing.acd.model import AgentLive
-from store import provisioning as p
-from store.models import Agent, ProvisioningState
 from tests.integration.conftest import PhoneFactory
 from tests.integration.queue.helpers import (
     CARRIER_IP,
     agent_live,
     call_queue,
     carrier,
+    provision_agent,
     send_dtmf,
     set_agents,
 )
@@ -29,30 +27,7 @@ PROMPT_HZ, OK_HZ, ERROR_HZ = 850.0, 1400.0, 300.0
 @pytest.fixture
 def roaming_agent(stack: Stack) -> str:
     """Agent 1006 of support, self-adapting: it signs in at whichever phone it uses."""
-    with stack.sessions() as session, session.begin():
-        if session.scalar(select(Agent).where(Agent.number == "1006")) is None:
-            team = p.get_team(session, "demo")
-            p.create_agent(
-                session, team, "1006", "1006", groups=["support"], binding="self_adapting"
-            )
-    with stack.sessions() as session:
-        version = session.scalar(select(ProvisioningState.version))
-    wait_until(
-        lambda: (
-            f"configuration v{version}:" in stack.log("callcontrol")
-            or _loaded_after(stack, version)
-        ),
-        timeout=5,
-        what="call control knows 1006",
-    )
-    return "demo/1006"
-
-
-def _loaded_after(stack: Stack, version: int) -> bool:
-    import re
-
-    loaded = [int(v) for v in re.findall(r"configuration v(\d+):", stack.log("callcontrol"))]
-    return bool(loaded) and max(loaded) >= version
+    return provision_agent(stack, "1006", binding="self_adapting")
 
 
 def dial_star_64(phone, rtp: RtpEndpoint):  # type: ignore[no-untyped-def]

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from routing.acd import NativeSelector, PySelector
 from routing.acd.machine import Accepted, Command
-from routing.acd.model import AgentConfig, GroupConfig, State, WaitingCall, WorkingWay
+from routing.acd.model import AgentConfig, GroupConfig, State, WaitingCall
 from routing.acd.native import native_module
 from routing.acd.selector import Selector
 
@@ -199,5 +199,5 @@ def _assert_may_take(driver: Driver, call_id: str, agent: str) -> None:
     assert live is not None
     # Never paused, in ACW, offered, on a call, signed out, unregistered or dial-out.
     assert live.state == State.IDLE, live
-    assert live.registered and live.way == WorkingWay.DIAL_IN, live
+    assert live.registered and live.way.takes_queue_calls, live
     assert driver.reference.explain_agent(call_id, agent, driver.now_ms)["eligible"]

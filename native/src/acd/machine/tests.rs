@@ -286,6 +286,26 @@ fn test_working_ways_decide_inbound_and_outbound() {
 }
 
 #[test]
+fn test_working_way_all_takes_queue_calls_and_calls_out() {
+    let mut both = Run::ready(agent(false, WorkingWay::All), group(AcwMode::Disabled, 0));
+    assert_eq!(both.live.way, WorkingWay::All);
+    assert_eq!(
+        both.call("outbound_start", "o1"),
+        Ok("outbound_started".into())
+    );
+    let mut both = Run::ready(agent(false, WorkingWay::All), group(AcwMode::Disabled, 0));
+    assert_eq!(both.call("offer", "c1"), Ok("offered".into()));
+
+    let mut chooser = Run::ready(
+        agent(false, WorkingWay::SelfSelection),
+        group(AcwMode::Disabled, 0),
+    );
+    assert!(chooser.step("select_way", |c| c.way = "all".into()).is_ok());
+    assert_eq!(chooser.live.way, WorkingWay::All);
+    assert_eq!(chooser.call("offer", "c1"), Ok("offered".into()));
+}
+
+#[test]
 fn test_an_ended_dialog_never_leaves_the_agent_in_a_call_state() {
     let mut run = Run::ready(
         agent(false, WorkingWay::DialIn),
