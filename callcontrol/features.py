@@ -38,7 +38,8 @@ from routing.acd import machine
 from routing.acd.config import AcdConfig, agent_id
 from routing.acd.states import AgentStates, Changed
 from rtpengine import RtpengineError
-from store.models import Agent, PauseReason, Team
+from store import pausing
+from store.models import Agent, Team
 from store.secrets import verify_web_password
 
 log = logging.getLogger(__name__)
@@ -185,19 +186,22 @@ class FeatureService:
         ).start()
 
     def _read_reasons(self, call: FeatureCall, code: str) -> None:
+        """The reasons the agent at the phone may use (its groups narrow the team's)."""
+        agent = agent_at(self.config(), call.caller, self.states.extensions(self.config()))
+        if agent is None:
+            self.sip.call_soon(self._refuse, call, "no_agent_at_this_phone")
+            return
         try:
             with Session(self.engine) as session:
-                reasons = list(
-                    session.scalars(
-                        select(PauseReason.name)
-                        .join(Team, Team.id == PauseReason.team_id)
-                        .where(Team.slug == call.team)
-                        .order_by(PauseReason.name)
-                    )
+                row = session.scalar(
+                    select(Agent)
+                    .join(Team, Team.id == Agent.team_id)
+                    .where(Team.slug == call.team, Agent.number == agent.partition("/")[2])
                 )
+                reasons = pausing.agent_reasons(session, row) if row is not None else {}
         except Exception:
-            log.exception("reading %s's pause reasons failed", call.team)
-            reasons = []
+            log.exception("reading %s's pause reasons failed", agent)
+            reasons = {}
         reason = pause_reason(code, reasons)
         if reason is None:
             self.sip.call_soon(self._refuse, call, f"unknown_pause_code_{code}")

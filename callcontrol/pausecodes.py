@@ -1,9 +1,10 @@
 """``*65`` / ``*66``: pause and unpause from the phone; ``*67``: choose the working way --
 the pure part (unit-tested).
 
-``*65`` then optionally a pause reason code and ``#``: code ``N`` is the team's N-th pause
-reason in the order the API lists them (``GET /pause-reasons``, by name), so the demo's
-``1#`` is lunch, ``2#`` meeting, ``3#`` training. Just ``#``, or no key within a few
+``*65`` then optionally a pause reason code and ``#``: the code each reason was given
+(``GET /pause-reasons`` lists them; stable, so adding a reason moves no other), among the
+reasons the agent's groups allow (``store.pausing``): the demo's ``1#`` is lunch, ``2#``
+meeting, ``3#`` training. Just ``#``, or no key within a few
 seconds, pauses with ``DEFAULT_REASON``. The pause itself goes through the ACD state
 machine, which allows it only from idle or after-call work.
 
@@ -29,14 +30,14 @@ def parse_pause_code(keys: str) -> str | None:
     return keys.split("#", 1)[0].lstrip("*")
 
 
-def pause_reason(code: str, reasons: list[str]) -> str | None:
-    """The reason for ``code`` among the team's ``reasons`` (sorted as the API lists
-    them); ``DEFAULT_REASON`` for no code; None for a code that names none."""
+def pause_reason(code: str, reasons: dict[int, str]) -> str | None:
+    """The reason whose code is ``code`` among ``reasons`` (``{code: name}``, those the
+    agent may use); ``DEFAULT_REASON`` for no code; None for a code that names none."""
     if code == "":
         return DEFAULT_REASON
-    if not code.isdigit() or not 1 <= int(code) <= len(reasons):
+    if not code.isdigit():
         return None
-    return reasons[int(code) - 1]
+    return reasons.get(int(code))
 
 
 def way_for_key(key: str) -> str | None:

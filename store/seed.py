@@ -39,8 +39,8 @@ def seed_demo(session: Session, realm: str) -> bool:
         p.create_extension(
             session, team, number, realm, sip_secret=demo_sip_secret(number), owner=DEMO_ADMIN_LOGIN
         )
-    for reason in DEMO_PAUSE_REASONS:
-        p.create_pause_reason(session, team, reason)
+    for code, reason in enumerate(sorted(DEMO_PAUSE_REASONS), start=1):  # *65 1# is lunch
+        p.create_pause_reason(session, team, reason, code)
     p.create_agent_group(session, team, "support", pause_reasons=list(DEMO_PAUSE_REASONS))
     for agent_number, extension_number in DEMO_AGENTS.items():
         p.create_agent(

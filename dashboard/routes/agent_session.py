@@ -31,8 +31,9 @@ from routing.acd.config import agent_id
 from routing.acd.model import AgentLive, State
 from routing.acd.sqlstore import store_agent_event
 from routing.acd.states import AgentStates, Changed
+from store import pausing
 from store.errors import Invalid, StoreError
-from store.models import Agent, Extension, PauseReason, Team
+from store.models import Agent, Extension, Team
 
 router = APIRouter(prefix="/agent/session", tags=["agent session"])
 
@@ -50,7 +51,12 @@ class Refused(StoreError):
 
 
 class PauseIn(BaseModel):
-    reason: str = Field(min_length=1, max_length=64, description="one of the team's pause reasons")
+    reason: str = Field(
+        min_length=1,
+        max_length=64,
+        description="one of the team's pause reasons that every agent group of the agent "
+        "with its own list allows",
+    )
 
 
 class NoFreePhone(StoreError):
@@ -269,13 +275,9 @@ def pause(
     body: PauseIn, request: Request, principal: PrincipalDep, session: SessionDep
 ) -> SessionOut:
     _, agent = _agent(principal, session)
-    known = session.scalar(
-        select(PauseReason.id).where(
-            PauseReason.team_id == agent.team_id, PauseReason.name == body.reason
-        )
-    )
-    if known is None:
-        raise Invalid("reason", f"unknown pause reason {body.reason!r}")
+    refused = pausing.refusal(session, agent, body.reason)
+    if refused is not None:
+        raise Invalid("reason", refused)
     return _change(request, session, principal, machine.Command("pause", reason=body.reason))
 
 

@@ -14,13 +14,13 @@ from store.models import PauseReason
 router = APIRouter(prefix="/teams/{team}/pause-reasons", tags=["pause reasons"])
 
 
-@router.get("", summary="List the team's pause reasons")
+@router.get("", summary="List the team's pause reasons (by code)")
 def list_pause_reasons(
     team: TeamDep, principal: PrincipalDep, session: SessionDep
 ) -> list[PauseReasonOut]:
     may_configure(principal, write=False)
     rows = session.scalars(
-        select(PauseReason).where(PauseReason.team_id == team.id).order_by(PauseReason.name)
+        select(PauseReason).where(PauseReason.team_id == team.id).order_by(PauseReason.code)
     )
     return [PauseReasonOut.of(r) for r in rows]
 
@@ -30,7 +30,7 @@ def create_pause_reason(
     body: PauseReasonCreate, team: TeamDep, principal: PrincipalDep, session: SessionDep
 ) -> PauseReasonOut:
     may_configure(principal, write=True)
-    return PauseReasonOut.of(p.create_pause_reason(session, team, body.name))
+    return PauseReasonOut.of(p.create_pause_reason(session, team, body.name, body.code))
 
 
 @router.get("/{name}", summary="One pause reason")

@@ -54,14 +54,22 @@ PIN_HELP = (
 
 class PauseReasonCreate(Input):
     name: Name
+    code: int | None = Field(
+        None,
+        ge=1,
+        le=9999,
+        description="what agents key after *65 (then #); default: the team's next free code. "
+        "Never renumbered when other reasons are added or removed",
+    )
 
 
 class PauseReasonOut(Output):
     name: str
+    code: int
 
     @classmethod
     def of(cls, reason: PauseReason) -> PauseReasonOut:
-        return cls(name=reason.name)
+        return cls(name=reason.name, code=reason.code)
 
 
 # --- agents --------------------------------------------------------------------------

@@ -43,7 +43,9 @@ class PauseReason(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(64))
-    __table_args__ = (UniqueConstraint("team_id", "name"),)
+    # what an agent keys after *65; stable: adding or removing a reason moves no other code
+    code: Mapped[int] = mapped_column(Integer)
+    __table_args__ = (UniqueConstraint("team_id", "name"), UniqueConstraint("team_id", "code"))
 
 
 class AgentGroup(Base):

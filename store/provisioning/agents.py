@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from store.errors import Duplicate, InUse, Invalid
@@ -24,9 +24,19 @@ def get_pause_reason(session: Session, team: Team, name: str) -> PauseReason:
     return in_team(session, PauseReason, team.id, f"pause reason {name}", name=name)
 
 
-def create_pause_reason(session: Session, team: Team, name: str) -> PauseReason:
+def create_pause_reason(
+    session: Session, team: Team, name: str, code: int | None = None
+) -> PauseReason:
+    """A new reason; its code (keyed after *65) is ``code`` or the team's next free one."""
     refuse_duplicate(session, PauseReason, team.id, f"pause reason {name}", name=name)
-    reason = PauseReason(team_id=team.id, name=name)
+    if code is None:
+        highest = session.scalar(
+            select(func.max(PauseReason.code)).where(PauseReason.team_id == team.id)
+        )
+        code = (highest or 0) + 1
+    else:
+        refuse_duplicate(session, PauseReason, team.id, f"pause reason code {code}", code=code)
+    reason = PauseReason(team_id=team.id, name=name, code=code)
     session.add(reason)
     session.flush()
     return reason

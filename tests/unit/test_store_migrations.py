@@ -80,3 +80,16 @@ def test_team_logins_get_their_team_and_the_demo_login_is_kept(empty_engine: Eng
         5: "carol-5@demo",
         6: "root@example.com",
     }
+
+
+def test_existing_pause_reasons_keep_the_codes_star_65_gave_them(empty_engine: Engine) -> None:
+    given_team_demo_at(
+        empty_engine,
+        "0010_skills",
+        "INSERT INTO pause_reasons (id, team_id, name) VALUES"
+        " (7, 1, 'training'), (8, 1, 'lunch'), (9, 1, 'meeting')",
+    )
+    upgrade(empty_engine)
+    with empty_engine.connect() as conn:
+        codes = dict(conn.execute(text("SELECT name, code FROM pause_reasons")).all())
+    assert codes == {"lunch": 1, "meeting": 2, "training": 3}  # by name, as *65 counted

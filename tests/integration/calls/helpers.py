@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from typing import Any
 
 from calls.channel import CallChannel, Command, Reply
-from routing.acd.model import WorkingWay
-from routing.acd.redis_store import live_fields, live_from_fields
 from tests.integration.queue.helpers import KEYS, agent_live, redis_client
 from tests.support.stack import Stack
 from tests.support.waiting import wait_until
@@ -28,13 +25,10 @@ def command(stack: Stack, op: str, agent: str, call: str = "", **args: Any) -> R
     return chan.request(Command(op, agent, call, args), node=node, timeout_s=10)
 
 
-def let_dial_out(stack: Stack, agent: str) -> None:
-    """The agent's working way in effect becomes dial-out (as self-selection would), once
-    the edge reported its phone (registered by the test) as registered."""
+def wait_phone_registered(stack: Stack, agent: str) -> None:
+    """Until the edge reported the agent's phone (registered by the test) as registered
+    (the demo's agents work both ways: they may dial once signed in and registered)."""
     wait_until(lambda: agent_live(stack, agent).registered, what=f"{agent}'s phone registered")
-    client = redis_client(stack)
-    live = live_from_fields(client.hgetall(KEYS.agent(agent)))
-    client.hset(KEYS.agent(agent), mapping=live_fields(replace(live, way=WorkingWay.DIAL_OUT)))
 
 
 def party(view: dict[str, Any], party_id: str) -> dict[str, Any]:

@@ -9,7 +9,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.integration.calls.helpers import command, let_dial_out
+from tests.integration.calls.helpers import command, wait_phone_registered
 from tests.integration.conftest import PhoneFactory
 from tests.integration.queue.helpers import CALLER_TONE, agent_live, set_agents
 from tests.support.baresip import decoded, write_config
@@ -40,7 +40,7 @@ def test_a_real_softphone_as_the_agents_phone_hears_the_customer_after_the_ringb
         # baresip's own word that its REGISTER got 200 (the ACD's "registered" may still
         # be an earlier test's phone at 5001), then the edge's report of it
         wait_until(lambda: "200 OK" in output.read_text(), what="baresip registered")
-        let_dial_out(stack, "demo/1001")
+        wait_phone_registered(stack, "demo/1001")
         reply = command(stack, "dial", "demo/1001", to="5002")
         assert reply.ok, reply
         ringing = customer_phone.wait_incoming(timeout=10)  # baresip answered the agent leg

@@ -16,8 +16,8 @@ from tests.integration.calls.helpers import (
     call_events,
     channel,
     command,
-    let_dial_out,
     party,
+    wait_phone_registered,
 )
 from tests.integration.conftest import PhoneFactory
 from tests.integration.queue.helpers import (
@@ -61,7 +61,7 @@ def test_click_to_dial_rings_the_agent_first_then_the_customer_and_bridges_them(
 ) -> None:
     set_agents(stack, idle=("demo/1001",))
     agent_phone, customer_phone = phones("demo-5001"), phones("demo-5002")
-    let_dial_out(stack, "demo/1001")
+    wait_phone_registered(stack, "demo/1001")
     agent_rtp, customer_rtp = rtp_endpoints(), rtp_endpoints()
 
     reply = command(stack, "dial", "demo/1001", to="5002")
@@ -110,7 +110,7 @@ def test_a_busy_customer_ends_the_agents_leg_and_is_reported_on_the_call(
 ) -> None:
     set_agents(stack, idle=("demo/1001",))
     agent_phone, customer_phone = phones("demo-5001"), phones("demo-5002")
-    let_dial_out(stack, "demo/1001")
+    wait_phone_registered(stack, "demo/1001")
     reply = command(stack, "dial", "demo/1001", to="5002")
     assert reply.ok, reply
     call_id = reply.call["id"]  # type: ignore[index]

@@ -6,12 +6,20 @@ Kamailio relays ``*65`` / ``*66`` to call control with ``X-Switchboard-Feature``
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
+import httpx
 import pytest
 
+from store import provisioning as p
 from tests.integration.conftest import PhoneFactory
-from tests.integration.queue.helpers import activity, agent_live, send_dtmf, set_agents
+from tests.integration.queue.helpers import (
+    activity,
+    agent_live,
+    send_dtmf,
+    set_agents,
+    wait_config_loaded,
+)
 from tests.support.rtp import RtpEndpoint
 from tests.support.sipua import Call
 from tests.support.stack import Stack
@@ -129,3 +137,53 @@ def test_star_66_from_a_phone_no_agent_is_signed_in_at_is_refused(
     wait_until(lambda: rtp.dominant_power(ERROR_HZ) > 0.5, timeout=5, what="the refusal")
     call.wait_bye(timeout=5)
     assert "*66 from demo-5009 refused: no_agent_at_this_phone" in stack.log("callcontrol")
+
+
+@pytest.fixture
+def coaching(stack: Stack) -> Iterator[None]:
+    """A team reason "coaching" with code 7, which group support does not list (yet)."""
+    with stack.sessions() as session, session.begin():
+        p.create_pause_reason(session, p.get_team(session, "demo"), "coaching", 7)
+    wait_config_loaded(stack)
+    yield
+    with stack.sessions() as session, session.begin():
+        team = p.get_team(session, "demo")
+        p.delete_pause_reason(session, p.get_pause_reason(session, team, "coaching"))
+    wait_config_loaded(stack)
+
+
+def test_a_reason_the_agents_group_does_not_list_is_refused_by_api_and_by_its_code(
+    stack: Stack,
+    dial_feature: Callable[[str, RtpEndpoint], Call],
+    rtp_endpoints: Callable[..., RtpEndpoint],
+    coaching: None,
+) -> None:
+    set_agents(stack, idle=(AGENT,))
+    with httpx.Client(base_url=f"{stack.web_url}/api/v1", timeout=10) as api:
+        token = api.post(
+            "/auth/agent-login", json={"team": "demo", "number": "1003", "password": "1003"}
+        )
+        api.headers["Authorization"] = f"Bearer {token.json()['token']}"
+        refused = api.post("/agent/session/pause", json={"reason": "coaching"})
+        assert refused.status_code == 422, refused.text
+        assert "not allowed in agent group(s) support" in refused.json()["message"]
+    rtp = rtp_endpoints()
+    call = dial_feature("*65", rtp)
+    send_dtmf(rtp, call.remote_rtp, "7#")
+    wait_until(lambda: rtp.dominant_power(ERROR_HZ) > 0.5, timeout=5, what="the refusal")
+    call.wait_bye(timeout=5)
+    assert agent_live(stack, AGENT).state == "idle"
+
+    with stack.sessions() as session, session.begin():  # support now lists it too
+        team = p.get_team(session, "demo")
+        group = p.get_agent_group(session, team, "support")
+        names = sorted({r.name for r in group.pause_reasons} | {"coaching"})
+        p.update_agent_group(session, team, group, {"pause_reasons": names})
+    wait_config_loaded(stack)
+    rtp = rtp_endpoints()
+    call = dial_feature("*65", rtp)
+    send_dtmf(rtp, call.remote_rtp, "7#")  # its own code, whatever its place by name
+    wait_until(lambda: rtp.dominant_power(OK_HZ) > 0.5, timeout=5, what="the confirmation")
+    call.wait_bye(timeout=5)
+    live = agent_live(stack, AGENT)
+    assert (live.state, live.pause_reason) == ("paused", "coaching")
