@@ -42,7 +42,7 @@ def main() -> int:
     from callcontrol.announcer import Announcer
     from callcontrol.callmedia import CallMedia
     from callcontrol.config import CallControlSettings
-    from callcontrol.dtmf import listen_dtmf
+    from callcontrol.dtmf import DtmfRelay
     from callcontrol.features import FeatureService, Sounds
     from callcontrol.history import SqlRecords, recent_talk_s
     from callcontrol.incall import CommandInbox, InCallService
@@ -62,6 +62,7 @@ def main() -> int:
     from calls.channel import CallChannel
     from conference.janus import JanusClient
     from routing.acd import build_selector, sqlstore
+    from routing.acd.keys import Keys
     from routing.acd.states import AgentStates, Changed
     from rtpengine import RtpengineClient
     from store.db import make_engine
@@ -144,8 +145,14 @@ def main() -> int:
     service.start()
     inbox = CommandInbox(channel, node, sip, incall.on_command)
     inbox.start()
-    if settings.dtmf_port:  # 0: another call-control process of this host receives DTMF
-        listen_dtmf(settings.dtmf_port, sip, features.on_dtmf)
+    if settings.dtmf_port:  # 0: no feature codes (DTMF) here
+        DtmfRelay(
+            settings.dtmf_port,
+            redis.Redis.from_url(settings.redis_url),  # no timeout: the subscriber waits
+            Keys().dtmf,
+            sip,
+            features.on_dtmf,
+        ).start()
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
         sip.stop()

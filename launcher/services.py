@@ -202,11 +202,10 @@ def callcontrol_ports(s: Settings) -> list[int]:
 
 def callcontrol_spec(s: Settings, index: int = 0) -> ServiceSpec:
     """The queue B2BUA: answers agent-group calls, plays music, dials agents via Kamailio.
-    ``index``: which of ``callcontrol_processes`` (only the first receives DTMF)."""
+    ``index``: which of ``callcontrol_processes`` (each stands by for rtpengine's one DTMF
+    destination and takes the keys of its calls from the others, ``callcontrol.dtmf``)."""
     port = s.callcontrol_sip_port + index
     env = switchboard_env(s) | {"SWITCHBOARD_CALLCONTROL_SIP_PORT": str(port)}
-    if index:
-        env["SWITCHBOARD_RTPENGINE_DTMF_PORT"] = "0"  # rtpengine has one DTMF destination
     return ServiceSpec(
         "callcontrol" if index == 0 else f"callcontrol-{index + 1}",
         [s.python, "-m", "callcontrol"],

@@ -147,6 +147,12 @@ class Keys:
         return f"{self.prefix}:sip:events"
 
     @property
+    def dtmf(self) -> str:
+        """Pub/sub channel: rtpengine's DTMF events, relayed to every call-control process
+        (``callcontrol.dtmf``): rtpengine has one destination, calls are on any process."""
+        return f"{self.prefix}:dtmf"
+
+    @property
     def fence(self) -> str:
         """Counter: the source of fencing tokens."""
         return f"{self.prefix}:fence"

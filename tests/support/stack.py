@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from launcher.__main__ import init_db
 from launcher.services import (
-    callcontrol_spec,
+    callcontrol_specs,
     janus_spec,
     kamailio_spec,
     redis_spec,
@@ -118,7 +118,7 @@ def start_stack(var_dir: Path, with_web: bool = True, **overrides: object) -> St
         rtpengine_spec(settings),
         janus_spec(settings),  # ~0.1 s to start
         kamailio_spec(settings),
-        callcontrol_spec(settings),
+        *callcontrol_specs(settings),  # callcontrol_processes (default 1)
     ]
     if with_web:
         specs.append(web_spec(settings))
