@@ -36,7 +36,7 @@ REASONS = (
     "why an agent is not offered the call, the first that applies: not_member; its state "
     "(signed_out, offered, on_call, acw, paused: detail is the pause reason); "
     "unregistered (its phone); dial_out_only (working way); missing_skill (detail: the "
-    "skill) or skill_too_low (\"french 2<3\"); penalty_too_high (\"2>0\": its penalty "
+    'skill) or skill_too_low ("french 2<3"); penalty_too_high ("2>0": its penalty '
     "above what the call's wait allows so far); unknown_agent (not loaded by call control)"
 )
 
@@ -155,5 +155,7 @@ def explain_agent(
         registered=live.registered if live else False,
         way=str(live.way) if live else "",
         pause_reason=live.pause_reason if live else "",
-        groups=[GroupReason(**row) for row in explain.explain_agent(selector, aid, names, now_ms())],
+        groups=[
+            GroupReason(**row) for row in explain.explain_agent(selector, aid, names, now_ms())
+        ],
     )

@@ -1,4 +1,4 @@
-""""Why is this call still waiting?" and "why is this agent (not) offered calls?",
+""" "Why is this call still waiting?" and "why is this agent (not) offered calls?",
 answered from an ACD index (``routing.acd.selector``) loaded with the live state.
 
 Both are the core's ``explain_call`` / ``explain_agent`` (reasons in the order of
@@ -25,7 +25,9 @@ def _number(agent_id: str) -> str:
     return agent_id.partition("/")[2]
 
 
-def _agent_rows(selector: Selector, call_id: str, answer: dict[str, Any], now_ms: int) -> list:
+def _agent_rows(
+    selector: Selector, call_id: str, answer: dict[str, Any], now_ms: int
+) -> list[dict[str, Any]]:
     """Every member of the call's group: eligible (with its rank) or why not."""
     rows: list[dict[str, Any]] = []
     for agent in answer.get("eligible", []):

@@ -20,9 +20,7 @@ class CallPriorities:
     callers: dict[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
 
     @classmethod
-    def of_rows(
-        cls, dids: dict[str, int], callers: list[tuple[str, str, int]]
-    ) -> CallPriorities:
+    def of_rows(cls, dids: dict[str, int], callers: list[tuple[str, str, int]]) -> CallPriorities:
         """``callers``: (team, prefix, priority) rows in any order."""
         by_team: dict[str, list[tuple[str, int]]] = {}
         for team, prefix, priority in callers:

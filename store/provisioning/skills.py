@@ -119,9 +119,7 @@ def set_penalties(session: Session, agent: Agent, penalties: dict[str, int]) -> 
     """Write the penalties (already checked) once the agent's memberships are flushed."""
     session.flush()
     by_group = {g.id: g.name for g in agent.groups}
-    members = session.scalars(
-        select(AgentGroupMember).where(AgentGroupMember.agent_id == agent.id)
-    )
+    members = session.scalars(select(AgentGroupMember).where(AgentGroupMember.agent_id == agent.id))
     for member in members:
         name = by_group.get(member.group_id)
         if name in penalties and member.penalty != penalties[name]:
@@ -148,9 +146,7 @@ def create_caller_priority(
     if not CALLER_PREFIX.match(prefix):
         raise Invalid("prefix", "a caller number or its start: digits, optionally after a +")
     check_priority("priority", priority)
-    refuse_duplicate(
-        session, CallerPriority, team.id, f"caller priority {prefix}", prefix=prefix
-    )
+    refuse_duplicate(session, CallerPriority, team.id, f"caller priority {prefix}", prefix=prefix)
     row = CallerPriority(team_id=team.id, prefix=prefix, priority=priority)
     session.add(row)
     session.flush()

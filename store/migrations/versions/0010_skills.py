@@ -25,9 +25,7 @@ def upgrade() -> None:
     with op.batch_alter_table("agents", schema=None) as batch_op:
         batch_op.add_column(sa.Column("skills", sa.JSON(), nullable=False, server_default="{}"))
     with op.batch_alter_table("agent_group_members", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("penalty", sa.Integer(), nullable=False, server_default="0")
-        )
+        batch_op.add_column(sa.Column("penalty", sa.Integer(), nullable=False, server_default="0"))
     with op.batch_alter_table("agent_groups", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("required_skills", sa.JSON(), nullable=False, server_default="{}")
