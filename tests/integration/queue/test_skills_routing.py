@@ -180,7 +180,9 @@ def _priority_race(
             )
         set_agents(stack, idle=("demo/1001",))
         incoming = agent_phone.wait_incoming(timeout=5)
-        assert f"sip:{high[0]}@" in incoming.request.headers["From"], incoming.request.headers["From"]
+        assert f"sip:{high[0]}@" in incoming.request.headers["From"], incoming.request.headers[
+            "From"
+        ]
         incoming.answer(rtp_endpoints())
         incoming.wait_ack()
         wait_until(lambda: agent_live(stack, "demo/1001").state == "on_call", what="on call")
