@@ -1,9 +1,8 @@
 """Skills, penalties and priorities set in the store reach the ACD's configuration
-(``routing.acd.sqlstore.read_config``), and bad values are refused naming the field."""
+(``routing.acd.sqlstore.read_config``), and bad values are refused naming the field; on
+SQLite and PostgreSQL (the ``store`` fixture)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
@@ -12,12 +11,7 @@ from routing.acd.model import PenaltyStep
 from store import provisioning as p
 from store.errors import Invalid
 from store.provisioning import skills
-from tests.support.store import SeededStore, seeded_store
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> SeededStore:
-    return seeded_store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+from tests.support.store import SeededStore
 
 
 def test_skills_penalties_steps_and_priorities_reach_the_acd_config(store: SeededStore) -> None:

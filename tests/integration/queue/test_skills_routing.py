@@ -89,7 +89,11 @@ def admin_api(stack: Stack) -> Iterator[httpx.Client]:
         yield client
 
 
-def _skills(agents: dict[str, dict[str, int]], group: dict[str, object] | None = None):  # type: ignore[no-untyped-def]
+def _skills(
+    agents: dict[str, dict[str, int]], group: dict[str, object] | None = None
+) -> Callable[[Session, Team], None]:
+    """Give ``agents`` (by number) these skills and the support group these settings."""
+
     def change(session: Session, team: Team) -> None:
         for number, levels in agents.items():
             p.update_agent(session, team, p.get_agent(session, team, number), {"skills": levels})
