@@ -111,7 +111,7 @@ def read_config(bind: Engine | Connection) -> AcdConfig:
             )
             numbers[aid] = agent.number
         priorities = _priorities(session)
-    return AcdConfig(version, groups, queues, agents, numbers, priorities)
+    return AcdConfig(version, groups, queues, agents, numbers, priorities=priorities)
 
 
 def _skills_routing(row: AgentGroup) -> dict[str, Any]:
