@@ -47,6 +47,8 @@ class QueueCall:
     failed_offers: dict[str, int] = field(default_factory=dict)  # agent -> when it failed
     ring_ms: int = 0  # summed over every offer, answered or not
     next_announce_ms: int = 0  # when the next position / wait announcement is due
+    priority: int = 0  # from its DID and caller (routing.acd.priority); higher first
+    enqueued_ms: int = 0  # its place in the ACD's queue (priority first, then this)
 
     def __post_init__(self) -> None:
         self.queued_ms = self.queued_ms or self.entered_ms
@@ -65,6 +67,13 @@ def next_step(call: QueueCall, queue: QueueSettings, now_ms: int, any_signed_in:
     if not any_signed_in and queue.overflow_when_no_agent and queue.overflow_kind != "hangup":
         return "overflow"
     return "offer"
+
+
+def service_order(calls: list[QueueCall]) -> list[QueueCall]:
+    """Waiting calls in the order they are offered agents: highest priority first, then
+    the longest waiting (the ACD's ``WaitingCall.sort_key``), so an agent who frees up
+    takes the most urgent call it may take."""
+    return sorted(calls, key=lambda c: (-c.priority, c.enqueued_ms, c.call_id))
 
 
 def choose(candidates: list[str], call: QueueCall, now_ms: int) -> list[str]:

@@ -96,9 +96,12 @@ class QueueService(Announcements):
                 self._housekeeping()
             if self._ticks % RECALL_EVERY == 1:  # soon after the start, then every minute
                 self._recall()
-            for active in list(self.calls.values()):
-                if active.call.state == q.WAITING:
+            waiting = q.service_order([a.call for a in self.calls.values()])
+            for call in waiting:  # the most urgent first: it takes a freed agent
+                active = self.calls.get(call.call_id)
+                if active is not None and active.call.state == q.WAITING:
                     self.advance(active)
+            for active in list(self.calls.values()):
                 self._maybe_announce(active)
         except Exception:
             log.exception("tick failed")
@@ -145,13 +148,22 @@ class QueueService(Announcements):
         self.media.start_music(media)
         at = now_ms()
         call = q.QueueCall(leg.call_id, group, leg.caller, leg.dialed, at)
+        call.priority = self.config.priorities.priority(
+            group.partition("/")[0], leg.dialed, leg.caller
+        )
         active = Active(call, leg, media)
         self.calls[call.call_id] = active
         leg.on_end = lambda reason: self._caller_ended(active, reason)
-        self.states.acd.enqueue_call(WaitingCall(call.call_id, group, 0, at))
+        self._enqueue(call, group, at)
         self._sync()
         self.records.call_started(call)
-        log.info("call %s from %s queued in %s", call.call_id, call.caller, group)
+        log.info(
+            "call %s from %s queued in %s (priority %d)",
+            call.call_id,
+            call.caller,
+            group,
+            call.priority,
+        )
         self.advance(active)
 
     def advance(self, active: Active) -> None:
@@ -321,7 +333,7 @@ class QueueService(Announcements):
         active.agent_leg, active.agent_released = None, False
         active.leg.on_end = lambda reason: self._caller_ended(active, reason)
         self.media.start_music(active.media)
-        self.states.acd.enqueue_call(WaitingCall(call.call_id, target, 0, call.entered_ms))
+        self._enqueue(call, target, call.entered_ms)
         self._sync()
         log.info(
             "call %s back in the queue of %s (waiting since %d)",
@@ -356,7 +368,7 @@ class QueueService(Announcements):
             if target in self.config.queues and target != call.group:
                 self.states.acd.remove_call(call.call_id, "overflow", now_ms())
                 call.group, call.queued_ms, call.outcome = target, now_ms(), ""
-                self.states.acd.enqueue_call(WaitingCall(call.call_id, target, 0, call.queued_ms))
+                self._enqueue(call, target, call.queued_ms)
                 self._sync()
                 return
         target = q.overflow_dial(team, queue.overflow_kind, queue.overflow_ref)
@@ -402,6 +414,11 @@ class QueueService(Announcements):
         log.info("call %s ended (%s, %s)", call.call_id, call.outcome, reason)
 
     # --- helpers -------------------------------------------------------------------------
+
+    def _enqueue(self, call: q.QueueCall, group: str, since_ms: int) -> None:
+        """Wait in ``group``'s queue with the call's priority, placed as of ``since_ms``."""
+        call.enqueued_ms = since_ms
+        self.states.acd.enqueue_call(WaitingCall(call.call_id, group, call.priority, since_ms))
 
     def cancel_ring_timer(self, active: Active) -> None:
         if active.ring_timer is not None:

@@ -26,7 +26,9 @@ from dashboard.routes import (
     audit,
     auth,
     bulk,
+    caller_priorities,
     dids,
+    explain,
     extensions,
     pause_reasons,
     recordings,
@@ -64,6 +66,9 @@ RESOURCE_ROUTERS = [
     supervision.router,
     recordings.router,
     audit.router,
+    caller_priorities.router,
+    explain.group_router,
+    explain.agent_router,
 ]
 
 

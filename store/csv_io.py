@@ -20,9 +20,20 @@ from store import provisioning as p
 from store.errors import Invalid, StoreError
 from store.models import Agent, Extension, Team
 from store.provisioning.agents import NEW_PIN_DIGITS
+from store.provisioning.skills import agent_penalties
 
 EXTENSION_COLUMNS = ("number", "kind", "sip_secret", "phone_number", "owner", "agent_mode")
-AGENT_COLUMNS = ("number", "password", "binding", "working_way", "extension", "groups", "owner")
+AGENT_COLUMNS = (
+    "number",
+    "password",
+    "binding",
+    "working_way",
+    "extension",
+    "groups",
+    "owner",
+    "skills",  # name:level;name:level (e.g. french:5;billing:3)
+    "penalties",  # group:penalty;... (groups not named: 0)
+)
 MAX_ROWS = 10_000
 
 
@@ -60,6 +71,23 @@ class _Lines:
         line = next(self._lines)
         self.number += 1
         return line
+
+
+def _levels(value: str | None, field: str) -> dict[str, int]:
+    """``french:5;billing:3`` as a dict; the values' ranges are the store's to check."""
+    out: dict[str, int] = {}
+    for item in (value or "").split(";"):
+        if not item.strip():
+            continue
+        name, sep, number = item.partition(":")
+        if not sep or not number.strip().isdigit() or name.strip() in out:
+            raise Invalid(field, f"name:number pairs separated by ';', got {item!r}")
+        out[name.strip()] = int(number)
+    return out
+
+
+def _pairs(values: dict[str, int]) -> str:
+    return ";".join(f"{k}:{v}" for k, v in sorted(values.items()))
 
 
 def _csv_problem(exc: csv.Error) -> str:
@@ -164,6 +192,8 @@ def import_agents(
             working_way=row.get("working_way") or "all",
             owner=row.get("owner"),
             min_pin_digits=NEW_PIN_DIGITS,
+            skills=_levels(row.get("skills"), "skills"),
+            penalties=_levels(row.get("penalties"), "penalties"),
         )
 
     return _import(session, text, AGENT_COLUMNS, ("number", "password", "groups"), create)
@@ -212,6 +242,8 @@ def export_agents(
                 "extension": a.extension.number if a.extension else "",
                 "groups": ";".join(sorted(g.name for g in a.groups)),
                 "owner": a.owner.login if a.owner else "",
+                "skills": _pairs(a.skills or {}),
+                "penalties": _pairs({g: n for g, n in agent_penalties(session, a).items() if n}),
             }
             for a in rows
             if include(a)

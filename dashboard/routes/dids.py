@@ -29,7 +29,12 @@ def create_did(
 ) -> DidOut:
     may_configure(principal, write=True)
     did = p.create_did(
-        session, team, body.number, body.destination.model_dump(), body.failover.model_dump()
+        session,
+        team,
+        body.number,
+        body.destination.model_dump(),
+        body.failover.model_dump(),
+        priority=body.priority,
     )
     return DidOut.of(did)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from sqlalchemy.orm import object_session
 
 from dashboard.schemas.common import (
     Destination,
@@ -18,6 +19,15 @@ from dashboard.schemas.common import (
 from dashboard.schemas.names import Login, Names, distinct, hangup
 from store.models import Agent, AgentGroup, AgentGroupAdmin, PauseReason
 from store.provisioning.agents import NEW_PIN_DIGITS
+from store.provisioning.skills import (
+    MAX_LEVEL,
+    MAX_PENALTY,
+    MAX_SKILLS,
+    MAX_STEP_AFTER_S,
+    MAX_STEPS,
+    MIN_LEVEL,
+    agent_penalties,
+)
 
 AgentNumber = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,8}$")]
 # New PINs (the store checks the CSV import's; older, shorter PINs stay valid there).
@@ -44,6 +54,52 @@ PopupUrl = Annotated[
         description="the business module: an http(s) URL template opened for the agent on a call"
     ),
 ]
+# Skills routing (routing.acd.policy; the store checks the same rules).
+SkillName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
+Level = Annotated[int, Field(ge=MIN_LEVEL, le=MAX_LEVEL)]
+Skills = Annotated[
+    dict[SkillName, Level],
+    Field(
+        max_length=MAX_SKILLS,
+        description=f"skill name (lowercase) -> level {MIN_LEVEL}-{MAX_LEVEL}",
+        examples=[{"french": 5, "billing": 3}],
+    ),
+]
+Penalty = Annotated[int, Field(ge=0, le=MAX_PENALTY)]
+Penalties = Annotated[
+    dict[str, Penalty],
+    Field(
+        description="agent group name -> the agent's penalty there (0, the default, is "
+        "offered first; a higher one once a call has waited long enough: the group's "
+        "penalty_steps)",
+        examples=[{"support": 0, "sales": 2}],
+    ),
+]
+REQUIRED_SKILLS_HELP = (
+    "skill -> minimum level: only agents having each skill at that level or above are "
+    "offered the group's calls"
+)
+MAX_PENALTY_HELP = "the highest member penalty offered a call at once"
+
+
+class PenaltyStepIn(Input):
+    after_s: int = Field(ge=1, le=MAX_STEP_AFTER_S, description="seconds the call has waited")
+    max_penalty: Penalty = Field(description="members up to this penalty are offered it from then")
+
+
+class PenaltyStepOut(BaseModel):
+    after_s: int
+    max_penalty: int
+
+
+PenaltySteps = Annotated[
+    list[PenaltyStepIn],
+    Field(
+        max_length=MAX_STEPS,
+        description="relaxation: each step later and allowing a higher penalty than the last",
+    ),
+]
+
 PIN_HELP = (
     "6-12 digits: keyed in on a phone, and used for agent functions "
     "(agents made before this rule may keep 4-digit PINs until changed)"
@@ -85,6 +141,8 @@ class AgentCreate(Input):
     working_way: WorkingWay = "all"
     groups: Names = Field(min_length=1, description="agent group names; at least one")
     owner: Login | None = Field(None, description="login of the owning user")
+    skills: Skills = Field(default_factory=dict)
+    penalties: Penalties = Field(default_factory=dict)
 
 
 class AgentUpdate(Update):
@@ -95,6 +153,10 @@ class AgentUpdate(Update):
     working_way: WorkingWay | None = None
     groups: Names | None = Field(None, min_length=1)
     owner: Login | None = None
+    skills: Skills | None = Field(None, description="replaces the agent's skills")
+    penalties: Penalties | None = Field(
+        None, description="changes the penalties named (others are kept)"
+    )
 
 
 class AgentOut(Output):
@@ -104,10 +166,15 @@ class AgentOut(Output):
     working_way: str
     groups: list[str]
     owner: str | None
+    skills: dict[str, int] = Field(default_factory=dict)
+    penalties: dict[str, int] = Field(default_factory=dict, description="per group")
 
     @classmethod
     def of(cls, agent: Agent) -> AgentOut:
+        session = object_session(agent)
         return cls(
+            skills=dict(agent.skills or {}),
+            penalties=agent_penalties(session, agent) if session is not None else {},
             number=agent.number,
             binding=agent.binding,
             working_way=agent.working_way,
@@ -148,6 +215,9 @@ class AgentGroupCreate(Input):
     record_calls: bool = Field(
         False, description="record every queue call of the group from its answer on"
     )
+    required_skills: Skills = Field(default_factory=dict, description=REQUIRED_SKILLS_HELP)
+    max_penalty: Penalty = Field(0, description=MAX_PENALTY_HELP)
+    penalty_steps: PenaltySteps = Field(default_factory=list)
 
 
 class AgentGroupUpdate(Update):
@@ -165,6 +235,9 @@ class AgentGroupUpdate(Update):
     announce_wait: bool | None = None
     announce_every_s: int | None = Field(None, ge=10, le=600)
     record_calls: bool | None = None
+    required_skills: Skills | None = Field(None, description=REQUIRED_SKILLS_HELP)
+    max_penalty: Penalty | None = Field(None, description=MAX_PENALTY_HELP)
+    penalty_steps: PenaltySteps | None = None
 
 
 RIGHTS = ("monitor", "barge", "whisper", "record", "import", "export")
@@ -220,6 +293,9 @@ class AgentGroupOut(Output):
     announce_wait: bool
     announce_every_s: int
     record_calls: bool
+    required_skills: dict[str, int] = Field(default_factory=dict)
+    max_penalty: int = 0
+    penalty_steps: list[PenaltyStepOut] = Field(default_factory=list)
     agents: list[str] = Field(description="numbers of the group's agents")
     admins: list[GroupAdminOut]
 
@@ -241,6 +317,9 @@ class AgentGroupOut(Output):
             announce_wait=group.announce_wait,
             announce_every_s=group.announce_every_s,
             record_calls=group.record_calls,
+            required_skills=dict(group.required_skills or {}),
+            max_penalty=group.max_penalty or 0,
+            penalty_steps=[PenaltyStepOut(**step) for step in group.penalty_steps or []],
             agents=sorted((a.number for a in group.agents), key=lambda n: (len(n), n)),
             admins=sorted((GroupAdminOut.of(a) for a in group.admins), key=lambda a: a.login),
         )

@@ -18,6 +18,12 @@ from dashboard.schemas.common import (
 )
 from dashboard.schemas.names import ShortNumbers, hangup
 from store.models import Did, RingGroup
+from store.provisioning.skills import MAX_PRIORITY
+
+PRIORITY_HELP = (
+    "queue calls through this DID wait with this priority: a higher one is answered "
+    "before calls waiting with a lower one (a caller priority, if higher, wins)"
+)
 
 FAILOVER_HELP = "where the call goes when the destination does not answer"
 
@@ -26,17 +32,20 @@ class DidCreate(Input):
     number: E164 = Field(description="unique across all teams: a carrier delivers it to one team")
     destination: Destination
     failover: Destination = Field(default_factory=hangup, description=FAILOVER_HELP)
+    priority: int = Field(0, ge=0, le=MAX_PRIORITY, description=PRIORITY_HELP)
 
 
 class DidUpdate(Update):
     destination: Destination | None = None
     failover: Destination | None = None
+    priority: int | None = Field(None, ge=0, le=MAX_PRIORITY, description=PRIORITY_HELP)
 
 
 class DidOut(Output):
     number: str
     destination: DestinationOut
     failover: DestinationOut
+    priority: int = 0
 
     @classmethod
     def of(cls, did: Did) -> DidOut:
@@ -44,6 +53,7 @@ class DidOut(Output):
             number=did.number,
             destination=DestinationOut(kind=did.dest_kind, ref=did.dest_ref),
             failover=DestinationOut(kind=did.failover_kind, ref=did.failover_ref),
+            priority=did.priority or 0,
         )
 
 

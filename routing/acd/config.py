@@ -7,9 +7,10 @@ Ids are team-qualified so several teams share one Redis: agent ``demo/1001``, gr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from routing.acd.model import AgentConfig, GroupConfig
+from routing.acd.priority import CallPriorities
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class AcdConfig:
     queues: dict[str, QueueSettings]
     agents: dict[str, AgentConfig]
     agent_numbers: dict[str, str]  # agent id -> agent number (for records)
+    priorities: CallPriorities = field(default_factory=CallPriorities)  # of queue calls
 
     def members(self, group: str) -> list[str]:
         return sorted(

@@ -18,10 +18,20 @@ from routing.acd.model import (
     AgentConfig,
     GroupConfig,
     Membership,
+    PenaltyStep,
     Strategy,
     WorkingWay,
 )
-from store.models import Agent, AgentGroup, ProvisioningState
+from routing.acd.priority import CallPriorities
+from store.models import (
+    Agent,
+    AgentGroup,
+    AgentGroupMember,
+    CallerPriority,
+    Did,
+    ProvisioningState,
+    Team,
+)
 from store.models.history import AgentActivity
 
 _WAYS = {
@@ -54,6 +64,7 @@ def read_config(bind: Engine | Connection) -> AcdConfig:
                 strategy=Strategy(row.strategy),
                 acw_mode=AcwMode(row.acw_mode),
                 acw_seconds=int(row.acw_seconds),
+                **_skills_routing(row),
             )
             queues[name] = QueueSettings(
                 group=name,
@@ -74,6 +85,10 @@ def read_config(bind: Engine | Connection) -> AcdConfig:
             )
         ).unique()
         team_slugs = {g.team_id: g.team.slug for g in session.scalars(select(AgentGroup))}
+        penalties = {
+            (m.agent_id, m.group_id): int(m.penalty or 0)
+            for m in session.scalars(select(AgentGroupMember))
+        }
         for agent in rows:
             team = _team_slug(session, agent.team_id, team_slugs)
             aid = agent_id(team, agent.number)
@@ -83,14 +98,45 @@ def read_config(bind: Engine | Connection) -> AcdConfig:
                 extension=extension,
                 fixed=agent.binding == "fixed",
                 working_way=_WAYS.get(agent.working_way, WorkingWay.DIAL_IN),
+                skills={str(k): int(v) for k, v in (agent.skills or {}).items()},
                 memberships=tuple(
                     # Linear and round robin go in agent-number order.
-                    Membership(f"{team}/{g.name}", position=_position(agent.number))
+                    Membership(
+                        f"{team}/{g.name}",
+                        penalty=penalties.get((agent.id, g.id), 0),
+                        position=_position(agent.number),
+                    )
                     for g in sorted(agent.groups, key=lambda g: g.id)
                 ),
             )
             numbers[aid] = agent.number
-    return AcdConfig(version, groups, queues, agents, numbers)
+        priorities = _priorities(session)
+    return AcdConfig(version, groups, queues, agents, numbers, priorities=priorities)
+
+
+def _skills_routing(row: AgentGroup) -> dict[str, Any]:
+    """The group's required skills, max penalty and relaxation steps (``GroupConfig``)."""
+    return {
+        "skills": {str(k): int(v) for k, v in (row.required_skills or {}).items()},
+        "max_penalty": int(row.max_penalty or 0),
+        "penalty_steps": tuple(
+            PenaltyStep(int(s["after_s"]), int(s["max_penalty"])) for s in row.penalty_steps or []
+        ),
+    }
+
+
+def _priorities(session: Session) -> CallPriorities:
+    """DIDs' priorities and the teams' caller priorities (``routing.acd.priority``)."""
+    dids = {number: int(p) for number, p in session.execute(select(Did.number, Did.priority))}
+    callers = [
+        (slug, prefix, int(p))
+        for slug, prefix, p in session.execute(
+            select(Team.slug, CallerPriority.prefix, CallerPriority.priority).join(
+                Team, Team.id == CallerPriority.team_id
+            )
+        )
+    ]
+    return CallPriorities.of_rows(dids, callers)
 
 
 def store_agent_event(conn: Connection, event: dict[str, Any]) -> None:
@@ -134,8 +180,6 @@ def _position(number: str) -> int:
 
 def _team_slug(session: Session, team_id: int, cache: dict[int, str]) -> str:
     if team_id not in cache:
-        from store.models import Team
-
         team = session.get(Team, team_id)
         cache[team_id] = team.slug if team is not None else str(team_id)
     return cache[team_id]

@@ -1,6 +1,13 @@
 """The call-center model (SQLAlchemy 2). One module per area; everything re-exported here."""
 
-from store.models.acd import Agent, AgentGroup, AgentGroupAdmin, PauseReason
+from store.models.acd import (
+    Agent,
+    AgentGroup,
+    AgentGroupAdmin,
+    AgentGroupMember,
+    CallerPriority,
+    PauseReason,
+)
 from store.models.base import Base, ProvisioningState
 from store.models.history import (
     AgentActivity,
@@ -26,11 +33,13 @@ __all__ = [
     "AgentActivity",
     "AgentGroup",
     "AgentGroupAdmin",
+    "AgentGroupMember",
     "ApiToken",
     "AuditEntry",
     "Base",
     "CallLegRecord",
     "CallRecord",
+    "CallerPriority",
     "Did",
     "Extension",
     "PauseReason",

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from store.models.base import Base
@@ -28,6 +37,9 @@ agent_group_members = Table(
     Base.metadata,
     Column("agent_id", ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True),
     Column("group_id", ForeignKey("agent_groups.id", ondelete="CASCADE"), primary_key=True),
+    # Skills routing: a member with a higher penalty is offered a call only once the
+    # call's wait reached a relaxation step allowing it (``AgentGroup.penalty_steps``).
+    Column("penalty", Integer, nullable=False, default=0, server_default="0"),
 )
 
 agent_group_pause_reasons = Table(
@@ -74,6 +86,12 @@ class AgentGroup(Base):
     announce_every_s: Mapped[int] = mapped_column(Integer, default=30)
     # Every queue call the group's agents answer is recorded from the answer on.
     record_calls: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Skills routing (routing.acd.policy): skill -> minimum level an agent needs; the
+    # highest member penalty offered at once, and [{"after_s", "max_penalty"}, ...] steps
+    # widening it for a call that has waited that long.
+    required_skills: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    max_penalty: Mapped[int] = mapped_column(Integer, default=0)
+    penalty_steps: Mapped[list[dict[str, int]]] = mapped_column(JSON, default=list)
     team: Mapped[Team] = relationship()
     agents: Mapped[list[Agent]] = relationship(
         secondary=agent_group_members, back_populates="groups"
@@ -120,4 +138,27 @@ class Agent(Base):
     groups: Mapped[list[AgentGroup]] = relationship(
         secondary=agent_group_members, back_populates="agents"
     )
+    skills: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)  # skill -> level
     __table_args__ = (UniqueConstraint("team_id", "number"),)
+
+
+class AgentGroupMember(Base):
+    """One row of ``agent_group_members`` as an object, for its ``penalty`` (membership
+    itself is ``Agent.groups``); written after the groups are flushed."""
+
+    __table__ = agent_group_members
+    agent_id: Mapped[int]
+    group_id: Mapped[int]
+    penalty: Mapped[int]
+
+
+class CallerPriority(Base):
+    """A caller number or prefix whose queue calls are served before others: the most
+    specific (longest) matching prefix of the team gives the call its priority."""
+
+    __tablename__ = "caller_priorities"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    prefix: Mapped[str] = mapped_column(String(32))
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    __table_args__ = (UniqueConstraint("team_id", "prefix"),)

@@ -147,4 +147,6 @@ class Did(Base):
     dest_ref: Mapped[str] = mapped_column(String(64), default="")
     failover_kind: Mapped[str] = mapped_column(String(16), default="hangup")
     failover_ref: Mapped[str] = mapped_column(String(64), default="")
+    # Queue calls through this DID wait with this priority (higher is served first).
+    priority: Mapped[int] = mapped_column(Integer, default=0)
     team: Mapped[Team] = relationship()

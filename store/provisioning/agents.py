@@ -14,6 +14,13 @@ from store.provisioning.common import apply, in_team, referenced_by, refuse_dupl
 from store.provisioning.destinations import check_destination
 from store.provisioning.extensions import get_extension
 from store.provisioning.people import get_user
+from store.provisioning.skills import (
+    agent_penalties,
+    check_penalties,
+    check_skills,
+    configure_group_skills,
+    set_penalties,
+)
 from store.secrets import hash_web_password
 from store.usage import agent_group_users
 
@@ -76,6 +83,7 @@ def _configure_group(
     if changes.get("acw_mode", group.acw_mode) not in ACW_MODES:
         raise Invalid("acw_mode", f"one of {', '.join(ACW_MODES)}")
     apply(group, changes, _GROUP_FIELDS)
+    configure_group_skills(group, changes)
     if "allowed_working_ways" in changes:
         ways = changes["allowed_working_ways"]
         if not ways or any(w not in WORKING_WAYS for w in ways):
@@ -216,6 +224,8 @@ def create_agent(
     working_way: str = "all",
     owner: str | None = None,
     min_pin_digits: int = LEGACY_PIN_DIGITS,
+    skills: dict[str, int] | None = None,
+    penalties: dict[str, int] | None = None,
 ) -> Agent:
     if not (number.isascii() and number.isdigit() and 1 <= len(number) <= 8):
         raise Invalid("number", "1-8 digits")
@@ -226,6 +236,8 @@ def create_agent(
     with referenced_by("groups"):
         agent_groups = [get_agent_group(session, team, name) for name in groups]
     _check_working_way(working_way, agent_groups)
+    checked_skills = check_skills("skills", skills or {})
+    checked_penalties = check_penalties(penalties or {}, agent_groups)
     bound = _bound_extension(session, team, None, binding, extension)
     with referenced_by("owner"):
         user_id = None if owner is None else get_user(session, team, owner).id
@@ -237,12 +249,15 @@ def create_agent(
         working_way=working_way,
         user_id=user_id,
         extension=bound,
+        skills=checked_skills,
     )
     agent.groups = agent_groups
     if bound is not None:
         bound.agent_mode = True
     session.add(agent)
     session.flush()
+    if checked_penalties:
+        set_penalties(session, agent, checked_penalties)
     return agent
 
 
@@ -262,6 +277,14 @@ def update_agent(session: Session, team: Team, agent: Agent, changes: dict[str, 
     )
     if "password" in changes:
         _check_pin(changes["password"])
+    skills = check_skills("skills", changes["skills"]) if "skills" in changes else None
+    # Penalties of groups the agent stays in are kept unless given.
+    kept = {n: v for n, v in agent_penalties(session, agent).items() if v}
+    penalties = check_penalties(
+        {n: v for n, v in kept.items() if n in {g.name for g in groups}}
+        | (changes.get("penalties") or {}),
+        groups,
+    )
     owner_id = agent.user_id
     if "owner" in changes:
         with referenced_by("owner"):
@@ -275,9 +298,12 @@ def update_agent(session: Session, team: Team, agent: Agent, changes: dict[str, 
     if bound is not None:
         bound.agent_mode = True
     apply(agent, changes, ("working_way",))
+    if skills is not None:
+        agent.skills = skills
     if "password" in changes:
         agent.password_hash = hash_web_password(changes["password"])
     session.flush()
+    set_penalties(session, agent, {g.name: penalties.get(g.name, 0) for g in groups})
     return agent
 
 

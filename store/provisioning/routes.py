@@ -12,6 +12,7 @@ from store.models import Did, RingGroup, RingGroupMember, Team
 from store.provisioning.common import apply, in_team, referenced_by
 from store.provisioning.destinations import check_destination
 from store.provisioning.extensions import E164, check_short_number, get_extension
+from store.provisioning.skills import check_priority
 from store.usage import ring_group_users
 
 RING_STRATEGIES = ("ring_all", "sequential", "round_robin")
@@ -22,6 +23,8 @@ def get_did(session: Session, team: Team, number: str) -> Did:
 
 
 def _route(session: Session, team: Team, did: Did, changes: dict[str, Any]) -> None:
+    if "priority" in changes:
+        did.priority = check_priority("priority", changes["priority"])
     for field in ("destination", "failover"):
         if field in changes:
             kind, ref = changes[field]["kind"], changes[field].get("ref", "")
@@ -38,6 +41,7 @@ def create_did(
     number: str,
     destination: dict[str, str],
     failover: dict[str, str] | None = None,
+    priority: int = 0,
 ) -> Did:
     if not E164.match(number):
         raise Invalid("number", "an E.164 number such as +15550100")
@@ -50,7 +54,14 @@ def create_did(
     did = Did(team_id=team.id, number=number)
     did.team = team
     _route(
-        session, team, did, {"destination": destination, "failover": failover or {"kind": "hangup"}}
+        session,
+        team,
+        did,
+        {
+            "destination": destination,
+            "failover": failover or {"kind": "hangup"},
+            "priority": priority,
+        },
     )
     session.add(did)
     session.flush()

@@ -22,6 +22,9 @@ SALES = {
     "announce_wait": False,
     "announce_every_s": 60,
     "record_calls": True,
+    "required_skills": {"french": 3},
+    "max_penalty": 1,
+    "penalty_steps": [{"after_s": 30, "max_penalty": 2}, {"after_s": 90, "max_penalty": 5}],
 }
 
 

@@ -25,6 +25,8 @@ def test_given_the_demo_agents_when_listed_then_they_show_binding_and_groups_but
         "working_way": "all",
         "groups": ["support"],
         "owner": None,
+        "skills": {},
+        "penalties": {"support": 0},
     }
     assert "password" not in response.text and "argon2" not in response.text
 

@@ -29,6 +29,7 @@ def test_given_a_did_when_routed_rerouted_and_deleted_then_each_step_shows(
         "number": "+15550111",
         "destination": {"kind": "extension", "ref": "5006"},
         "failover": {"kind": "external", "ref": "+15557654321"},
+        "priority": 0,
     }
     changed = api.client.patch(
         f"{DIDS}/+15550111",
@@ -76,7 +77,7 @@ def test_when_did_input_is_bad_then_422_names_the_field(api: Api, demo_admin: He
             {"number": "+15550111", "destination": {"kind": "hangup", "ref": "5006"}},
             "destination.ref",
         ),
-        ({"number": "+15550111", "destination": to_5006, "priority": 1}, "priority"),
+        ({"number": "+15550111", "destination": to_5006, "priority": 100}, "priority"),
     ]
     for payload, field in cases:
         assert_invalid(api.client.post(DIDS, headers=demo_admin, json=payload), field)

@@ -19,6 +19,7 @@ from fastapi.routing import iter_route_contexts
 from dashboard.security import issue_token
 from store import provisioning as p
 from store.models import Recording
+from store.provisioning.skills import create_caller_priority
 from tests.api.conftest import Api
 from tests.api.helpers import Headers, agent, api_key, group_admin
 
@@ -65,6 +66,7 @@ def acme_keys(api: Api) -> dict[str | None, dict[str, str]]:
         p.create_trunk_group(session, acme, "carriers", trunks=["carrier"])
         p.create_user_group(session, acme, "staff", members=["admin@acme"], trunk="carrier")
         p.set_group_admin(session, acme, p.get_agent_group(session, acme, "support"), "admin@acme")
+        create_caller_priority(session, acme, "+4930", 3)
         _, key = issue_token(session, "acme crm", team_id=acme.id, scope="write")
         key_id = str(key.id)
         recording = Recording(
@@ -92,6 +94,7 @@ def acme_keys(api: Api) -> dict[str | None, dict[str, str]]:
         "import": {},
         "audit": {},
         "recordings": {"rid": recording_id},
+        "caller-priorities": {"prefix": "+4930"},
     }
 
 
@@ -142,6 +145,7 @@ def acme_as_seen_by_its_admin(api: Api) -> dict[str, Any]:
         "trunk-groups",
         "dids",
         "ring-groups",
+        "caller-priorities",
     )
     seen = {
         name: api.client.get(f"/api/v1/teams/acme/{name}", headers=acme).json() for name in lists

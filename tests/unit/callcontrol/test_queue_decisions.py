@@ -115,3 +115,15 @@ def test_overflow_dials_what_a_phone_of_the_team_would_dial(
     kind: str, ref: str, dialled: str | None
 ) -> None:
     assert q.overflow_dial("demo", kind, ref) == dialled
+
+
+def test_waiting_calls_are_offered_the_highest_priority_first_then_the_longest_waiting() -> None:
+    early_low = q.QueueCall("a", "demo/support", "carrier", "+15550100", 1_000, enqueued_ms=1_000)
+    late_high = q.QueueCall(
+        "b", "demo/support", "carrier", "+15550105", 5_000, priority=5, enqueued_ms=5_000
+    )
+    later_low = q.QueueCall("c", "demo/support", "carrier", "+15550100", 6_000, enqueued_ms=6_000)
+    # Transferred back into the queue: its place is its first entry.
+    requeued = q.QueueCall("d", "demo/support", "carrier", "+15550100", 500, enqueued_ms=500)
+    order = q.service_order([later_low, early_low, late_high, requeued])
+    assert [c.call_id for c in order] == ["b", "d", "a", "c"]
