@@ -109,6 +109,7 @@ def kamailio_argv(s: Settings, check_only: bool = False) -> list[str]:
         "UDP_WORKERS": str(s.kamailio_workers),
         "TOPOS_REDIS_SERVER": f'"name=topos;addr=127.0.0.1;port={s.redis_port};db=1"',
         "DISPATCHER_LIST": f'"{write_dispatcher_list(s)}"',
+        "DIALOG_KA_INTERVAL": str(s.dialog_keepalive_s),
     }
     if s.topology_hiding:
         defines["WITH_TOPOLOGY_HIDING"] = "1"  # kamailio.cfg then includes topos.cfg

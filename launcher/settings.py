@@ -45,6 +45,11 @@ class Settings:
     # 1: carriers see only the edge in a call's signalling (kamailio/topos.cfg); it costs a
     # trunk call ~1 ms of Kamailio CPU and 37 Redis commands in the worker, so it is off.
     topology_hiding: int = 0
+    # A direct call's phones are sent an in-dialog OPTIONS this often (Kamailio dialog
+    # keep-alives; 30 s is the module's minimum); one lost (no answer within tm's 15 s, or
+    # 481) ends the call with a BYE to both sides: a vanished phone's user is free within
+    # 30 + 1 + 15 s.
+    dialog_keepalive_s: int = 30
     db_url: str = ""  # empty: SQLite file in var_dir
 
     @classmethod

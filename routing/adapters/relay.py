@@ -123,6 +123,10 @@ def forget_parties(k: Any) -> None:
 def _relay(k: Any, direct_users: tuple[str, ...]) -> int:
     """Mark, relay; a relay that failed at once releases its marks and media."""
     mark_direct(k, direct_users)
+    if direct_users:  # a call a phone is in, outside call control (which ends its own)
+        # keep-alives both ways; a failed one times the dialog out (send_bye: BYE to both)
+        k.dialog.dlg_set_property("ka-src")
+        k.dialog.dlg_set_property("ka-dst")
     if k.tm.t_relay() < 0:
         release_direct(k)
         k.rtpengine.rtpengine_delete("")

@@ -615,6 +615,13 @@ class SipUA:
         self._thread.join(timeout=2)
         self.sock.close()
 
+    def vanish(self) -> None:
+        """Gone without a word, as a phone pulled off the network: no BYE, no unregister,
+        nothing answered from now on."""
+        self._stop.set()
+        self._thread.join(timeout=2)
+        self.sock.close()
+
     def hang_up_open_calls(self, timeout: float = 2) -> None:
         """End what a test left open (it failed half-way, or did not care): a caller left
         waiting in a queue or an agent left on a call would be offered to the next test.
