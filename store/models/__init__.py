@@ -9,6 +9,7 @@ from store.models.history import (
     CallRecord,
     Recording,
 )
+from store.models.media import MusicFile
 from store.models.people import ApiToken, Team, User, UserGroup
 from store.models.telephony import (
     Did,
@@ -33,6 +34,7 @@ __all__ = [
     "CallRecord",
     "Did",
     "Extension",
+    "MusicFile",
     "PauseReason",
     "ProvisioningState",
     "Recording",
