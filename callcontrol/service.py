@@ -139,6 +139,7 @@ class QueueService(Announcements):
             leg.reject(503, "Media Unavailable")
             return
         leg.answer(media.caller_answer)
+        media.music_file = self.media.music_for(queue.music)  # the group's, else the default
         self.media.start_music(media)
         at = now_ms()
         call = q.QueueCall(leg.call_id, group, leg.caller, leg.dialed, at)
@@ -317,6 +318,8 @@ class QueueService(Announcements):
         q.requeued(call, target, at)
         active.agent_leg, active.agent_released = None, False
         active.leg.on_end = lambda reason: self._caller_ended(active, reason)
+        queue = self.config.queues.get(target)
+        active.media.music_file = self.media.music_for(queue.music if queue else "")
         self.media.start_music(active.media)
         self.states.acd.enqueue_call(WaitingCall(call.call_id, target, 0, call.entered_ms))
         self._sync()
@@ -355,6 +358,7 @@ class QueueService(Announcements):
                 call.group, call.queued_ms, call.outcome = target, now_ms(), ""
                 self.states.acd.enqueue_call(WaitingCall(call.call_id, target, 0, call.queued_ms))
                 self._sync()
+                self._switch_music(active, self.config.queues[target])
                 return
         target = q.overflow_dial(team, queue.overflow_kind, queue.overflow_ref)
         if target is not None:
@@ -399,6 +403,16 @@ class QueueService(Announcements):
         log.info("call %s ended (%s, %s)", call.call_id, call.outcome, reason)
 
     # --- helpers -------------------------------------------------------------------------
+
+    def _switch_music(self, active: Active, queue: QueueSettings) -> None:
+        """A waiting caller moved to another group (an overflow) hears that group's music:
+        the player stops and starts the new file after its gap (one stream throughout)."""
+        file = self.media.music_for(queue.music)
+        if file == active.media.music_file:
+            return
+        active.media.music_file = file
+        if active.announcing is None:  # else the music after the announcement is the new one
+            self.announcer.resume_music(active.media)
 
     def cancel_ring_timer(self, active: Active) -> None:
         if active.ring_timer is not None:

@@ -21,7 +21,7 @@ from routing.acd.model import (
     Strategy,
     WorkingWay,
 )
-from store.models import Agent, AgentGroup, ProvisioningState
+from store.models import Agent, AgentGroup, MusicFile, ProvisioningState
 from store.models.history import AgentActivity
 
 _WAYS = {
@@ -47,6 +47,7 @@ def read_config(bind: Engine | Connection) -> AcdConfig:
         )
         groups: dict[str, GroupConfig] = {}
         queues: dict[str, QueueSettings] = {}
+        music = {(m.team_id, m.name): m.file for m in session.scalars(select(MusicFile))}
         for row in session.scalars(select(AgentGroup).options(joinedload(AgentGroup.team))):
             name = f"{row.team.slug}/{row.name}"
             groups[name] = GroupConfig(
@@ -65,6 +66,7 @@ def read_config(bind: Engine | Connection) -> AcdConfig:
                 announce_wait=bool(row.announce_wait),
                 announce_every_s=int(row.announce_every_s),
                 record_calls=bool(row.record_calls),
+                music=music.get((row.team_id, row.music_on_hold), ""),
             )
         agents: dict[str, AgentConfig] = {}
         numbers: dict[str, str] = {}

@@ -13,6 +13,7 @@ from httpx import Response
 
 from dashboard.app import create_app
 from dashboard.settings import WebSettings
+from routing.acd.sqlstore import read_config
 from store.db import make_engine, make_sessionmaker
 from tests.api.conftest import Api
 from tests.api.helpers import Headers, api_key, assert_in_use, assert_invalid
@@ -161,6 +162,10 @@ def test_a_group_picks_the_teams_music_by_name_and_it_cannot_be_deleted_while_us
         f"{GROUPS}/support", headers=demo_admin, json={"music_on_hold": "jingle"}
     )
     assert picked.status_code == 200 and picked.json()["music_on_hold"] == "jingle"
+    with api.sessions() as session:  # what call control reads (routing.acd.sqlstore)
+        queues = read_config(session.connection()).queues
+    assert queues["demo/support"].music == "teams/demo/jingle.wav"
+    assert queues["acme/support"].music == ""  # another team's group: the default
     assert api.client.get(f"{BASE}/jingle", headers=demo_admin).json()["used_by"] == [
         "agent group support"
     ]
