@@ -23,6 +23,7 @@ from tests.integration.queue.helpers import (
     MOH_HZ,
     call_queue,
     carrier,
+    configure_support,
     hears,
     hears_music,
     set_agents,
@@ -138,3 +139,26 @@ def test_a_held_caller_and_a_caller_transferred_back_to_the_queue_hear_the_group
         wait_until(lambda: hears_tone(caller_rtp), what="the group's music back in the queue")
         assert call.bye().status == 200  # type: ignore[attr-defined]
         offer.wait_cancel()  # the offer ends with the caller
+
+
+def test_a_caller_overflowing_into_another_group_hears_that_groups_music(
+    stack: Stack,
+    admin: httpx.Client,
+    rtp_endpoints: Callable[..., RtpEndpoint],
+    tmp_path: Path,
+) -> None:
+    upload_tone(admin, tmp_path)
+    created = admin.post("/teams/demo/agent-groups", json={"name": "vip", "music_on_hold": MUSIC})
+    assert created.status_code == 201, created.text
+    try:
+        configure_support(stack, max_wait_s=2, overflow_kind="agent_group", overflow_ref="vip")
+        set_agents(stack, idle=())  # support's agents all paused: the caller overflows
+        with carrier(stack) as ua:
+            rtp = rtp_endpoints(CARRIER_IP)
+            call = call_queue(ua, rtp)
+            wait_until(lambda: hears_music(rtp), timeout=5, what="support's (default) music")
+            wait_until(lambda: hears_tone(rtp), timeout=8, what="vip's music after the overflow")
+            assert call.bye().status == 200
+    finally:
+        configure_support(stack, max_wait_s=60, overflow_kind="hangup", overflow_ref="")
+        assert admin.delete("/teams/demo/agent-groups/vip").status_code == 204
