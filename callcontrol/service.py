@@ -17,7 +17,7 @@ from callcontrol.active import Active, GroupView
 from callcontrol.announcer import Announcer
 from callcontrol.announcing import Announcements
 from callcontrol.incall import Hooks, InCallService
-from callcontrol.media import QueueMedia
+from callcontrol.media import PLAYER_GAP_S, QueueMedia
 from callcontrol.records import Records
 from callcontrol.ringall import RingAll
 from callcontrol.sip import InboundLeg, OutboundLeg, SipStack
@@ -320,7 +320,9 @@ class QueueService(Announcements):
         active.leg.on_end = lambda reason: self._caller_ended(active, reason)
         queue = self.config.queues.get(target)
         active.media.music_file = self.media.music_for(queue.music if queue else "")
-        self.media.start_music(active.media)
+        # The call's hold may have stopped the player just now: the queue's music starts
+        # after the player's gap, so the caller's stream never steps back (one stream).
+        self.sip.call_later(PLAYER_GAP_S, lambda: self._requeued_music(active))
         self.states.acd.enqueue_call(WaitingCall(call.call_id, target, 0, call.entered_ms))
         self._sync()
         log.info(
@@ -330,6 +332,11 @@ class QueueService(Announcements):
             call.entered_ms,
         )
         self.advance(active)
+
+    def _requeued_music(self, active: Active) -> None:
+        """Music for a caller back in the queue, unless it was bridged or ended meanwhile."""
+        if active.call.state in (q.WAITING, q.OFFERING):
+            self.media.start_music(active.media)
 
     def agent_hung_up(self, active: Active, leg: OutboundLeg) -> None:
         if active.agent_leg is leg:

@@ -141,6 +141,39 @@ def test_a_held_caller_and_a_caller_transferred_back_to_the_queue_hear_the_group
         offer.wait_cancel()  # the offer ends with the caller
 
 
+def test_a_caller_transferred_to_the_queue_while_held_hears_the_music_as_one_stream(
+    stack: Stack,
+    admin: httpx.Client,
+    phones: PhoneFactory,
+    rtp_endpoints: Callable[..., RtpEndpoint],
+    tmp_path: Path,
+) -> None:
+    """The hold's player stops and the queue's starts: after the player's gap, so its
+    timestamps never step back (``rtp_endpoints`` checks every stream received)."""
+    upload_tone(admin, tmp_path)
+    pick(stack, admin, MUSIC)
+    set_agents(stack, idle=("demo/1001", "demo/1002"))
+    second_phone = phones("demo-5002")
+    with carrier(stack) as ua:
+        call, incoming, caller_rtp, _agent_rtp = _queue_call_with_agent(
+            stack, phones, rtp_endpoints, ua
+        )
+        held = command(stack, "hold", "demo/1001", call.call_id)  # type: ignore[attr-defined]
+        assert held.ok, held
+        wait_until(lambda: hears_tone(caller_rtp), what="the group's music on hold")
+        moved = command(stack, "transfer", "demo/1001", call.call_id, to="group:support")  # type: ignore[attr-defined]
+        assert moved.ok, moved
+        incoming.wait_bye()  # type: ignore[attr-defined]
+        offer = second_phone.wait_incoming(timeout=5)
+        offer.ring()
+        listen(caller_rtp, seconds=1)
+        wait_until(lambda: hears_tone(caller_rtp), what="the group's music in the queue")
+        assert call.bye().status == 200  # type: ignore[attr-defined]
+        offer.wait_cancel()
+    breaks = caller_rtp.stream_breaks()
+    assert not breaks, breaks
+
+
 def test_a_caller_overflowing_into_another_group_hears_that_groups_music(
     stack: Stack,
     admin: httpx.Client,
