@@ -9,10 +9,11 @@ PY := $(VENV)/bin/python
 # Kamailio embeds Debian's Python 3.11: the venv must be built from the same one.
 SYSTEM_PYTHON := /usr/bin/python3
 # baresip-core: a real softphone the tests call with (stricter about RTP than sipp).
+# libsox-fmt-mp3: sox reads uploaded MP3 music on hold (dashboard/audio.py).
 DEB_PACKAGES := kamailio kamailio-python3-modules kamailio-redis-modules \
 	kamailio-json-modules kamailio-extra-modules kamailio-utils-modules \
 	kamailio-tls-modules openssl \
-	rtpengine-daemon rtpengine-utils redis-server janus sip-tester sox espeak-ng \
+	rtpengine-daemon rtpengine-utils redis-server janus sip-tester sox libsox-fmt-mp3 espeak-ng \
 	baresip-core \
 	python3 python3-venv python3-dev postgresql
 NATIVE_SOURCES := Cargo.toml native/Cargo.toml $(shell find native/src -name "*.rs")

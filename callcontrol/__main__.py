@@ -95,7 +95,8 @@ def main() -> int:
         handler.on_invite(leg)
 
     sip = SipStack(settings.sip_host, settings.sip_port, settings.proxy, on_invite=on_invite)
-    media = QueueMedia(rtpengine, str(moh.resolve()), media_workers)
+    # the teams' own music (uploaded through the API) lives beside the default one
+    media = QueueMedia(rtpengine, str(moh.resolve()), media_workers, moh.parent)
     records = SqlRecords(engine, node, client, settings.lease_ms)
     ringback = write_notes(sounds_dir / "ringback.wav", RINGBACK_NOTES)
     call_media = CallMedia(rtpengine, str(moh.resolve()), str(ringback.resolve()))

@@ -64,7 +64,8 @@ class CallMedia:
         if on:  # blocked first: the agent's stream and the music never interleave
             self.rtpengine.block_media(call, B_TAG)
             self.rtpengine.block_media(call, a)
-            self.rtpengine.play_media(call, a, self.moh_file, MOH_REPEAT)
+            # the caller's own music: a queue call's is its group's (callcontrol.media)
+            self.rtpengine.play_media(call, a, media.music_file or self.moh_file, MOH_REPEAT)
             return
         for command, tag in (
             (self.rtpengine.stop_media, a),

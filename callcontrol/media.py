@@ -28,7 +28,9 @@ import logging
 import time
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from callcontrol.moh import group_music
 from rtpengine import RtpengineClient, RtpengineError
 
 log = logging.getLogger(__name__)
@@ -70,6 +72,7 @@ class CallerMedia:
     caller_answer: str = ""  # what the caller was answered with (rtpengine's a-side)
     agent_offer: str = ""  # what agents are offered (rtpengine's b-side)
     music: bool = False
+    music_file: str = ""  # what this caller's music is (its group's); "" = the default
     music_since: float = 0.0  # time.monotonic() when the caller's music started, 0 if not
     # start_music still running on a worker: every later command for this call waits
     # for it first, so the music can never start after a bridge or a release
@@ -83,13 +86,30 @@ SETTLE_S = 5.0
 
 class QueueMedia:
     def __init__(
-        self, rtpengine: RtpengineClient, moh_file: str, workers: Executor | None = None
+        self,
+        rtpengine: RtpengineClient,
+        moh_file: str,
+        workers: Executor | None = None,
+        music_dir: Path | None = None,
     ) -> None:
         """``workers``: where ``start_music`` runs, off the caller of ``hold`` (the SIP
-        reactor answers the caller meanwhile); None runs it in place."""
+        reactor answers the caller meanwhile); None runs it in place. ``music_dir``: where
+        the teams' music files are (``QueueSettings.music`` is relative to it)."""
         self.rtpengine = rtpengine
         self.moh_file = moh_file
         self.workers = workers
+        self.music_dir = music_dir
+
+    def music_for(self, relative: str) -> str:
+        """The file a group's music (``QueueSettings.music``) plays: the team's file, or
+        "" (the default music) when the group has none or its file is not there."""
+        if not relative or self.music_dir is None:
+            return ""
+        path = group_music(self.music_dir, relative)
+        if path is None:
+            log.warning("music %s is missing: the default plays instead", relative)
+            return ""
+        return path
 
     def settle(self, media: CallerMedia) -> None:
         """Wait until this call's music has started (or failed), if it is still starting."""
@@ -122,7 +142,8 @@ class QueueMedia:
 
     def _start_music(self, media: CallerMedia) -> None:
         try:
-            self.rtpengine.play_media(media.call_id, media.caller_tag, self.moh_file, MOH_REPEAT)
+            file = media.music_file or self.moh_file
+            self.rtpengine.play_media(media.call_id, media.caller_tag, file, MOH_REPEAT)
             media.music_since = time.monotonic()
             self.rtpengine.block_media(media.call_id, B_TAG)
             media.music = True
@@ -161,7 +182,8 @@ class QueueMedia:
         if not media.music:
             return
         try:
-            self.rtpengine.play_media(media.call_id, media.caller_tag, self.moh_file, MOH_REPEAT)
+            file = media.music_file or self.moh_file
+            self.rtpengine.play_media(media.call_id, media.caller_tag, file, MOH_REPEAT)
         except RtpengineError as exc:
             log.warning("music on hold for %s failed: %s", media.call_id, exc)
 

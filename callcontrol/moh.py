@@ -1,5 +1,6 @@
 """Sounds call control plays, written as WAVs at start-up: the default music on hold (a
-short, soft arpeggio, C5 E5 G5 E5) and the prompts of feature codes.
+short, soft arpeggio, C5 E5 G5 E5) and the prompts of feature codes; and where a team's
+own music (uploaded through the API, ``dashboard.routes.music``) is found.
 
 Generated (no binary is shipped or downloaded); rtpengine's ``play media`` takes WAV at
 any rate. Tests recognise each sound by its frequencies.
@@ -58,3 +59,13 @@ def write_wav(path: Path, frames: bytes) -> None:
         out.setframerate(RATE)
         out.writeframes(frames)
     tmp.replace(path)
+
+
+def group_music(music_dir: Path, relative: str) -> str | None:
+    """The absolute path rtpengine plays for a group's music file ``relative`` (to
+    ``music_dir``, as the store names it), or None when it is not a file there."""
+    base = music_dir.resolve()
+    path = (base / relative).resolve()
+    if base not in path.parents or not path.is_file():
+        return None
+    return str(path)

@@ -17,7 +17,7 @@ from callcontrol.active import Active, GroupView
 from callcontrol.announcer import Announcer
 from callcontrol.announcing import Announcements
 from callcontrol.incall import Hooks, InCallService
-from callcontrol.media import QueueMedia
+from callcontrol.media import PLAYER_GAP_S, QueueMedia
 from callcontrol.records import Records
 from callcontrol.ringall import RingAll
 from callcontrol.sip import InboundLeg, OutboundLeg, SipStack
@@ -145,6 +145,7 @@ class QueueService(Announcements):
             leg.reject(503, "Media Unavailable")
             return
         leg.answer(media.caller_answer)
+        media.music_file = self.media.music_for(queue.music)  # the group's, else the default
         self.media.start_music(media)
         at = now_ms()
         call = q.QueueCall(leg.call_id, group, leg.caller, leg.dialed, at)
@@ -332,7 +333,11 @@ class QueueService(Announcements):
         q.requeued(call, target, at)
         active.agent_leg, active.agent_released = None, False
         active.leg.on_end = lambda reason: self._caller_ended(active, reason)
-        self.media.start_music(active.media)
+        queue = self.config.queues.get(target)
+        active.media.music_file = self.media.music_for(queue.music if queue else "")
+        # The call's hold may have stopped the player just now: the queue's music starts
+        # after the player's gap, so the caller's stream never steps back (one stream).
+        self.sip.call_later(PLAYER_GAP_S, lambda: self._requeued_music(active))
         self._enqueue(call, target, call.entered_ms)
         self._sync()
         log.info(
@@ -342,6 +347,11 @@ class QueueService(Announcements):
             call.entered_ms,
         )
         self.advance(active)
+
+    def _requeued_music(self, active: Active) -> None:
+        """Music for a caller back in the queue, unless it was bridged or ended meanwhile."""
+        if active.call.state in (q.WAITING, q.OFFERING):
+            self.media.start_music(active.media)
 
     def agent_hung_up(self, active: Active, leg: OutboundLeg) -> None:
         if active.agent_leg is leg:
@@ -370,6 +380,7 @@ class QueueService(Announcements):
                 call.group, call.queued_ms, call.outcome = target, now_ms(), ""
                 self._enqueue(call, target, call.queued_ms)
                 self._sync()
+                self._switch_music(active, self.config.queues[target])
                 return
         target = q.overflow_dial(team, queue.overflow_kind, queue.overflow_ref)
         if target is not None:
@@ -419,6 +430,16 @@ class QueueService(Announcements):
         """Wait in ``group``'s queue with the call's priority, placed as of ``since_ms``."""
         call.enqueued_ms = since_ms
         self.states.acd.enqueue_call(WaitingCall(call.call_id, group, call.priority, since_ms))
+
+    def _switch_music(self, active: Active, queue: QueueSettings) -> None:
+        """A waiting caller moved to another group (an overflow) hears that group's music:
+        the player stops and starts the new file after its gap (one stream throughout)."""
+        file = self.media.music_for(queue.music)
+        if file == active.media.music_file:
+            return
+        active.media.music_file = file
+        if active.announcing is None:  # else the music after the announcement is the new one
+            self.announcer.resume_music(active.media)
 
     def cancel_ring_timer(self, active: Active) -> None:
         if active.ring_timer is not None:

@@ -26,6 +26,10 @@ class WebSettings:
     call_control_timeout_s: float = 10.0
     # Where call control writes recordings (``callcontrol.recorder``): var/recordings.
     recordings_dir: str = "var/recordings"
+    # Music on hold uploaded per team (``dashboard.routes.music``): converted WAVs under
+    # var/moh/teams/<team>/, where call control finds them; uploads up to this size.
+    music_dir: str = "var/moh"
+    music_max_bytes: int = 20 * 1024 * 1024
 
     @classmethod
     def from_env(cls) -> WebSettings:
@@ -42,6 +46,8 @@ class WebSettings:
             sip_address=env.get("SWITCHBOARD_SIP_ADDRESS", cls.sip_address),
             sip_realm=env.get("SWITCHBOARD_SIP_REALM", cls.sip_realm),
             recordings_dir=str(Path(env.get("SWITCHBOARD_VAR_DIR", "var")) / "recordings"),
+            music_dir=str(Path(env.get("SWITCHBOARD_VAR_DIR", "var")) / "moh"),
+            music_max_bytes=int(env.get("SWITCHBOARD_MUSIC_MAX_BYTES", cls.music_max_bytes)),
             throttle=throttle,
             throttle_in_redis="SWITCHBOARD_REDIS_URL" in env,
         )

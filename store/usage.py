@@ -14,6 +14,7 @@ from store.models import (
     AgentGroup,
     Did,
     Extension,
+    MusicFile,
     RingGroup,
     RingGroupMember,
     Team,
@@ -128,3 +129,15 @@ def user_users(session: Session, user_id: int) -> list[str]:
         f"agent {a.number}" for a in session.scalars(select(Agent).where(Agent.user_id == user_id))
     ]
     return users
+
+
+def music_users(session: Session, music: MusicFile) -> list[str]:
+    """The agent groups whose callers hear ``music``."""
+    return [
+        f"agent group {g.name}"
+        for g in session.scalars(
+            select(AgentGroup)
+            .where(AgentGroup.team_id == music.team_id, AgentGroup.music_on_hold == music.name)
+            .order_by(AgentGroup.name)
+        )
+    ]

@@ -27,6 +27,7 @@ class QueueSettings:
     announce_wait: bool = False  # "your expected wait is about N minutes"
     announce_every_s: int = 30
     record_calls: bool = False  # record every answered call from the answer on
+    music: str = ""  # the group's music file, under the music directory; "" = the default
 
     @property
     def announces(self) -> bool:

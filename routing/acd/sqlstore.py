@@ -29,6 +29,7 @@ from store.models import (
     AgentGroupMember,
     CallerPriority,
     Did,
+    MusicFile,
     ProvisioningState,
     Team,
 )
@@ -57,6 +58,7 @@ def read_config(bind: Engine | Connection) -> AcdConfig:
         )
         groups: dict[str, GroupConfig] = {}
         queues: dict[str, QueueSettings] = {}
+        music = {(m.team_id, m.name): m.file for m in session.scalars(select(MusicFile))}
         for row in session.scalars(select(AgentGroup).options(joinedload(AgentGroup.team))):
             name = f"{row.team.slug}/{row.name}"
             groups[name] = GroupConfig(
@@ -76,6 +78,7 @@ def read_config(bind: Engine | Connection) -> AcdConfig:
                 announce_wait=bool(row.announce_wait),
                 announce_every_s=int(row.announce_every_s),
                 record_calls=bool(row.record_calls),
+                music=music.get((row.team_id, row.music_on_hold), ""),
             )
         agents: dict[str, AgentConfig] = {}
         numbers: dict[str, str] = {}

@@ -16,6 +16,7 @@ from store.models.history import (
     CallRecord,
     Recording,
 )
+from store.models.media import MusicFile
 from store.models.people import ApiToken, Team, User, UserGroup
 from store.models.telephony import (
     Did,
@@ -42,6 +43,7 @@ __all__ = [
     "CallerPriority",
     "Did",
     "Extension",
+    "MusicFile",
     "PauseReason",
     "ProvisioningState",
     "Recording",

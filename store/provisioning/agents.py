@@ -13,6 +13,7 @@ from store.models.acd import ACW_MODES, BINDINGS, STRATEGIES, WORKING_WAYS
 from store.provisioning.common import apply, in_team, referenced_by, refuse_duplicate
 from store.provisioning.destinations import check_destination
 from store.provisioning.extensions import get_extension
+from store.provisioning.music import check_group_music
 from store.provisioning.people import get_user
 from store.provisioning.skills import (
     agent_penalties,
@@ -82,6 +83,8 @@ def _configure_group(
         raise Invalid("strategy", f"one of {', '.join(STRATEGIES)}")
     if changes.get("acw_mode", group.acw_mode) not in ACW_MODES:
         raise Invalid("acw_mode", f"one of {', '.join(ACW_MODES)}")
+    if "music_on_hold" in changes:
+        check_group_music(session, team, changes["music_on_hold"])
     apply(group, changes, _GROUP_FIELDS)
     configure_group_skills(group, changes)
     if "allowed_working_ways" in changes:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from store import provisioning as p
+from store.provisioning.music import save_music
 from tests.api.conftest import Api
 from tests.api.helpers import Headers, assert_in_use, assert_invalid, group_admin, new_user
 
@@ -45,6 +47,11 @@ def test_given_the_demo_group_when_read_then_settings_agents_and_admins_show(
 def test_given_every_setting_when_created_changed_and_deleted_then_each_step_shows(
     api: Api, demo_admin: Headers
 ) -> None:
+    with api.sessions() as session, session.begin():  # the music SALES names (its row only)
+        save_music(
+            session, p.get_team(session, "demo"), "jazz", file="teams/demo/jazz.wav",
+            source_format="wav", source_bytes=1, duration_ms=1000, sha256="0" * 64,
+        )  # fmt: skip
     created = api.client.post(BASE, headers=demo_admin, json=SALES)
     assert created.status_code == 201, created.text
     assert created.json() == {**SALES, "agents": [], "admins": []}

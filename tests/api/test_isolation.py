@@ -20,6 +20,7 @@ from dashboard.security import issue_token
 from store import provisioning as p
 from store.models import Recording
 from store.provisioning.skills import create_caller_priority
+from store.provisioning.music import save_music
 from tests.api.conftest import Api
 from tests.api.helpers import Headers, agent, api_key, group_admin
 
@@ -77,6 +78,10 @@ def acme_keys(api: Api) -> dict[str | None, dict[str, str]]:
         session.add(recording)
         session.flush()
         recording_id = str(recording.id)
+        save_music(
+            session, acme, "acmetune", file="teams/acme/acmetune.wav", source_format="wav",
+            source_bytes=1, duration_ms=1000, sha256="0" * 64,
+        )  # fmt: skip
     return {
         None: {},
         "users": {"login": "admin@acme"},
@@ -95,6 +100,7 @@ def acme_keys(api: Api) -> dict[str | None, dict[str, str]]:
         "audit": {},
         "recordings": {"rid": recording_id},
         "caller-priorities": {"prefix": "+4930"},
+        "music": {"name": "acmetune"},
     }
 
 

@@ -15,6 +15,7 @@ SUPPORT_DEFAULTS = {
     "acw_seconds": 2,
     "overflow_kind": "hangup",
     "overflow_ref": "",
+    "music_on_hold": "default",
 }
 
 
