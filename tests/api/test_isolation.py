@@ -19,8 +19,8 @@ from fastapi.routing import iter_route_contexts
 from dashboard.security import issue_token
 from store import provisioning as p
 from store.models import Recording
-from store.provisioning.skills import create_caller_priority
 from store.provisioning.music import save_music
+from store.provisioning.skills import create_caller_priority
 from tests.api.conftest import Api
 from tests.api.helpers import Headers, agent, api_key, group_admin
 
