@@ -46,6 +46,9 @@ class Settings:
     # trunk call ~1 ms of Kamailio CPU and 37 Redis commands in the worker, so it is off.
     topology_hiding: int = 0
     db_url: str = ""  # empty: SQLite file in var_dir
+    # The key trunk passwords are encrypted with (store/encryption.py); empty: var_dir's
+    # secret.key, created on the first start. SWITCHBOARD_SECRET_KEY (the key itself) wins.
+    secret_key_file: str = ""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -66,6 +69,10 @@ class Settings:
     @property
     def database_url(self) -> str:
         return self.db_url or f"sqlite:///{self.var_dir / 'switchboard.sqlite3'}"
+
+    @property
+    def key_file(self) -> Path:
+        return Path(self.secret_key_file) if self.secret_key_file else self.var_dir / "secret.key"
 
     @property
     def log_dir(self) -> Path:

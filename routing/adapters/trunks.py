@@ -1,0 +1,87 @@
+"""Trunk data from the SQL store (passwords decrypted here, the one place routing needs
+them), and the uac module's registrations kept in step with it.
+
+Registrations: Kamailio 5.6's uac module registers what its in-memory table holds. It
+fills that table from a database (``reg_db_url``, table ``uacreg``) or from RPC
+(``uac.reg_add`` / ``uac.reg_remove``). Loading it from the database would need a second
+schema that Kamailio reads (its own ``uacreg`` table, with the passwords in clear, kept in
+step with ours), so the rtimer process adds and removes records over RPC from the store
+instead (``KSR.jsonrpcs.exec``, in process, no socket): the password lives decrypted only
+in Kamailio's memory. The module enables registrations only with a ``reg_db_url``: it
+points at an empty ``uacreg`` table the launcher writes (db_text), loaded once at start.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from routing import trunks
+from routing.trunks import TrunkBook, TrunkSettings
+from store import encryption
+from store.models import ProvisioningState, Team
+from store.models import Trunk as TrunkRow
+
+
+def read_trunk_book(engine: Engine, log: Any = None) -> TrunkBook:
+    """Every trunk's settings; a password this key cannot decrypt is left out (logged,
+    by trunk name only), so that trunk works without credentials."""
+    with Session(engine) as session, session.begin():
+        version = session.scalar(select(ProvisioningState.version).where(ProvisioningState.id == 1))
+        slugs = {t.id: t.slug for t in session.scalars(select(Team)).all()}
+        settings = []
+        for row in session.scalars(select(TrunkRow)).all():
+            password = ""
+            if row.password_encrypted:
+                try:
+                    password = encryption.decrypt(row.password_encrypted)
+                except encryption.SecretKeyError as exc:
+                    if log is not None:
+                        log.err(
+                            f"trunk {slugs[row.team_id]}/{row.name}: password unusable: {exc}\n"
+                        )
+            settings.append(
+                TrunkSettings(
+                    slugs[row.team_id],
+                    row.name,
+                    row.host or row.address or "",
+                    int(row.port),
+                    tuple(c for c in (row.codecs or "").split(",") if c),
+                    row.username or "",
+                    password,
+                    row.contact_user or "",
+                )
+            )
+    return TrunkBook(settings, int(version or 0))
+
+
+class Registrations:
+    """The rtimer's view of what the uac module registers (record id -> fingerprint)."""
+
+    def __init__(self) -> None:
+        self.current: dict[str, tuple[str, ...]] = {}
+
+    def sync(self, k: Any, book: TrunkBook) -> None:
+        wanted = book.registrations()
+        plan = trunks.sync_registrations(self.current, wanted)
+        for uuid in plan.remove:
+            self._call(k, "uac.reg_remove", [uuid])  # a 404 (never added) is fine
+            self.current.pop(uuid, None)
+        for trunk in plan.add:
+            # Also after a reload of the KEMI script: the module may still hold the record.
+            self._call(k, "uac.reg_remove", [trunk.contact_user])
+            if self._call(k, "uac.reg_add", trunks.reg_add_params(trunk)):
+                self.current[trunk.contact_user] = trunks.fingerprint(trunk)
+                k.info(f"trunk {trunk.key} registers as {trunk.username} at {trunk.host}\n")
+            else:
+                k.err(f"trunk {trunk.key}: its registration was not accepted by uac\n")
+
+    @staticmethod
+    def _call(k: Any, method: str, params: list[str | int]) -> bool:
+        """Run one RPC; True when it did not fault. The request is never logged (it holds
+        the password); the reply names no secret."""
+        if k.jsonrpcs.exec(trunks.rpc(method, params)) < 0:
+            return False
+        return '"error"' not in str(k.pv.get("$jsonrpl(body)") or "")
