@@ -488,6 +488,9 @@ class SipUA:
         self.aor = f"sip:{username}@{self.domain}"
         self.contact = f"<sip:{username}@{self.local_ip}:{self.port}>"
         self.unsolicited: list[SipMessage] = []  # out-of-dialog requests other than INVITE
+        # Sees every new out-of-dialog request (not CANCEL/ACK) first, on the reader thread;
+        # True: it answered the request itself (e.g. a digest challenge, tests/support/carrier.py).
+        self.screen: Callable[[SipMessage], bool] | None = None
         self._cond = threading.Condition(threading.RLock())
         self._client_txs: dict[tuple[str, str], _ClientTx] = {}
         self._server_txs: dict[tuple[str, str], _ServerTx] = {}
@@ -830,6 +833,8 @@ class SipUA:
                 self._respond(req, 481, "Call/Transaction Does Not Exist")
             else:
                 dlg._on_request(req)
+            return
+        if self.screen is not None and self.screen(req):
             return
         if req.method == "INVITE":
             stx.call = IncomingCall(self, req, stx)

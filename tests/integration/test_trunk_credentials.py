@@ -1,0 +1,104 @@
+"""Trunks with credentials and codecs through the real stack: a trunk with a username and
+password registers to its carrier (uac registrations), answers the carrier's digest
+challenges on outbound calls, takes the carrier's calls to its registration like calls
+from an allowed address, and offers the carrier only its own codecs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from store import provisioning as p
+from store.models import Trunk
+from tests.integration.conftest import PhoneFactory
+from tests.integration.test_outbound_calls import NUMBER, provision, rings
+from tests.support.carrier import REALM, Carrier
+from tests.support.sipmsg import parse_challenge
+from tests.support.stack import Stack
+from tests.support.waiting import wait_until
+
+CARRIER_IP = "127.0.0.8"
+ACCOUNT, PASSWORD = "acct-7788", "carrier-pw-5f2c9"
+
+
+@pytest.fixture
+def carrier(stack: Stack) -> Iterator[Carrier]:
+    """A carrier wanting digest credentials, and trunk ``reg`` of team demo (no address:
+    credentials only, codecs PCMA) pointing at it as demo's default trunk."""
+    with Carrier(CARRIER_IP, stack.proxy, ACCOUNT, PASSWORD) as far:
+
+        def create(session, team):  # type: ignore[no-untyped-def]
+            p.create_trunk(session, team, "reg", host=CARRIER_IP, port=far.address[1],
+                           username=ACCOUNT, password=PASSWORD, codecs="PCMA")  # fmt: skip
+            p.update_team(session, team, {"default_trunk": "reg"})
+
+        def remove(session, team):  # type: ignore[no-untyped-def]
+            p.update_team(session, team, {"default_trunk": "carrier"})
+            p.delete_trunk(session, p.get_trunk(session, team, "reg"))
+
+        provision(stack, create)
+        try:
+            yield far
+        finally:
+            provision(stack, remove)
+
+
+def set_password(stack: Stack, password: str) -> None:
+    provision(stack, lambda s, team: p.update_trunk(s, p.get_trunk(s, team, "reg"),
+                                                    {"password": password}))  # fmt: skip
+
+
+def test_a_trunk_with_credentials_registers_and_takes_its_carriers_calls_to_the_registration(
+    stack: Stack, carrier: Carrier, phones: PhoneFactory
+) -> None:
+    register = carrier.wait_registered(timeout=10)
+    assert any(r.method == "REGISTER" for r in carrier.challenged)  # the 401 was answered
+    assert f"sip:{ACCOUNT}@" in register.headers["To"]
+    with stack.sessions() as session:
+        trunk = session.query(Trunk).filter_by(name="reg").one()
+        contact_user, stored = trunk.contact_user, trunk.password_encrypted
+    assert contact_user and carrier.contact().startswith(f"sip:{contact_user}@")
+    assert stored and PASSWORD not in stored  # encrypted at rest
+
+    extension_5000 = phones("demo-5000")
+    call = carrier.call("+15550101")  # R-URI: the registration's Contact; To: the DID
+    incoming = extension_5000.wait_incoming(timeout=5)
+    incoming.reject(486, "Busy Here")
+    assert call.wait_final(timeout=5).status == 486
+    assert call.challenge is None  # recognised as the trunk's call: no digest asked
+    assert PASSWORD not in stack.log("kamailio")
+
+
+def test_outbound_call_answers_the_carriers_challenge_and_offers_only_the_trunks_codecs(
+    stack: Stack, carrier: Carrier, phones: PhoneFactory
+) -> None:
+    phone = phones("demo-5006")  # its SDP offers PCMU and telephone-event
+    call = phone.invite(NUMBER, wait=False)
+    incoming = rings(carrier.ua, call)
+    challenged = [r for r in carrier.challenged if r.method == "INVITE"]
+    assert challenged and challenged[-1].call_id == incoming.request.call_id
+    assert incoming.request.cseq[0] > challenged[-1].cseq[0]  # a new CSeq for the retry
+    assert incoming.request.uri == f"sip:{NUMBER}@{CARRIER_IP}:{carrier.address[1]}"
+    media = [line for line in incoming.request.body.decode().splitlines() if line.startswith("m=")]
+    assert len(media) == 1 and media[0].split()[3:] == ["8", "101"]  # PCMA, DTMF events
+    assert "PCMU" not in incoming.request.body.decode()
+    incoming.reject(486, "Busy Here")
+    assert call.wait_final(timeout=5).status == 486
+    # The phone answered only our own challenge; the carrier's never reached it.
+    assert call.challenge is not None
+    assert parse_challenge(call.challenge.headers["Proxy-Authenticate"])["realm"] != REALM
+    assert PASSWORD not in stack.log("kamailio")
+
+
+def test_a_carrier_refusing_the_trunks_credentials_fails_the_call_without_its_challenge(
+    stack: Stack, carrier: Carrier, phones: PhoneFactory
+) -> None:
+    carrier.wait_registered(timeout=10)
+    set_password(stack, "not-the-carriers-password")
+    phone = phones("demo-5007")
+    call = phone.invite(NUMBER, wait=False)
+    wait_until(lambda: call.status is not None, timeout=10, what="the call failed")
+    assert (call.status, call.response.reason) == (503, "Trunk Authentication Failed")
+    assert len([r for r in carrier.refused if r.method == "INVITE"]) == 1  # refused once, no loop
+    assert not carrier.ua.has_incoming()
