@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+from typing import Self
 
 from .rtp import RtpEndpoint
 from .sipmsg import (
@@ -53,7 +54,7 @@ class Carrier:
     def close(self) -> None:
         self.ua.close()
 
-    def __enter__(self) -> Carrier:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *_exc: object) -> None:
