@@ -5,7 +5,7 @@ from an allowed address, and offers the carrier only its own codecs."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -14,12 +14,14 @@ from store.models import Trunk
 from tests.integration.conftest import PhoneFactory
 from tests.integration.test_outbound_calls import NUMBER, provision, rings
 from tests.support.carrier import REALM, Carrier
+from tests.support.rtp import PCMA, RtpEndpoint
 from tests.support.sipmsg import parse_challenge
 from tests.support.stack import Stack
 from tests.support.waiting import wait_until
 
 CARRIER_IP = "127.0.0.8"
 ACCOUNT, PASSWORD = "acct-7788", "carrier-pw-5f2c9"
+PHONE_TONE, CARRIER_TONE = 400.0, 900.0
 
 
 @pytest.fixture
@@ -102,3 +104,29 @@ def test_a_carrier_refusing_the_trunks_credentials_fails_the_call_without_its_ch
     assert (call.status, call.response.reason) == (503, "Trunk Authentication Failed")
     assert len([r for r in carrier.refused if r.method == "INVITE"]) == 1  # refused once, no loop
     assert not carrier.ua.has_incoming()
+
+
+def test_a_pcmu_phone_and_a_pcma_only_trunk_hear_each_other_through_transcoding(
+    stack: Stack,
+    carrier: Carrier,
+    phones: PhoneFactory,
+    rtp_endpoints: Callable[..., RtpEndpoint],
+) -> None:
+    phone = phones("demo-5008")
+    phone_rtp, carrier_rtp = rtp_endpoints(), rtp_endpoints(CARRIER_IP)
+    call = phone.invite(NUMBER, rtp=phone_rtp, wait=False)  # offers PCMU only
+    incoming = rings(carrier.ua, call)
+    incoming.answer(carrier_rtp, codec="PCMA")
+    assert call.wait_final(timeout=5).status == 200
+    assert " RTP/AVP 0" in call.response.body.decode()  # the phone is answered in PCMU
+    incoming.wait_ack()
+
+    phone_rtp.start_sending(call.remote_rtp, tone_hz=PHONE_TONE)
+    carrier_rtp.start_sending(incoming.remote_rtp, tone_hz=CARRIER_TONE, payload_type=PCMA)
+    carrier_rtp.wait_received(50, source=incoming.remote_rtp)
+    phone_rtp.wait_received(50, source=call.remote_rtp)
+    assert set(carrier_rtp.payload_types) == {PCMA} and set(phone_rtp.payload_types) == {0}
+    assert carrier_rtp.dominant_power(PHONE_TONE) > 10 * carrier_rtp.dominant_power(CARRIER_TONE)
+    assert phone_rtp.dominant_power(CARRIER_TONE) > 10 * phone_rtp.dominant_power(PHONE_TONE)
+    assert call.bye().status == 200
+    incoming.wait_bye()
