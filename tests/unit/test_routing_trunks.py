@@ -7,7 +7,10 @@ from __future__ import annotations
 import json
 
 from routing.adapters import relay
+from routing.adapters.ksr import EdgeRouter
 from routing.adapters.trunks import Registrations
+from routing.directory import PyDirectory
+from routing.model import Snapshot
 from routing.trunks import (
     TrunkBook,
     TrunkSettings,
@@ -111,3 +114,40 @@ def test_each_trunks_branch_offers_its_codecs_and_a_refused_sdp_drops_the_branch
     k.rtpengine.returns["rtpengine_manage"] = -1
     relay.branch_trunk(k, TrunkBook([REG]))
     assert k.called("set_drop") == [()] and k.pvs[relay.SDP_REFUSED_MARK] == "1"
+
+
+def edge_with_trunks(ksr: FakeKSR, snapshot: Snapshot) -> EdgeRouter:
+    router = EdgeRouter(ksr, db_url="sqlite://", realm="switchboard")
+    router.directory = PyDirectory(snapshot)
+    router.trunks = TrunkBook([REG, PLAIN])
+    return router
+
+
+def test_a_call_to_a_trunks_registration_contact_goes_to_the_did_in_to(
+    snapshot: Snapshot,
+) -> None:
+    ksr = FakeKSR(
+        "INVITE", **{"$au": None, "$rU": "sbtabc", "$tU": "+15550101", "$si": "203.0.113.9"}
+    )
+    edge_with_trunks(ksr, snapshot).request_route()
+    assert ksr.called("auth.auth_challenge") == []
+    assert ("$ru", "sip:demo-5000@127.0.0.1") in ksr.called("pv.sets")
+
+
+def test_a_call_to_a_registration_contact_for_no_did_of_its_team_is_challenged(
+    snapshot: Snapshot,
+) -> None:
+    ksr = FakeKSR(
+        "INVITE", **{"$au": None, "$rU": "sbtabc", "$tU": "+15559999", "$si": "203.0.113.9"}
+    )
+    edge_with_trunks(ksr, snapshot).request_route()
+    assert ksr.called("auth.auth_challenge") == [("switchboard", 1)]
+    assert ksr.called("tm.t_relay") == []
+
+
+def test_an_unknown_contact_user_is_no_trunk(snapshot: Snapshot) -> None:
+    ksr = FakeKSR(
+        "INVITE", **{"$au": None, "$rU": "sbtnope", "$tU": "+15550101", "$si": "203.0.113.9"}
+    )
+    edge_with_trunks(ksr, snapshot).request_route()
+    assert ksr.called("auth.auth_challenge") == [("switchboard", 1)]
