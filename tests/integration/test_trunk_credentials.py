@@ -5,6 +5,7 @@ from an allowed address, and offers the carrier only its own codecs."""
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -130,3 +131,28 @@ def test_a_pcmu_phone_and_a_pcma_only_trunk_hear_each_other_through_transcoding(
     assert phone_rtp.dominant_power(CARRIER_TONE) > 10 * phone_rtp.dominant_power(PHONE_TONE)
     assert call.bye().status == 200
     incoming.wait_bye()
+
+
+def uac_holds(stack: Stack, contact_user: str) -> bool:
+    """Whether Kamailio's uac module still has the registration (its RPC; the reply,
+    which shows the password, is not kept)."""
+    socket_path = stack.settings.run_dir / "kamailio_ctl"
+    done = subprocess.run(
+        ["kamcmd", "-s", f"unix:{socket_path}", "uac.reg_info", "l_uuid", contact_user],
+        capture_output=True, text=True, timeout=10, check=False,
+    )  # fmt: skip
+    return done.returncode == 0 and "l_uuid" in done.stdout
+
+
+def test_a_deleted_trunk_no_longer_registers(stack: Stack) -> None:
+    with Carrier("127.0.0.9", stack.proxy, "acct-9", "pw-of-9") as far:
+        provision(stack, lambda s, team: p.create_trunk(
+            s, team, "reg-9", host="127.0.0.9", port=far.address[1], username="acct-9",
+            password="pw-of-9"))  # fmt: skip
+        far.wait_registered(timeout=10)
+        with stack.sessions() as session:
+            contact_user = session.query(Trunk).filter_by(name="reg-9").one().contact_user
+        assert contact_user and uac_holds(stack, contact_user)
+        provision(stack, lambda s, team: p.delete_trunk(s, p.get_trunk(s, team, "reg-9")))
+        wait_until(lambda: not uac_holds(stack, contact_user), timeout=5,
+                   what="the registration was removed")  # fmt: skip
