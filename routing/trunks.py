@@ -130,6 +130,20 @@ def sync_registrations(
     return RegistrationSync(remove, add)
 
 
+# Where the edge reports each registering trunk's state ("<team>/<trunk>" -> state): a
+# Redis hash, rewritten when a state changes; the API reads it.
+REGISTRATIONS_KEY = "sb:trunk-registrations"
+REGISTRATION_STATES = ("registered", "registering", "failed")
+
+
+def registration_state(status: int) -> str:
+    """The uac module's ``uac_reg_status``: 1 registered and unexpired, -2 a REGISTER in
+    progress; anything else (refused, unanswered, expired, disabled) failed."""
+    if status == 1:
+        return "registered"
+    return "registering" if status == -2 else "failed"
+
+
 def rpc(method: str, params: list[str | int]) -> str:
     """One JSON-RPC 2.0 request for Kamailio's jsonrpcs module."""
     return json.dumps({"jsonrpc": "2.0", "method": method, "params": params, "id": 1})

@@ -84,6 +84,10 @@ class TrunkOut(Output):
     username: str | None
     has_password: bool = Field(description="the password itself is never returned")
     registers: bool = Field(description="username and password set: it registers to its host")
+    registration: Literal["registered", "registering", "failed", "unknown"] | None = Field(
+        description="the registration's state at the SIP edge (refreshed every 2 s); "
+        "unknown: not reported yet; null: the trunk does not register"
+    )
     codecs: list[str]
     caller_id: str | None
     strip_digits: int
@@ -91,7 +95,9 @@ class TrunkOut(Output):
     max_calls: int
 
     @classmethod
-    def of(cls, trunk: Trunk) -> TrunkOut:
+    def of(cls, trunk: Trunk, registrations: dict[str, str] | None = None) -> TrunkOut:
+        """``registrations``: the edge's report ("<team>/<trunk>" -> state)."""
+        state = (registrations or {}).get(f"{trunk.team.slug}/{trunk.name}", "unknown")
         return cls(
             name=trunk.name,
             address=trunk.address,
@@ -100,6 +106,7 @@ class TrunkOut(Output):
             username=trunk.username,
             has_password=trunk.password_encrypted is not None,
             registers=registers(trunk),
+            registration=state if registers(trunk) else None,  # type: ignore[arg-type]
             codecs=trunk.codecs.split(","),
             caller_id=trunk.caller_id,
             strip_digits=trunk.strip_digits,

@@ -116,6 +116,10 @@ class EdgeRouter(SipTruthReporter):
         self.ksr.htable.sht_seti("sb", "gen", version)
         if version != self._registrations_version:
             self._sync_registrations(version)
+        try:
+            self._registrations.tick(self.ksr, self.redis_url)
+        except Exception as exc:  # noqa: BLE001  the timer must go on
+            self.ksr.warn(f"trunk registration states not read: {exc}\n")
         if self.redis_url:
             self.sip_tick(int(time.time() * 1000))
         return 1

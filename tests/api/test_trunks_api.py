@@ -35,6 +35,7 @@ def test_given_a_trunk_with_a_password_when_read_then_only_has_password_shows(
         "address": None,
         "has_password": True,
         "registers": True,
+        "registration": "unknown",  # no edge has reported it (no Redis here)
     }
     assert created.json() == expected
     for response in (

@@ -13,6 +13,7 @@ import pytest
 from store import provisioning as p
 from store.models import Trunk
 from tests.integration.conftest import PhoneFactory
+from tests.integration.test_api_provisioning import admin_client
 from tests.integration.test_outbound_calls import NUMBER, provision, rings
 from tests.support.carrier import REALM, Carrier
 from tests.support.rtp import PCMA, RtpEndpoint
@@ -47,6 +48,18 @@ def carrier(stack: Stack) -> Iterator[Carrier]:
             provision(stack, remove)
 
 
+def registration_shown(stack: Stack, state: str) -> bool:
+    """Whether the API shows trunk ``reg``'s registration in ``state`` (the edge reports
+    it every 2 s)."""
+    client = admin_client(stack)
+    try:
+        trunk = client.get("/teams/demo/trunks/reg").json()
+    finally:
+        client.close()
+    assert PASSWORD not in str(trunk)
+    return bool(trunk["registration"] == state)
+
+
 def set_password(stack: Stack, password: str) -> None:
     provision(stack, lambda s, team: p.update_trunk(s, p.get_trunk(s, team, "reg"),
                                                     {"password": password}))  # fmt: skip
@@ -63,6 +76,7 @@ def test_a_trunk_with_credentials_registers_and_takes_its_carriers_calls_to_the_
         contact_user, stored = trunk.contact_user, trunk.password_encrypted
     assert contact_user and carrier.contact().startswith(f"sip:{contact_user}@")
     assert stored and PASSWORD not in stored  # encrypted at rest
+    wait_until(lambda: registration_shown(stack, "registered"), timeout=5, what="registered")
 
     extension_5000 = phones("demo-5000")
     call = carrier.call("+15550101")  # R-URI: the registration's Contact; To: the DID
@@ -105,6 +119,7 @@ def test_a_carrier_refusing_the_trunks_credentials_fails_the_call_without_its_ch
     assert (call.status, call.response.reason) == (503, "Trunk Authentication Failed")
     assert len([r for r in carrier.refused if r.method == "INVITE"]) == 1  # refused once, no loop
     assert not carrier.ua.has_incoming()
+    wait_until(lambda: registration_shown(stack, "failed"), timeout=15, what="failed shown")
 
 
 def test_a_pcmu_phone_and_a_pcma_only_trunk_hear_each_other_through_transcoding(

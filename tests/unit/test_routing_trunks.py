@@ -8,7 +8,7 @@ import json
 
 from routing.adapters import relay
 from routing.adapters.ksr import EdgeRouter
-from routing.adapters.trunks import Registrations
+from routing.adapters.trunks import FIRST_TRY_TICKS, STATE_TICKS, Registrations
 from routing.directory import PyDirectory
 from routing.model import Snapshot
 from routing.trunks import (
@@ -151,3 +151,20 @@ def test_an_unknown_contact_user_is_no_trunk(snapshot: Snapshot) -> None:
     )
     edge_with_trunks(ksr, snapshot).request_route()
     assert ksr.called("auth.auth_challenge") == [("switchboard", 1)]
+
+
+def test_registration_states_are_the_uac_modules_with_time_for_a_first_try() -> None:
+    k = FakeKSR()
+    k.pvs["$jsonrpl(body)"] = '{"jsonrpc":"2.0","result":null,"id":1}'
+    registrations = Registrations()
+    registrations.sync(k, TrunkBook([REG]))
+    k.uac.returns["uac_reg_status"] = -99  # not registered (yet)
+    assert registrations.states(k) == {"demo/reg": "registering"}
+    registrations._ticks += FIRST_TRY_TICKS
+    assert registrations.states(k) == {"demo/reg": "failed"}
+    k.uac.returns["uac_reg_status"] = 1
+    assert registrations.states(k) == {"demo/reg": "registered"}
+    for _ in range(STATE_TICKS):
+        registrations.tick(k, "")  # no Redis: logged only
+    assert registrations.reported == {"demo/reg": "registered"}
+    assert ("info", "trunk demo/reg registration: registered\n") in k.logs
