@@ -292,7 +292,11 @@ class EdgeRouter(SipTruthReporter):
             pass  # the caller's leg to call control: its media (and its replies') is theirs
         elif k.is_BYE():
             k.rtpengine.rtpengine_delete("")
-        elif (k.is_INVITE() or k.is_ACK()) and not relay.media_accepted(k) and k.is_INVITE():
+        elif (
+            (k.is_INVITE() or k.is_ACK())
+            and not relay.media_accepted(k, relay.in_dialog_codecs(k, self.trunks))
+            and k.is_INVITE()
+        ):
             return self._refuse_in_dialog(guard.SDP_REFUSED)  # a re-INVITE's SDP
         elif k.is_INVITE():
             k.tm.t_on_reply("ksr_onreply_media")

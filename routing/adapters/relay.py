@@ -45,6 +45,9 @@ AUTH_ANSWERED = "$avp(sbauthed)"
 AUTH_USER, AUTH_PASSWORD = "$avp(sbauser)", "$avp(sbapass)"
 # Set by a trunk's branch route when rtpengine refused the caller's SDP (the call is 488).
 SDP_REFUSED_MARK = "$avp(sbsdpno)"
+# The trunk an outbound dialog went out through ("<team>/<trunk>"): the caller's
+# re-INVITEs offer that trunk's codecs too.
+DIALOG_TRUNK = "$dlg_var(sbtk)"
 # A carrier silent (no 100 Trying) this long is skipped for the next trunk.
 TRUNK_SILENCE_MS = 3000
 
@@ -140,11 +143,12 @@ def _relay(k: Any, direct_users: tuple[str, ...]) -> int:
     return 1
 
 
-def media_accepted(k: Any) -> bool:
-    """An SDP in the request goes through rtpengine; False when rtpengine refused it."""
+def media_accepted(k: Any, codecs: str = "") -> bool:
+    """An SDP in the request goes through rtpengine (``codecs``: a trunk's codec flags);
+    False when rtpengine refused it."""
     if k.textops.has_body_type("application/sdp") < 0:
         return True
-    return bool(k.rtpengine.rtpengine_manage(RTPENGINE_FLAGS) > 0)
+    return bool(k.rtpengine.rtpengine_manage(f"{RTPENGINE_FLAGS} {codecs}".strip()) > 0)
 
 
 def _proxy_setup(k: Any) -> bool:
@@ -237,6 +241,7 @@ def _use_trunk(k: Any, trunk: list[Any], rest: list[Any]) -> None:
         k.dialog.unset_dlg_profile(TRUNK_PROFILE, used)
     k.dialog.set_dlg_profile(TRUNK_PROFILE, trunk[3])
     k.pv.sets(TRUNK_USED, trunk[3])
+    k.pv.sets(DIALOG_TRUNK, trunk[3])
     k.pv.sets(CALLER_ID, trunk[2])
     k.pv.sets(NEXT_TRUNKS, json.dumps(rest))
     k.tm.t_set_fr(0, TRUNK_SILENCE_MS)
@@ -262,6 +267,16 @@ def branch_trunk(k: Any, book: TrunkBook | None = None) -> int:
     k.pv.sets(SDP_REFUSED_MARK, "1")
     k.set_drop()
     return 1
+
+
+def in_dialog_codecs(k: Any, book: TrunkBook) -> str:
+    """Codec flags for an in-dialog request (after loose_route): the trunk's, when the
+    caller of an outbound dialog sends it toward the carrier; else none."""
+    key = str(k.pv.get(DIALOG_TRUNK) or "")
+    trunk = book.get(key) if key else None
+    if trunk is None or k.rr.is_direction("downstream") < 0:
+        return ""
+    return trunks.codec_flags(trunk.codecs)
 
 
 def failure_trunk(k: Any, book: TrunkBook | None = None) -> int:

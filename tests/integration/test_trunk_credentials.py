@@ -144,6 +144,13 @@ def test_a_pcmu_phone_and_a_pcma_only_trunk_hear_each_other_through_transcoding(
     assert set(carrier_rtp.payload_types) == {PCMA} and set(phone_rtp.payload_types) == {0}
     assert carrier_rtp.dominant_power(PHONE_TONE) > 10 * carrier_rtp.dominant_power(CARRIER_TONE)
     assert phone_rtp.dominant_power(CARRIER_TONE) > 10 * phone_rtp.dominant_power(PHONE_TONE)
+
+    assert call.reinvite(direction="sendonly").status == 200  # the phone holds
+    wait_until(lambda: incoming.requests, what="the carrier got the re-INVITE")
+    held = incoming.requests[-1].body.decode()
+    assert [line.split()[3:] for line in held.splitlines() if line.startswith("m=")] == [
+        ["8", "101"]
+    ]  # still only the trunk's codec
     assert call.bye().status == 200
     incoming.wait_bye()
 

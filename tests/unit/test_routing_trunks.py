@@ -168,3 +168,12 @@ def test_registration_states_are_the_uac_modules_with_time_for_a_first_try() -> 
         registrations.tick(k, "")  # no Redis: logged only
     assert registrations.reported == {"demo/reg": "registered"}
     assert ("info", "trunk demo/reg registration: registered\n") in k.logs
+
+
+def test_a_callers_re_invite_toward_the_trunk_offers_the_trunks_codecs_only_downstream() -> None:
+    k = FakeKSR("INVITE", **{relay.DIALOG_TRUNK: "demo/reg"})
+    k.rr.returns["is_direction"] = 1
+    assert relay.in_dialog_codecs(k, TrunkBook([REG])) == codec_flags(("PCMA",))
+    k.rr.returns["is_direction"] = -1  # the carrier's own re-INVITE: its offer as it is
+    assert relay.in_dialog_codecs(k, TrunkBook([REG])) == ""
+    assert relay.in_dialog_codecs(FakeKSR("INVITE"), TrunkBook([REG])) == ""
