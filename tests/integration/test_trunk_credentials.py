@@ -15,9 +15,10 @@ from store.models import Trunk
 from tests.integration.conftest import PhoneFactory
 from tests.integration.test_api_provisioning import admin_client
 from tests.integration.test_outbound_calls import NUMBER, provision, rings
+from tests.security.test_sip_edge_defences import GARBAGE_SDP
 from tests.support.carrier import REALM, Carrier
 from tests.support.rtp import PCMA, RtpEndpoint
-from tests.support.sipmsg import parse_challenge
+from tests.support.sipmsg import SipMessage, new_call_id, new_tag, parse_challenge
 from tests.support.stack import Stack
 from tests.support.waiting import wait_until
 
@@ -178,3 +179,34 @@ def test_a_deleted_trunk_no_longer_registers(stack: Stack) -> None:
         provision(stack, lambda s, team: p.delete_trunk(s, p.get_trunk(s, team, "reg-9")))
         wait_until(lambda: not uac_holds(stack, contact_user), timeout=5,
                    what="the registration was removed")  # fmt: skip
+
+
+def test_an_sdp_the_media_relay_refuses_on_a_trunk_call_gets_488_and_reaches_no_carrier(
+    stack: Stack, carrier: Carrier, phones: PhoneFactory
+) -> None:
+    caller = phones("demo-5009")
+    call_id, tag = new_call_id("127.0.0.1"), new_tag()
+    cseq = iter(range(1, 10))
+
+    def build(auth: tuple[str, str] | None) -> SipMessage:
+        headers = [
+            ("Via", caller._via()),
+            ("Max-Forwards", "70"),
+            ("From", f"<{caller.aor}>;tag={tag}"),
+            ("To", f"<sip:{NUMBER}@{caller.domain}>"),
+            ("Call-ID", call_id),
+            ("CSeq", f"{next(cseq)} INVITE"),
+            ("Contact", caller.contact),
+            ("Content-Type", "application/sdp"),
+        ]
+        uri = f"sip:{NUMBER}@{caller.domain}"
+        return SipMessage.request("INVITE", uri, headers + ([auth] if auth else []), GARBAGE_SDP)
+
+    first = caller.request(build(None))
+    auth = caller._authorization(first, "INVITE", f"sip:{NUMBER}@{caller.domain}")
+    assert auth is not None, first.summary()
+    response = caller.request(build(auth))
+    assert (response.status, response.reason) == (488, "Not Acceptable Here")
+    assert not [r for r in carrier.challenged if r.method == "INVITE"]
+    assert not carrier.ua.has_incoming()
+    assert f"SDP refused by rtpengine, Call-ID {call_id}: 488" in stack.log("kamailio")
