@@ -110,7 +110,7 @@ def kamailio_argv(s: Settings, check_only: bool = False) -> list[str]:
         "TOPOS_REDIS_SERVER": f'"name=topos;addr=127.0.0.1;port={s.redis_port};db=1"',
         "DISPATCHER_LIST": f'"{write_dispatcher_list(s)}"',
         "UAC_REG_DB": f'"text://{write_uacreg_placeholder(s)}"',
-        "UAC_REG_CONTACT": f'"{s.sip_host}:{s.sip_port}"',
+        "UAC_REG_CONTACT": f'"{s.sip_contact_address or f"{s.sip_host}:{s.sip_port}"}"',
     }
     if s.topology_hiding:
         defines["WITH_TOPOLOGY_HIDING"] = "1"  # kamailio.cfg then includes topos.cfg

@@ -20,6 +20,9 @@ class Settings:
     sip_port: int = 5060
     sip_tls_port: int = 5061  # SIP over TLS (certificate: launcher/tls.py)
     sip_realm: str = "switchboard"
+    # host:port carriers are told to send calls to (the Contact of trunk registrations);
+    # empty: sip_host:sip_port. Set it to the public address behind NAT.
+    sip_contact_address: str = ""
     kamailio_workers: int = 4
     kamailio_shm_mb: int = 256
     web_host: str = "127.0.0.1"
