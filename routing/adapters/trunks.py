@@ -15,19 +15,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
-
 from routing import trunks
 from routing.trunks import TrunkBook, TrunkSettings
-from store import encryption
-from store.models import ProvisioningState, Team
-from store.models import Trunk as TrunkRow
 
 
-def read_trunk_book(engine: Engine, log: Any = None) -> TrunkBook:
+def read_trunk_book(engine: Any, log: Any = None) -> TrunkBook:
     """Every trunk's settings; a password this key cannot decrypt is left out (logged,
-    by trunk name only), so that trunk works without credentials."""
+    by trunk name only), so that trunk works without credentials. (SQL is imported here:
+    the edge's modules load without it, like ``routing.adapters.snapshot``'s callers.)"""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from store import encryption
+    from store.models import ProvisioningState, Team
+    from store.models import Trunk as TrunkRow
+
     with Session(engine) as session, session.begin():
         version = session.scalar(select(ProvisioningState.version).where(ProvisioningState.id == 1))
         slugs = {t.id: t.slug for t in session.scalars(select(Team)).all()}
