@@ -15,6 +15,11 @@ from __future__ import annotations
 
 from typing import Any
 
+# Loaded with the KEMI script, before Kamailio forks: cryptography brought in after the
+# fork (next to Kamailio's tls module, which owns OpenSSL's allocator) crashed the rtimer
+# process in OpenSSL on its first use of hashlib (SIGSEGV in EVP_MD_fetch, seen here).
+import cryptography.fernet  # noqa: F401
+
 from routing import trunks
 from routing.trunks import TrunkBook, TrunkSettings
 
