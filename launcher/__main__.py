@@ -16,10 +16,13 @@ from launcher.tls import certificate_path
 
 def init_db(settings: Settings) -> bool:
     """Create the schema and the demo data (once); True when the seed was added."""
+    from store import encryption
     from store.db import create_schema, make_engine, make_sessionmaker
     from store.seed import seed_demo
 
     settings.var_dir.mkdir(parents=True, exist_ok=True)
+    # Made here at the first start, before any migration or service needs it.
+    encryption.use_key_file(encryption.ensure_key_file(settings.key_file))
     engine = make_engine(settings.database_url)
     create_schema(engine)
     with make_sessionmaker(engine)() as session, session.begin():

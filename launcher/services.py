@@ -110,6 +110,8 @@ def kamailio_argv(s: Settings, check_only: bool = False) -> list[str]:
         "TOPOS_REDIS_SERVER": f'"name=topos;addr=127.0.0.1;port={s.redis_port};db=1"',
         "DISPATCHER_LIST": f'"{write_dispatcher_list(s)}"',
         "DIALOG_KA_INTERVAL": str(s.dialog_keepalive_s),
+        "UAC_REG_DB": f'"text://{write_uacreg_placeholder(s)}"',
+        "UAC_REG_CONTACT": f'"{s.sip_contact_address or f"{s.sip_host}:{s.sip_port}"}"',
     }
     if s.topology_hiding:
         defines["WITH_TOPOLOGY_HIDING"] = "1"  # kamailio.cfg then includes topos.cfg
@@ -149,6 +151,25 @@ def write_dispatcher_list(s: Settings) -> Path:
     return path
 
 
+def write_uacreg_placeholder(s: Settings) -> Path:
+    """The empty db_text ``uacreg`` table (and its version row) that Kamailio's uac module
+    loads once at start: it enables registrations only with a database. The records
+    themselves come from the store over RPC (routing/adapters/trunks.py), so no password
+    is ever written here."""
+    directory = s.run_dir / "uacreg"
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "version").write_text(
+        "id(int,auto) table_name(string) table_version(int) \n0:uacreg:5\n"
+    )
+    (directory / "uacreg").write_text(
+        "id(int,auto) l_uuid(string) l_username(string) l_domain(string) r_username(string) "
+        "r_domain(string) realm(string) auth_username(string) auth_password(string) "
+        "auth_ha1(string) auth_proxy(string) expires(int) flags(int) reg_delay(int) "
+        "contact_addr(string) socket(string) \n"
+    )
+    return directory
+
+
 def switchboard_env(s: Settings) -> dict[str, str]:
     """What the KEMI script and the web app need to find the project and store."""
     return {
@@ -165,6 +186,7 @@ def switchboard_env(s: Settings) -> dict[str, str]:
         "SWITCHBOARD_ACD_LEASE_MS": str(s.acd_lease_ms),
         "SWITCHBOARD_VAR_DIR": str(s.var_dir),
         "SWITCHBOARD_TOPOLOGY_HIDING": str(s.topology_hiding),
+        "SWITCHBOARD_SECRET_KEY_FILE": str(s.key_file),
     }
 
 

@@ -20,6 +20,9 @@ class Settings:
     sip_port: int = 5060
     sip_tls_port: int = 5061  # SIP over TLS (certificate: launcher/tls.py)
     sip_realm: str = "switchboard"
+    # host:port carriers are told to send calls to (the Contact of trunk registrations);
+    # empty: sip_host:sip_port. Set it to the public address behind NAT.
+    sip_contact_address: str = ""
     kamailio_workers: int = 4
     kamailio_shm_mb: int = 256
     web_host: str = "127.0.0.1"
@@ -51,6 +54,9 @@ class Settings:
     # 30 + 1 + 15 s.
     dialog_keepalive_s: int = 30
     db_url: str = ""  # empty: SQLite file in var_dir
+    # The key trunk passwords are encrypted with (store/encryption.py); empty: var_dir's
+    # secret.key, created on the first start. SWITCHBOARD_SECRET_KEY (the key itself) wins.
+    secret_key_file: str = ""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -71,6 +77,10 @@ class Settings:
     @property
     def database_url(self) -> str:
         return self.db_url or f"sqlite:///{self.var_dir / 'switchboard.sqlite3'}"
+
+    @property
+    def key_file(self) -> Path:
+        return Path(self.secret_key_file) if self.secret_key_file else self.var_dir / "secret.key"
 
     @property
     def log_dir(self) -> Path:

@@ -9,13 +9,27 @@ from pydantic import AfterValidator, Field, StringConstraints
 from dashboard.schemas.common import Input, Name, Output, Update
 from dashboard.schemas.names import Names, distinct
 from store.models import Trunk, TrunkGroup
+from store.provisioning.trunks import registers
 
 Codec = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.\-/]{1,32}$")]
 Codecs = Annotated[list[Codec], AfterValidator(distinct), Field(min_length=1, max_length=8)]
 SipUser = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[^\s:@]+$")]
+# Printable, no control characters: it travels in SIP digests and Kamailio's RPC.
+Password = Annotated[
+    str, StringConstraints(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f\x7f]+$")
+]
 CallerId = Annotated[str, StringConstraints(pattern=r"^\+?[0-9]{1,20}$")]
 Prefix = Annotated[str, StringConstraints(pattern=r"^[0-9+*#]{0,16}$")]
 ADDRESS_HELP = "the carrier's IP address: calls from it are this trunk's"
+HOST_HELP = (
+    "the carrier's SIP server (name or IP) for outbound calls and registration; "
+    "default: address. Required for a trunk without an address"
+)
+PASSWORD_HELP = (
+    "write-only; with username, the trunk registers to host and answers the carrier's "
+    "digest challenges; stored encrypted"
+)
+Host = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 
 
 def _codecs_as_stored(values: dict[str, Any]) -> dict[str, Any]:
@@ -27,9 +41,10 @@ def _codecs_as_stored(values: dict[str, Any]) -> dict[str, Any]:
 class TrunkCreate(Input):
     name: Name
     address: str | None = Field(None, max_length=64, description=ADDRESS_HELP)
+    host: Host | None = Field(None, description=HOST_HELP)
     port: int = Field(5060, ge=1, le=65535)
-    username: SipUser | None = Field(None, description="registration login (when no address)")
-    password: str | None = Field(None, min_length=1, max_length=128, description="write-only")
+    username: SipUser | None = Field(None, description="the carrier account (digest username)")
+    password: Password | None = Field(None, description=PASSWORD_HELP)
     codecs: Codecs = Field(
         default_factory=lambda: ["PCMU", "PCMA"], description="in order of preference"
     )
@@ -45,11 +60,12 @@ class TrunkCreate(Input):
 
 
 class TrunkUpdate(Update):
-    nullable = frozenset({"address", "username", "password", "caller_id"})
+    nullable = frozenset({"address", "host", "username", "password", "caller_id"})
     address: str | None = Field(None, max_length=64, description=ADDRESS_HELP)
+    host: Host | None = Field(None, description=HOST_HELP)
     port: int | None = Field(None, ge=1, le=65535)
     username: SipUser | None = None
-    password: str | None = Field(None, min_length=1, max_length=128, description="write-only")
+    password: Password | None = Field(None, description=PASSWORD_HELP)
     codecs: Codecs | None = None
     caller_id: CallerId | None = None
     strip_digits: int | None = Field(None, ge=0, le=32)
@@ -63,9 +79,15 @@ class TrunkUpdate(Update):
 class TrunkOut(Output):
     name: str
     address: str | None
+    host: str | None
     port: int
     username: str | None
     has_password: bool = Field(description="the password itself is never returned")
+    registers: bool = Field(description="username and password set: it registers to its host")
+    registration: Literal["registered", "registering", "failed", "unknown"] | None = Field(
+        description="the registration's state at the SIP edge (refreshed every 2 s); "
+        "unknown: not reported yet; null: the trunk does not register"
+    )
     codecs: list[str]
     caller_id: str | None
     strip_digits: int
@@ -73,13 +95,18 @@ class TrunkOut(Output):
     max_calls: int
 
     @classmethod
-    def of(cls, trunk: Trunk) -> TrunkOut:
+    def of(cls, trunk: Trunk, registrations: dict[str, str] | None = None) -> TrunkOut:
+        """``registrations``: the edge's report ("<team>/<trunk>" -> state)."""
+        state = (registrations or {}).get(f"{trunk.team.slug}/{trunk.name}", "unknown")
         return cls(
             name=trunk.name,
             address=trunk.address,
+            host=trunk.host,
             port=trunk.port,
             username=trunk.username,
-            has_password=trunk.password is not None,
+            has_password=trunk.password_encrypted is not None,
+            registers=registers(trunk),
+            registration=state if registers(trunk) else None,  # type: ignore[arg-type]
             codecs=trunk.codecs.split(","),
             caller_id=trunk.caller_id,
             strip_digits=trunk.strip_digits,

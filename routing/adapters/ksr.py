@@ -34,8 +34,10 @@ from routing.adapters.relay import (
     PARTIES,
 )
 from routing.adapters.sip_truth import REG_MARKS, SipTruthReporter
+from routing.adapters.trunks import Registrations, read_trunk_book
 from routing.directory import Directory, build
 from routing.sipstate import SipFacts
+from routing.trunks import TrunkBook
 
 __all__ = ["BUSY_CALLS", "BUSY_COUNTS", "DIRECT_USERS_VAR", "REG_MARKS", "EdgeRouter"]
 
@@ -66,6 +68,11 @@ class EdgeRouter(SipTruthReporter):
         self.realm = realm
         self.redis_url = redis_url  # "" : no SIP truth is reported to the ACD
         self.directory: Directory | None = None
+        # Trunks' credentials and codecs (routing.trunks), loaded with the directory; the
+        # rtimer's registrations at the carriers, kept in step with the store.
+        self.trunks = TrunkBook()
+        self._registrations = Registrations()
+        self._registrations_version = -1  # the store version they were synced at
         self._engine: Any = None
         self._acd: Any = None
         # The rtimer's view of SIP truth: observed now, and as last reported to Redis.
@@ -107,9 +114,25 @@ class EdgeRouter(SipTruthReporter):
             self.ksr.warn(f"provisioning version not readable: {exc}\n")
             return 1
         self.ksr.htable.sht_seti("sb", "gen", version)
+        if version != self._registrations_version:
+            self._sync_registrations(version)
+        try:
+            self._registrations.tick(self.ksr, self.redis_url)
+        except Exception as exc:  # noqa: BLE001  the timer must go on
+            self.ksr.warn(f"trunk registration states not read: {exc}\n")
         if self.redis_url:
             self.sip_tick(int(time.time() * 1000))
         return 1
+
+    def _sync_registrations(self, version: int) -> None:
+        """The trunks that register, as the store has them now, in the uac module."""
+        try:
+            book = read_trunk_book(self.engine(), self.ksr)
+            self._registrations.sync(self.ksr, book)
+        except Exception as exc:  # noqa: BLE001  retried at the next tick
+            self.ksr.warn(f"trunk registrations not updated: {type(exc).__name__}: {exc}\n")
+            return
+        self._registrations_version = version
 
     def dialog_event(self, event: str) -> int:
         """Dialog module callback (``dialog:start`` / ``dialog:end`` / ``dialog:failed``).
@@ -141,6 +164,10 @@ class EdgeRouter(SipTruthReporter):
             self.ksr.err(f"routing snapshot not readable, keeping the old one: {exc}\n")
             return
         self.directory = build(snapshot)
+        try:
+            self.trunks = read_trunk_book(self.engine(), self.ksr)
+        except Exception as exc:  # noqa: BLE001  calls go on without trunk settings
+            self.ksr.err(f"trunk settings not readable, keeping the old ones: {exc}\n")
         self.ksr.info(
             f"routing directory v{snapshot.version} loaded in pid {os.getpid()} "
             f"({type(self.directory).__module__}.{type(self.directory).__name__})\n"
@@ -265,7 +292,11 @@ class EdgeRouter(SipTruthReporter):
             pass  # the caller's leg to call control: its media (and its replies') is theirs
         elif k.is_BYE():
             k.rtpengine.rtpengine_delete("")
-        elif (k.is_INVITE() or k.is_ACK()) and not relay.media_accepted(k) and k.is_INVITE():
+        elif (
+            (k.is_INVITE() or k.is_ACK())
+            and not relay.media_accepted(k, relay.in_dialog_codecs(k, self.trunks))
+            and k.is_INVITE()
+        ):
             return self._refuse_in_dialog(guard.SDP_REFUSED)  # a re-INVITE's SDP
         elif k.is_INVITE():
             k.tm.t_on_reply("ksr_onreply_media")
@@ -343,6 +374,13 @@ class EdgeRouter(SipTruthReporter):
             return 1
         dialed = k.pv.get("$rU") or ""
         trunk = directory.trunk_by_address(k.pv.get("$si"))
+        registered = (
+            self.trunks.by_contact(dialed) if trunk is None and not k.pv.get("$au") else None
+        )
+        if registered is not None:
+            # A call to the Contact our registration put at the carrier: that trunk's call,
+            # for the number in To (carriers keep the DID there, the R-URI is the Contact).
+            trunk, dialed = (registered.team, registered.name), str(k.pv.get("$tU") or "")
         did = directory.did(dialed) if trunk is not None else None
         source = guard.invite_source(
             from_call_control=k.dispatcher.ds_is_from_list_mode(CALL_CONTROL_SET, 0) > 0,
@@ -463,10 +501,10 @@ class EdgeRouter(SipTruthReporter):
         return self._failure(relay.onreply_ring_group)
 
     def branch_trunk(self) -> int:
-        return self._failure(relay.branch_trunk)
+        return self._failure(lambda k: relay.branch_trunk(k, self.trunks))
 
     def failure_trunk(self) -> int:
-        return self._failure(relay.failure_trunk)
+        return self._failure(lambda k: relay.failure_trunk(k, self.trunks))
 
     def failure_ring_group(self) -> int:
         return self._failure(relay.failure_ring_group)

@@ -14,7 +14,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from routing import guard, policy
+from routing import guard, policy, trunks
+from routing.trunks import TrunkBook
 
 RTPENGINE_FLAGS = "replace-origin replace-session-connection"
 # Shared-memory tables (kamailio.cfg): per user, live direct calls and the latest Call-ID;
@@ -35,6 +36,18 @@ CALLER_ID = "$avp(sbcid)"
 # the trunk this call counts against now.
 TRUNK_PROFILE, TRUNK_USED = "sbtrunk", "$avp(sbtrunk)"
 ALL_TRUNKS_BUSY = (503, "All Trunks Busy")
+# A carrier's challenge no credentials of its trunk answer (none, or refused once): the
+# caller never sees the carrier's 401/407 (it would ask the phone for our credentials).
+TRUNK_AUTH_FAILED = (503, "Trunk Authentication Failed")
+# The trunk whose challenge the retried branch answered ("<team>/<trunk>"): answered once.
+AUTH_ANSWERED = "$avp(sbauthed)"
+# The uac module's credential AVPs (kamailio.cfg), set from the trunk for uac_auth.
+AUTH_USER, AUTH_PASSWORD = "$avp(sbauser)", "$avp(sbapass)"
+# Set by a trunk's branch route when rtpengine refused the caller's SDP (the call is 488).
+SDP_REFUSED_MARK = "$avp(sbsdpno)"
+# The trunk an outbound dialog went out through ("<team>/<trunk>"): the caller's
+# re-INVITEs offer that trunk's codecs too.
+DIALOG_TRUNK = "$dlg_var(sbtk)"
 # A carrier silent (no 100 Trying) this long is skipped for the next trunk.
 TRUNK_SILENCE_MS = 3000
 
@@ -134,11 +147,12 @@ def _relay(k: Any, direct_users: tuple[str, ...]) -> int:
     return 1
 
 
-def media_accepted(k: Any) -> bool:
-    """An SDP in the request goes through rtpengine; False when rtpengine refused it."""
+def media_accepted(k: Any, codecs: str = "") -> bool:
+    """An SDP in the request goes through rtpengine (``codecs``: a trunk's codec flags);
+    False when rtpengine refused it."""
     if k.textops.has_body_type("application/sdp") < 0:
         return True
-    return bool(k.rtpengine.rtpengine_manage(RTPENGINE_FLAGS) > 0)
+    return bool(k.rtpengine.rtpengine_manage(f"{RTPENGINE_FLAGS} {codecs}".strip()) > 0)
 
 
 def _proxy_setup(k: Any) -> bool:
@@ -190,10 +204,22 @@ def call_trunks(k: Any, decision: policy.CallTrunks, direct_users: tuple[str, ..
         return 1
     k.info(f"outbound {decision.number} of {decision.team} via trunk {first[0]}\n")
     k.pv.sets("$ru", first[1])
-    if not _proxy_setup(k):
-        return 1
+    # Media is offered per branch (branch_trunk): each trunk gets its own codecs.
+    k.rr.record_route()
+    k.dialog.dlg_manage()
+    note_caller(k)
+    k.tm.t_on_reply("ksr_onreply_media")
     _use_trunk(k, first, rest)
-    return _relay(k, direct_users)
+    mark_direct(k, direct_users)
+    if k.tm.t_relay() < 0:
+        release_direct(k)
+        k.rtpengine.rtpengine_delete("")
+        if str(k.pv.get(SDP_REFUSED_MARK) or "") == "1":
+            k.warn(f"SDP refused by rtpengine, Call-ID {k.pv.get('$ci')}: 488\n")
+            k.sl.send_reply(guard.SDP_REFUSED.code, guard.SDP_REFUSED.reason)
+        else:
+            k.sl.sl_reply_error()
+    return 1
 
 
 def _next_with_room(k: Any, tries: list[Any]) -> tuple[list[Any] | None, list[Any]]:
@@ -219,6 +245,7 @@ def _use_trunk(k: Any, trunk: list[Any], rest: list[Any]) -> None:
         k.dialog.unset_dlg_profile(TRUNK_PROFILE, used)
     k.dialog.set_dlg_profile(TRUNK_PROFILE, trunk[3])
     k.pv.sets(TRUNK_USED, trunk[3])
+    k.pv.sets(DIALOG_TRUNK, trunk[3])
     k.pv.sets(CALLER_ID, trunk[2])
     k.pv.sets(NEXT_TRUNKS, json.dumps(rest))
     k.tm.t_set_fr(0, TRUNK_SILENCE_MS)
@@ -226,25 +253,80 @@ def _use_trunk(k: Any, trunk: list[Any], rest: list[Any]) -> None:
     k.tm.t_on_failure("ksr_failure_trunk")
 
 
-def branch_trunk(k: Any) -> int:
+def branch_trunk(k: Any, book: TrunkBook | None = None) -> int:
     """Each trunk's branch presents that trunk's caller ID (a branch route, so the next
     trunk of a failover starts from the caller's own From); uac restores the caller's From
-    in replies and in-dialog requests (a Record-Route parameter)."""
+    in replies and in-dialog requests (a Record-Route parameter). Its SDP goes through
+    rtpengine with the trunk's codecs (``routing.trunks.codec_flags``); an SDP rtpengine
+    refuses drops the branch (the caller gets 488)."""
     caller_id = str(k.pv.get(CALLER_ID) or "")
     if caller_id:
         k.uac.uac_replace_from("", f"sip:{caller_id}@{k.pv.get('$fd')}")
+    if k.textops.has_body_type("application/sdp") < 0:
+        return 1
+    trunk = book.get(str(k.pv.get(TRUNK_USED) or "")) if book is not None else None
+    codecs = trunks.codec_flags(trunk.codecs) if trunk is not None else ""
+    if k.rtpengine.rtpengine_manage(f"{RTPENGINE_FLAGS} {codecs}".strip()) > 0:
+        return 1
+    k.pv.sets(SDP_REFUSED_MARK, "1")
+    k.set_drop()
     return 1
 
 
-def failure_trunk(k: Any) -> int:
-    """A carrier failed: the next trunk if it could not take the call, else give up."""
+def in_dialog_codecs(k: Any, book: TrunkBook) -> str:
+    """Codec flags for an in-dialog request (after loose_route): the trunk's, when the
+    caller of an outbound dialog sends it toward the carrier; else none."""
+    key = str(k.pv.get(DIALOG_TRUNK) or "")
+    trunk = book.get(key) if key else None
+    if trunk is None or k.rr.is_direction("downstream") < 0:
+        return ""
+    return trunks.codec_flags(trunk.codecs)
+
+
+def failure_trunk(k: Any, book: TrunkBook | None = None) -> int:
+    """A carrier failed: its challenge (401/407) is answered once with the trunk's
+    credentials; the next trunk is tried if it could not take the call; else give up."""
     if k.tm.t_is_canceled() > 0:
         return failure_release_media(k)
     status = k.pv.get("$T_reply_code")
+    if status in (401, 407):
+        return _answer_challenge(k, book, int(status))
     if not (isinstance(status, int) and policy.trunk_fails_over(status)):
         return failure_release_media(k)
+    return _next_trunk(k, status)
+
+
+def _answer_challenge(k: Any, book: TrunkBook | None, status: int) -> int:
+    """Retry the branch with the digest of the trunk it went to (uac_auth: the credential
+    AVPs, any realm); a trunk without credentials, or refusing them, fails over."""
+    key = str(k.pv.get(TRUNK_USED) or "")
+    trunk = book.get(key) if book is not None else None
+    if trunk is None or not trunk.answers_challenges or k.pv.get(AUTH_ANSWERED) == key:
+        k.warn(f"trunk {key} answered {status}: its credentials "
+               f"{'were refused' if trunk and trunk.answers_challenges else 'are not set'}\n")  # fmt: skip
+        return _next_trunk(k, status, TRUNK_AUTH_FAILED)
+    k.pv.sets(AUTH_USER, trunk.username)
+    k.pv.sets(AUTH_PASSWORD, trunk.password)
+    if k.uac.uac_auth() < 0:
+        k.warn(f"trunk {key}: its challenge could not be answered\n")
+        return _next_trunk(k, status, TRUNK_AUTH_FAILED)
+    k.pv.sets(AUTH_ANSWERED, key)
+    k.info(f"trunk {key} answered {status}; retrying with its credentials\n")
+    k.tm.t_on_reply("ksr_onreply_media")
+    k.tm.t_on_branch("ksr_branch_trunk")
+    k.tm.t_on_failure("ksr_failure_trunk")
+    if k.tm.t_relay() < 0:
+        return failure_release_media(k)
+    return 1
+
+
+def _next_trunk(k: Any, status: object, otherwise: tuple[int, str] | None = None) -> int:
+    """Fail over to the next trunk with room; none left: the call fails (with
+    ``otherwise`` in place of the carrier's answer, if given)."""
     trunk, rest = _next_with_room(k, json.loads(str(k.pv.get(NEXT_TRUNKS) or "[]")))
     if trunk is None:
+        if otherwise is not None:
+            k.tm.t_reply(*otherwise)
         return failure_release_media(k)
     k.info(f"trunk answered {status}; trying trunk {trunk[0]}\n")
     k.pv.sets("$ru", trunk[1])

@@ -108,11 +108,12 @@ def _outbound(
 ) -> tuple[OutboundRoute, ...]:
     """The team's default route per team slug; a user group's route per SIP username of
     its users' extensions (a user in several groups: the first group, by id, with one).
-    Only trunks with an address can be relayed to; a route left with none is no route."""
+    Calls go to a trunk's host, else its address (a trunk with neither cannot be relayed
+    to); a route left with no trunk is no route."""
     usable = {
         t.id: OutboundTrunk(
             t.name,
-            t.address,
+            t.host or t.address or "",
             int(t.port),
             t.caller_id or "",
             int(t.strip_digits),
@@ -120,7 +121,7 @@ def _outbound(
             int(t.max_calls or 0),
         )
         for t in trunk_rows
-        if t.address
+        if t.host or t.address
     }
     names = {t.id: t.name for t in trunk_rows}
     groups = {

@@ -50,10 +50,17 @@ class Trunk(Base):
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(64))
     address: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The carrier's SIP server (a name or IP) for outbound calls and registration; None:
+    # ``address``. A trunk without an address (credentials only) must name it.
+    host: Mapped[str | None] = mapped_column(String(255))
     port: Mapped[int] = mapped_column(Integer, default=5060)
     username: Mapped[str | None] = mapped_column(String(64))
-    # Outbound registration needs the secret itself (the carrier checks it): kept as given.
-    password: Mapped[str | None] = mapped_column(String(128))
+    # The carrier checks the password itself (digest), so no hash will do: a Fernet token
+    # (store.encryption), decrypted only for Kamailio's routing snapshot.
+    password_encrypted: Mapped[str | None] = mapped_column(String(512))
+    # The user of the Contact our registration puts at the carrier (random, unguessable):
+    # a request for it is this trunk's inbound call. Set while the trunk registers.
+    contact_user: Mapped[str | None] = mapped_column(String(40), unique=True)
     codecs: Mapped[str] = mapped_column(String(128), default="PCMU,PCMA")
     caller_id: Mapped[str | None] = mapped_column(String(32))  # presented number, if fixed
     strip_digits: Mapped[int] = mapped_column(Integer, default=0)  # from the dialed number

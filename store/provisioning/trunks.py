@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import ipaddress
+import re
+import secrets
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from store import encryption
 from store.errors import Duplicate, InUse, Invalid, TrunkAddressNotAllowed, Unavailable
 from store.models import Team, TeamTrunkAddress, Trunk, TrunkGroup, TrunkGroupMember
 from store.provisioning.common import apply, in_team, referenced_by, refuse_duplicate
 from store.usage import trunk_group_users, trunk_users
 
 TRUNK_FIELDS = (
+    "host",
     "port",
     "username",
-    "password",
     "codecs",
     "caller_id",
     "strip_digits",
@@ -113,13 +116,41 @@ def _configure_trunk(session: Session, trunk: Trunk, changes: dict[str, Any]) ->
             raise Duplicate(
                 f"address {address} already identifies trunk {other.name}", {"field": "address"}
             )
+    if changes.get("host") is not None and not _HOST.fullmatch(changes["host"]):
+        raise Invalid("host", "the carrier's SIP server: a host name or an IP address, no port")
     apply(trunk, changes, ("address", *TRUNK_FIELDS))
+    if "password" in changes:
+        password = changes["password"]
+        trunk.password_encrypted = None if password is None else encryption.encrypt(password)
     if trunk.address is None and trunk.username is None:
         raise Invalid("address", "a trunk is recognised by its address or by its username")
+    if trunk.address is None and (trunk.host is None or trunk.password_encrypted is None):
+        field = "host" if trunk.host is None else "password"
+        raise Invalid(field, "a trunk without an address registers: it needs host, username "
+                      "and password")  # fmt: skip
+    _registration(trunk)
     if trunk.max_calls < 0 or trunk.strip_digits < 0:
         raise Invalid(
             "max_calls" if trunk.max_calls < 0 else "strip_digits", "must not be negative"
         )
+
+
+# A DNS name (labels of letters, digits, "-") or an IPv4/IPv6 address; never a port.
+_HOST = re.compile(r"(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?)+|[0-9A-Fa-f:.]+")
+
+
+def registers(trunk: Trunk) -> bool:
+    """A trunk with a username and a password registers to its carrier."""
+    return trunk.username is not None and trunk.password_encrypted is not None
+
+
+def _registration(trunk: Trunk) -> None:
+    """A registering trunk keeps one random Contact user (the carrier calls it); a trunk
+    that stops registering gives it up."""
+    if not registers(trunk):
+        trunk.contact_user = None
+    elif trunk.contact_user is None:
+        trunk.contact_user = "sbt" + secrets.token_hex(12)
 
 
 def create_trunk(session: Session, team: Team, name: str, **settings: Any) -> Trunk:

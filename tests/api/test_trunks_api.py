@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from store import encryption
+from store.models import Trunk
 from tests.api.conftest import Api
 from tests.api.helpers import Headers, assert_in_use, assert_invalid
 
@@ -9,6 +13,7 @@ TRUNKS = "/api/v1/teams/demo/trunks"
 GROUPS = "/api/v1/teams/demo/trunk-groups"
 REGISTERING = {
     "name": "voip",
+    "host": "sip.carrier.example",
     "username": "demo-account",
     "password": "carrier-s3cret",
     "codecs": ["G722", "PCMU"],
@@ -29,6 +34,8 @@ def test_given_a_trunk_with_a_password_when_read_then_only_has_password_shows(
         **{k: v for k, v in REGISTERING.items() if k != "password"},
         "address": None,
         "has_password": True,
+        "registers": True,
+        "registration": "unknown",  # no edge has reported it (no Redis here)
     }
     assert created.json() == expected
     for response in (
@@ -37,6 +44,10 @@ def test_given_a_trunk_with_a_password_when_read_then_only_has_password_shows(
         api.client.get(TRUNKS, headers=demo_admin),
     ):
         assert "carrier-s3cret" not in response.text and '"password"' not in response.text
+    with api.sessions() as session:
+        stored = session.scalars(select(Trunk.password_encrypted).where(Trunk.name == "voip")).one()
+    assert stored is not None and "carrier-s3cret" not in stored  # encrypted at rest
+    assert encryption.decrypt(stored) == "carrier-s3cret"
 
 
 def test_given_a_trunk_when_changed_and_deleted_then_each_step_shows(
@@ -70,6 +81,11 @@ def test_when_trunk_input_is_bad_then_422_names_the_field(api: Api, demo_admin: 
         ({"name": "x", "address": "127.0.0.9", "caller_id": "anonymous"}, "caller_id"),
         ({"name": "x", "address": "127.0.0.9", "transport": "tls"}, "transport"),
         ({"name": "x", "address": "127.0.0.9", "port": None}, "port"),
+        # Without an address a trunk registers: it needs a host and a password.
+        ({"name": "x", "username": "acct", "password": "pw"}, "host"),
+        ({"name": "x", "username": "acct", "host": "sip.carrier.example"}, "password"),
+        ({"name": "x", "address": "127.0.0.9", "host": "sip.carrier.example:5060"}, "host"),
+        ({"name": "x", "address": "127.0.0.9", "username": "a", "password": "p\nw"}, "password"),
     ]
     for payload, field in cases:
         assert_invalid(api.client.post(TRUNKS, headers=demo_admin, json=payload), field)

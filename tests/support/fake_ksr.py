@@ -145,6 +145,8 @@ class FakeKSR:
         "dispatcher",
         "hdr",
         "pike",
+        "uac",
+        "jsonrpcs",
     )
 
     def __init__(self, method: str = "INVITE", **pvs: Any) -> None:
@@ -172,6 +174,9 @@ class FakeKSR:
         if name.startswith("is_") and name[3:].isupper():
             return lambda: self.method == name[3:]
         raise AttributeError(name)
+
+    def set_drop(self) -> None:
+        self.calls.append(("set_drop", ()))
 
     def info(self, text: str) -> None:
         self.logs.append(("info", text))

@@ -1,8 +1,9 @@
-"""RTP endpoint for integration tests: send a G.711 mu-law tone, receive, and measure.
+"""RTP endpoint for integration tests: send a G.711 tone (mu-law, or A-law), receive, and
+measure.
 
 Symmetric RTP: packets are sent from the socket they are received on, which is what
 rtpengine needs to latch onto the endpoint. Audio checks use a Goertzel filter over the
-last second of received mu-law audio ("A hears 400 Hz, not 700 Hz"). Pure stdlib.
+last second of received G.711 audio ("A hears 400 Hz, not 700 Hz"). Pure stdlib.
 """
 
 from __future__ import annotations
@@ -37,6 +38,30 @@ def _ulaw_decode(byte: int) -> int:
 
 
 ULAW_DECODE = [_ulaw_decode(b) for b in range(256)]
+
+
+def alaw_encode(sample: int) -> int:
+    """16-bit linear PCM -> G.711 A-law byte (13-bit magnitude, segments, even bits
+    inverted)."""
+    sign = 0x80 if sample >= 0 else 0
+    magnitude = min(abs(int(sample)), 32767) >> 3
+    if magnitude < 32:
+        exponent, mantissa = 0, magnitude >> 1
+    else:
+        exponent = magnitude.bit_length() - 5
+        mantissa = (magnitude >> exponent) & 0x0F
+    return (sign | (exponent << 4) | mantissa) ^ 0x55
+
+
+def _alaw_decode(byte: int) -> int:
+    a = byte ^ 0x55
+    exponent, magnitude = (a >> 4) & 0x07, (a & 0x0F) << 4
+    magnitude = magnitude + 8 if exponent == 0 else (magnitude + 0x108) << (exponent - 1)
+    return magnitude if a & 0x80 else -magnitude
+
+
+ALAW_DECODE = [_alaw_decode(b) for b in range(256)]
+PCMA = 8  # its payload type; PCMU is 0
 
 
 def goertzel_power(samples, freq_hz: float, rate: int = SAMPLE_RATE) -> float:
@@ -101,9 +126,9 @@ class RtpEndpoint:
         ptime_ms: int = 20,
         payload_type: int = 0,
     ) -> None:
-        """Send a sine tone as mu-law RTP every ptime_ms until stop(). Calling it again while
+        """Send a sine tone as G.711 RTP every ptime_ms until stop(). Calling it again while
         sending re-points the stream (new remote/tone) without restarting seq/timestamp.
-        The payload is always mu-law; payload_type only sets the header field."""
+        The payload is A-law for payload_type 8 (PCMA), else mu-law."""
         with self._cond:
             self.remote, self.tone_hz = (remote[0], int(remote[1])), float(tone_hz)
             self.ptime_ms, self.payload_type = ptime_ms, payload_type
@@ -122,9 +147,8 @@ class RtpEndpoint:
     def _packet(self, marker: bool) -> bytes:
         n = SAMPLE_RATE * self.ptime_ms // 1000
         w = 2.0 * math.pi * self.tone_hz / SAMPLE_RATE
-        payload = bytes(
-            ulaw_encode(round(8000 * math.sin(w * (self._phase + i)))) for i in range(n)
-        )
+        encode = alaw_encode if self.payload_type == PCMA else ulaw_encode
+        payload = bytes(encode(round(8000 * math.sin(w * (self._phase + i)))) for i in range(n))
         header = struct.pack(
             "!BBHII",
             0x80,
@@ -190,6 +214,8 @@ class RtpEndpoint:
         self.headers.append((source, ssrc, seq, ts))
         if pt == 0:
             self._samples.extend(ULAW_DECODE[b] for b in payload)
+        elif pt == PCMA:
+            self._samples.extend(ALAW_DECODE[b] for b in payload)
         elif pt == 101 and len(payload) >= 4 and payload[1] & 0x80:  # RFC 4733 end of event
             key = (struct.unpack("!I", data[8:12])[0], struct.unpack("!I", data[4:8])[0])
             if key not in self._dtmf_seen:
@@ -231,7 +257,7 @@ class RtpEndpoint:
         return breaks
 
     def samples(self) -> list[int]:
-        """Decoded PCMU samples of the last second received (all sources, arrival order)."""
+        """Decoded G.711 samples of the last second received (all sources, arrival order)."""
         with self._cond:
             return list(self._samples)
 

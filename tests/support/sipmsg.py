@@ -376,19 +376,31 @@ def digest_authorization(
 
 
 # -- SDP (RFC 4566 / 3264), just audio ------------------------------------------------
+# G.711's static payload types (RFC 3551): the codecs the test RTP endpoint speaks.
+G711 = {"PCMU": 0, "PCMA": 8}
+
+
 def build_sdp(
-    user: str, ip: str, port: int, sess_id: int, version: int, direction: str = "sendrecv"
+    user: str,
+    ip: str,
+    port: int,
+    sess_id: int,
+    version: int,
+    direction: str = "sendrecv",
+    codec: str = "PCMU",
 ) -> bytes:
-    """Offer/answer for PCMU/8000 (PT 0) plus telephone-event/8000 (PT 101, RFC 4733);
-    ``direction``: sendonly / inactive puts the other side on hold (RFC 3264 8.4)."""
+    """Offer/answer for ``codec`` (PCMU/8000, PT 0, or PCMA/8000, PT 8) plus
+    telephone-event/8000 (PT 101, RFC 4733); ``direction``: sendonly / inactive puts the
+    other side on hold (RFC 3264 8.4)."""
+    pt = G711[codec]
     lines = [
         "v=0",
         f"o={user or '-'} {sess_id} {version} IN IP4 {ip}",
         "s=switchboard-test",
         f"c=IN IP4 {ip}",
         "t=0 0",
-        f"m=audio {port} RTP/AVP 0 101",
-        "a=rtpmap:0 PCMU/8000",
+        f"m=audio {port} RTP/AVP {pt} 101",
+        f"a=rtpmap:{pt} {codec}/8000",
         "a=rtpmap:101 telephone-event/8000",
         "a=fmtp:101 0-16",
         "a=ptime:20",

@@ -121,6 +121,7 @@ class Dialog:
         self.rtp = rtp
         self.sdp_session, self.sdp_version = random.randint(1, 10**9), 1
         self.direction = "sendrecv"  # of our SDP: sendonly/inactive holds the other side
+        self.codec = "PCMU"  # of our SDP (sipmsg.G711)
         self.remote_rtp: Addr | None = None
         self.remote_sdp = b""
         self.requests: list[SipMessage] = []  # in-dialog requests received
@@ -132,8 +133,9 @@ class Dialog:
     def _sdp(self) -> bytes:
         ip, port = _sdp_addr(self.ua, self.rtp)
         return build_sdp(
-            self.ua.username, ip, port, self.sdp_session, self.sdp_version, self.direction
-        )
+            self.ua.username, ip, port, self.sdp_session, self.sdp_version, self.direction,
+            self.codec,
+        )  # fmt: skip
 
     def _set_remote_sdp(self, body: bytes) -> None:
         if body:
@@ -435,10 +437,11 @@ class IncomingCall(Dialog):
             self.state = "ringing"
             return resp
 
-    def answer(self, rtp: RtpEndpoint | None = None) -> SipMessage:
-        """200 OK with SDP, retransmitted until the ACK arrives (RFC 3261 13.3.1.4)."""
+    def answer(self, rtp: RtpEndpoint | None = None, codec: str = "PCMU") -> SipMessage:
+        """200 OK with SDP (``codec``: PCMU or PCMA), retransmitted until the ACK arrives
+        (RFC 3261 13.3.1.4)."""
         with self.ua._cond:
-            self.rtp = rtp
+            self.rtp, self.codec = rtp, codec
             resp = self._reply(200, "OK", self._sdp())
             self.state = "answered"
             self._pending_2xx[self.remote_cseq] = self.ua._retransmit(
@@ -488,6 +491,9 @@ class SipUA:
         self.aor = f"sip:{username}@{self.domain}"
         self.contact = f"<sip:{username}@{self.local_ip}:{self.port}>"
         self.unsolicited: list[SipMessage] = []  # out-of-dialog requests other than INVITE
+        # Sees every new out-of-dialog request (not CANCEL/ACK) first, on the reader thread;
+        # True: it answered the request itself (e.g. a digest challenge, tests/support/carrier.py).
+        self.screen: Callable[[SipMessage], bool] | None = None
         self._cond = threading.Condition(threading.RLock())
         self._client_txs: dict[tuple[str, str], _ClientTx] = {}
         self._server_txs: dict[tuple[str, str], _ServerTx] = {}
@@ -837,6 +843,8 @@ class SipUA:
                 self._respond(req, 481, "Call/Transaction Does Not Exist")
             else:
                 dlg._on_request(req)
+            return
+        if self.screen is not None and self.screen(req):
             return
         if req.method == "INVITE":
             stx.call = IncomingCall(self, req, stx)

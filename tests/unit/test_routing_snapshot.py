@@ -27,7 +27,8 @@ def test_snapshot_answers_the_per_call_questions(seeded_template: Path, tmp_path
         p.create_extension(session, team, "5101", REALM, kind="phone", phone_number="+15551234567")
         p.create_trunk(session, team, "a", address="192.0.2.1", port=5080, caller_id="+15550190",
                        strip_digits=1, add_prefix="00", max_calls=3)  # fmt: skip
-        p.create_trunk(session, team, "login-only", username="acct")  # no address: unusable
+        p.create_trunk(session, team, "login-only", username="acct", password="acct-secret",
+                       host="sip.example.net")  # registers: usable without an address  # fmt: skip
         p.create_trunk_group(session, team, "ab", trunks=["login-only", "a"], policy="round_robin")
         p.create_user_group(session, team, "sellers", members=["seller@demo"], trunk_group="ab")
         p.create_ring_group(session, team, "600", strategy="sequential", ring_timeout_s=7,
@@ -41,7 +42,10 @@ def test_snapshot_answers_the_per_call_questions(seeded_template: Path, tmp_path
     for directory in (build(snapshot, prefer_native=False), build(snapshot)):
         key, policy, trunks = directory.outbound("demo-5100") or ("", "", [])
         assert (key, policy) == ("demo/trunk_group:ab", "round_robin")
-        assert trunks == [OutboundTrunk("a", "192.0.2.1", 5080, "+15550190", 1, "00", 3).row()]
+        assert trunks == [
+            OutboundTrunk("login-only", "sip.example.net", 5060, "", 0, "", 0).row(),
+            OutboundTrunk("a", "192.0.2.1", 5080, "+15550190", 1, "00", 3).row(),
+        ]
         assert directory.outbound("demo") == (
             "demo/trunk:carrier", "failover", [("carrier", "127.0.0.2", 5060, "", 0, "", 0)],
         )  # fmt: skip

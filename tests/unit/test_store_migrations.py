@@ -93,3 +93,34 @@ def test_existing_pause_reasons_keep_the_codes_star_65_gave_them(empty_engine: E
     with empty_engine.connect() as conn:
         codes = dict(conn.execute(text("SELECT name, code FROM pause_reasons")).all())
     assert codes == {"lunch": 1, "meeting": 2, "training": 3}  # by name, as *65 counted
+
+
+def test_trunk_passwords_are_encrypted_by_the_upgrade_and_decrypted_by_the_downgrade(
+    empty_engine: Engine,
+) -> None:
+    from store import encryption
+
+    given_team_demo_at(
+        empty_engine,
+        "0007_recordings",
+        "INSERT INTO trunks (team_id, name, address, username, password, port, codecs,"
+        " strip_digits, add_prefix, max_calls) VALUES"
+        " (1, 'carrier', '127.0.0.2', NULL, NULL, 5060, 'PCMU', 0, '', 0),"
+        " (1, 'voip', NULL, 'acct', 'plain-pw', 5060, 'PCMU', 0, '', 0)",
+    )
+    migrate_to(empty_engine, "0008_trunk_secrets")
+    with empty_engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT name, password_encrypted, contact_user FROM trunks ORDER BY name")
+        ).all()
+    assert rows[0] == ("carrier", None, None)
+    assert "plain-pw" not in rows[1][1] and encryption.decrypt(rows[1][1]) == "plain-pw"
+    assert rows[1][2].startswith("sbt")  # a registering trunk's Contact user
+
+    config = alembic_config(empty_engine.url.render_as_string(hide_password=False))
+    with empty_engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0007_recordings")
+    with empty_engine.connect() as conn:
+        back = conn.execute(text("SELECT name, password FROM trunks ORDER BY name")).all()
+    assert [tuple(r) for r in back] == [("carrier", None), ("voip", "plain-pw")]
