@@ -146,13 +146,18 @@ def main() -> int:
     service.start()
     inbox = CommandInbox(channel, node, sip, incall.on_command)
     inbox.start()
+
+    def on_dtmf(call_id: str, tag: str, event: int) -> None:
+        features.on_dtmf(call_id, tag, event)  # *64 / *65 / *67 calls
+        service.on_dtmf(call_id, tag, event)  # agents pressing 1 (confirm_answer)
+
     if settings.dtmf_port:  # 0: no feature codes (DTMF) here
         DtmfRelay(
             settings.dtmf_port,
             redis.Redis.from_url(settings.redis_url),  # no timeout: the subscriber waits
             Keys().dtmf,
             sip,
-            features.on_dtmf,
+            on_dtmf,
         ).start()
 
     def stop(_signum: int, _frame: FrameType | None) -> None:

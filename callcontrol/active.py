@@ -32,3 +32,5 @@ class Active:
         self.announcing: Timer | None = None  # until the announcement has been said
         self.fork: dict[str, tuple[str, OutboundLeg]] = {}  # ring all: leg Call-ID -> agent
         self.agent_released = False  # the call model freed the agent (the call may go on)
+        self.confirming: OutboundLeg | None = None  # answered, asked to press 1 (its SDP next)
+        self.confirm_sdp = ""

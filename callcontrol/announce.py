@@ -15,6 +15,8 @@ PHRASES: dict[str, str] = {
     "minutes": "minutes",
     "agents_busy": "All our agents are busy. Please call again later. Goodbye.",
     "hundred": "hundred",
+    "speaking_with": "You are speaking with agent",
+    "press_one": "Press one to take this call",
 }
 _ONES = [
     "zero",
@@ -60,6 +62,13 @@ def number_words(n: int) -> list[str]:
         return [*words, str(n)]
     tens, ones = divmod(n, 10)
     return [*words, str(tens * 10)] + ([str(ones)] if ones else [])
+
+
+def agent_intro(number: str) -> list[str]:
+    """``"1001"`` -> the words "you are speaking with agent one zero zero one": the agent
+    number digit by digit (how it is keyed at ``*64``); nothing for a number without digits."""
+    digits = [c for c in number if c.isascii() and c.isdigit()]
+    return ["speaking_with", *digits] if digits else []
 
 
 def announcement(position: int | None, wait_s: int | None) -> list[str]:

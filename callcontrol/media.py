@@ -218,6 +218,41 @@ class QueueMedia:
         )
         self.stop_music(media)
 
+    def point_at_agent(self, media: CallerMedia, agent_sdp: str) -> None:
+        """The far side becomes the agent's leg, each side's audio blocked from the other,
+        to ask the agent first (``confirm_answer``); the caller's music plays on (a
+        re-answer keeps the player)."""
+        self.settle(media)
+        # before the answer too: not one packet of the caller reaches the agent before the
+        # prompt (a phone takes a stream that changes at once as a broken one)
+        self.rtpengine.block_media(media.call_id, media.caller_tag)
+        self.rtpengine.offer(
+            media.call_id, media.caller_tag, media.caller_sdp, FLAGS, replace=REPLACE
+        )
+        self.rtpengine.answer(
+            media.call_id, media.caller_tag, B_TAG, agent_sdp, FLAGS, replace=REPLACE
+        )
+        self.rtpengine.block_media(media.call_id, B_TAG)
+        self.rtpengine.block_media(media.call_id, media.caller_tag)
+        media.music = True  # bridge() (stop_music) unblocks the agent's side
+
+    def play_to_agent(self, media: CallerMedia, file: str, repeat: int) -> None:
+        """``file`` to the agent's leg instead of the caller's audio (until stopped)."""
+        try:
+            self.rtpengine.play_media(media.call_id, B_TAG, file, repeat)
+        except RtpengineError as exc:
+            log.warning("prompt to the agent of %s failed: %s", media.call_id, exc)
+
+    def end_confirmation(self, media: CallerMedia) -> None:
+        """The prompt to the agent stops and the caller's audio may reach the agent's side
+        again (the bridge, or the next agent, decides what it reaches)."""
+        for command in (self.rtpengine.stop_media, self.rtpengine.unblock_media):
+            tag = B_TAG if command == self.rtpengine.stop_media else media.caller_tag
+            try:
+                command(media.call_id, tag)
+            except RtpengineError as exc:
+                log.info("%s for %s: %s", command.__name__, media.call_id, exc)
+
     def release(self, media: CallerMedia) -> None:
         pending, media.pending = media.pending, None
         if pending is not None and not pending.done():  # after the music's start, without

@@ -14,10 +14,11 @@ from collections.abc import Callable
 
 from callcontrol import queue as q
 from callcontrol.active import Active, GroupView
+from callcontrol.announce import agent_intro
 from callcontrol.announcer import Announcer
 from callcontrol.announcing import Announcements
 from callcontrol.incall import Hooks, InCallService
-from callcontrol.media import PLAYER_GAP_S, QueueMedia
+from callcontrol.media import B_TAG, PLAYER_GAP_S, QueueMedia
 from callcontrol.records import Records
 from callcontrol.ringall import RingAll
 from callcontrol.sip import InboundLeg, OutboundLeg, SipStack
@@ -31,6 +32,8 @@ from rtpengine import RtpengineError
 log = logging.getLogger(__name__)
 
 TICK_S = 0.2
+CONFIRM_KEY = 1  # RFC 4733 event of the key an agent presses to take a call
+CONFIRM_PROMPT_REPEAT = 20  # "press one to take this call", again until the ring timeout
 HOUSEKEEPING_EVERY = 5  # ticks: lease renewal, sweep, configuration reload
 RECALL_EVERY = 300  # ticks: the groups' recent talk times from the store (expected wait)
 
@@ -264,11 +267,82 @@ class QueueService(Announcements):
             return
         self.cancel_ring_timer(active)
         self._cancel_announcement(active)
+        queue = self.config.queues.get(active.call.group)
+        if queue is not None and queue.confirm_answer and active.call.agent:
+            self._ask_to_confirm(active, leg, sdp, queue)
+            return
+        self._connect(active, leg, sdp, queue)
+
+    def _connect(
+        self, active: Active, leg: OutboundLeg, sdp: str, queue: QueueSettings | None
+    ) -> None:
+        """The agent takes the call: first, if the group says so, the caller hears the
+        agent's number ("you are speaking with agent one zero zero one"), then the bridge."""
+        call = active.call
+        number = self.config.agent_numbers.get(call.agent, "") if call.agent else ""
+        words = agent_intro(number) if queue is not None and queue.announce_agent else []
+        if words and self.announcer.available:
+            said = self.announcer.say(active.media, words, lambda: self._bridge(active, leg, sdp))
+            if said is not None:
+                active.ring_timer = said.timer  # cancelled with the call
+                return
         wait_s = self.media.first_stream_wait(active.media)
         if wait_s > 0:  # an agent who answered at once: the caller's phone starts first
             active.ring_timer = self.sip.call_later(wait_s, lambda: self._bridge(active, leg, sdp))
             return
         self._bridge(active, leg, sdp)
+
+    # --- confirm_answer: the agent presses 1 (a remote agent's voicemail cannot) ----------
+
+    def _ask_to_confirm(
+        self, active: Active, leg: OutboundLeg, sdp: str, queue: QueueSettings
+    ) -> None:
+        """The agent's phone answered: the caller keeps the music, the agent hears "press
+        one to take this call" until it does, hangs up, or the ring timeout passes."""
+        try:
+            self.media.point_at_agent(active.media, sdp)
+        except RtpengineError as exc:
+            log.error("pointing %s at its agent failed: %s", active.call.call_id, exc)
+            leg.hangup()
+            self._agent_failed(active, leg, 500)
+            return
+        active.confirming, active.confirm_sdp = leg, sdp
+        if self.announcer.prompts is not None:  # after the gap: one stream to the agent
+            file, _ms = self.announcer.prompts.compose(["press_one"])
+            self.sip.call_later(
+                PLAYER_GAP_S,
+                lambda: (
+                    active.confirming is leg
+                    and self.media.play_to_agent(active.media, file, CONFIRM_PROMPT_REPEAT)
+                ),
+            )
+        active.ring_timer = self.sip.call_later(
+            queue.ring_timeout_s, lambda: self._not_confirmed(active, leg)
+        )
+        log.info("call %s: %s answered; asked to press 1", active.call.call_id, active.call.agent)
+
+    def on_dtmf(self, call_id: str, source_tag: str, event: int) -> None:
+        """A key from rtpengine: ``1`` from the agent side of a call awaiting confirmation."""
+        active = self.calls.get(call_id)
+        if active is None or active.confirming is None or source_tag != B_TAG:
+            return
+        if event != CONFIRM_KEY:
+            return
+        leg, sdp = active.confirming, active.confirm_sdp
+        active.confirming = None
+        self.cancel_ring_timer(active)
+        self.media.end_confirmation(active.media)
+        log.info("call %s: %s pressed 1", call_id, active.call.agent)
+        self._connect(active, leg, sdp, self.config.queues.get(active.call.group))
+
+    def _not_confirmed(self, active: Active, leg: OutboundLeg) -> None:
+        if active.confirming is not leg:
+            return
+        active.confirming = None
+        active.ring_timer = None
+        self.media.end_confirmation(active.media)
+        leg.hangup()  # BYE: the agent's phone (or its voicemail) answered but never pressed 1
+        self._agent_failed(active, leg, 408)
 
     def _bridge(self, active: Active, leg: OutboundLeg, sdp: str) -> None:
         active.ring_timer = None
@@ -354,6 +428,12 @@ class QueueService(Announcements):
             self.media.start_music(active.media)
 
     def agent_hung_up(self, active: Active, leg: OutboundLeg) -> None:
+        if active.confirming is leg:  # hung up instead of pressing 1: a missed offer
+            active.confirming = None
+            self.cancel_ring_timer(active)
+            self.media.end_confirmation(active.media)
+            self._agent_failed(active, leg, 603)
+            return
         if active.agent_leg is leg:
             self._end(active, "agent_hangup")
 

@@ -215,6 +215,17 @@ class AgentGroupCreate(Input):
     record_calls: bool = Field(
         False, description="record every queue call of the group from its answer on"
     )
+    announce_agent: bool = Field(
+        False,
+        description='tell the caller, as the agent answers, "you are speaking with agent '
+        'one zero zero one" (the agent number, digit by digit)',
+    )
+    confirm_answer: bool = Field(
+        False,
+        description="the agent presses 1 to take the call, after a prompt; hanging up or "
+        "no key within the ring timeout is a missed offer (a remote agent's voicemail or a "
+        "phone that answers by itself never takes a queue call)",
+    )
     required_skills: Skills = Field(default_factory=dict, description=REQUIRED_SKILLS_HELP)
     max_penalty: Penalty = Field(0, description=MAX_PENALTY_HELP)
     penalty_steps: PenaltySteps = Field(default_factory=list)
@@ -235,6 +246,8 @@ class AgentGroupUpdate(Update):
     announce_wait: bool | None = None
     announce_every_s: int | None = Field(None, ge=10, le=600)
     record_calls: bool | None = None
+    announce_agent: bool | None = None
+    confirm_answer: bool | None = None
     required_skills: Skills | None = Field(None, description=REQUIRED_SKILLS_HELP)
     max_penalty: Penalty | None = Field(None, description=MAX_PENALTY_HELP)
     penalty_steps: PenaltySteps | None = None
@@ -293,6 +306,8 @@ class AgentGroupOut(Output):
     announce_wait: bool
     announce_every_s: int
     record_calls: bool
+    announce_agent: bool = False
+    confirm_answer: bool = False
     required_skills: dict[str, int] = Field(default_factory=dict)
     max_penalty: int = 0
     penalty_steps: list[PenaltyStepOut] = Field(default_factory=list)
@@ -317,6 +332,8 @@ class AgentGroupOut(Output):
             announce_wait=group.announce_wait,
             announce_every_s=group.announce_every_s,
             record_calls=group.record_calls,
+            announce_agent=group.announce_agent,
+            confirm_answer=group.confirm_answer,
             required_skills=dict(group.required_skills or {}),
             max_penalty=group.max_penalty or 0,
             penalty_steps=[PenaltyStepOut(**step) for step in group.penalty_steps or []],

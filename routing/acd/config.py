@@ -27,6 +27,8 @@ class QueueSettings:
     announce_wait: bool = False  # "your expected wait is about N minutes"
     announce_every_s: int = 30
     record_calls: bool = False  # record every answered call from the answer on
+    announce_agent: bool = False  # "you are speaking with agent 1 0 0 1" at the answer
+    confirm_answer: bool = False  # the agent keys 1 to take the call
     music: str = ""  # the group's music file, under the music directory; "" = the default
 
     @property

@@ -78,6 +78,8 @@ def read_config(bind: Engine | Connection) -> AcdConfig:
                 announce_wait=bool(row.announce_wait),
                 announce_every_s=int(row.announce_every_s),
                 record_calls=bool(row.record_calls),
+                announce_agent=bool(row.announce_agent),
+                confirm_answer=bool(row.confirm_answer),
                 music=music.get((row.team_id, row.music_on_hold), ""),
             )
         agents: dict[str, AgentConfig] = {}

@@ -86,6 +86,10 @@ class AgentGroup(Base):
     announce_every_s: Mapped[int] = mapped_column(Integer, default=30)
     # Every queue call the group's agents answer is recorded from the answer on.
     record_calls: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "you are speaking with agent one zero zero one" to the caller when an agent answers
+    announce_agent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the agent presses 1 to take the call (a remote agent's voicemail cannot answer it)
+    confirm_answer: Mapped[bool] = mapped_column(Boolean, default=False)
     # Skills routing (routing.acd.policy): skill -> minimum level an agent needs; the
     # highest member penalty offered at once, and [{"after_s", "max_penalty"}, ...] steps
     # widening it for a call that has waited that long.

@@ -69,6 +69,8 @@ _GROUP_FIELDS = (
     "announce_wait",
     "announce_every_s",
     "record_calls",
+    "announce_agent",
+    "confirm_answer",
 )
 
 

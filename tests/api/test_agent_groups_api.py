@@ -24,6 +24,8 @@ SALES = {
     "announce_wait": False,
     "announce_every_s": 60,
     "record_calls": True,
+    "announce_agent": True,
+    "confirm_answer": True,
     "required_skills": {"french": 3},
     "max_penalty": 1,
     "penalty_steps": [{"after_s": 30, "max_penalty": 2}, {"after_s": 90, "max_penalty": 5}],
@@ -63,10 +65,12 @@ def test_given_every_setting_when_created_changed_and_deleted_then_each_step_sho
             "overflow": {"kind": "agent_group", "ref": "support"},
             "pause_reasons": [],
             "record_calls": False,
+            "confirm_answer": False,
         },
     )
     assert changed.status_code == 200, changed.text
     assert changed.json()["record_calls"] is False
+    assert (changed.json()["confirm_answer"], changed.json()["announce_agent"]) == (False, True)
     assert changed.json()["overflow"] == {"kind": "agent_group", "ref": "support"}
     assert changed.json()["pause_reasons"] == [] and changed.json()["acw_seconds"] == 30
     assert [g["name"] for g in api.client.get(BASE, headers=demo_admin).json()] == [

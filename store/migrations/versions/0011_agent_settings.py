@@ -1,4 +1,5 @@
-"""stable pause-reason codes (keyed after *65), per-group settings for agents
+"""stable pause-reason codes (keyed after *65); agent groups announce the agent number
+and may ask agents to press 1 to take a call
 
 Revision ID: 0011_agent_settings
 Revises: 0010_skills
@@ -43,9 +44,17 @@ def upgrade() -> None:
     with op.batch_alter_table("pause_reasons", schema=None) as batch_op:
         batch_op.alter_column("code", existing_type=sa.Integer(), nullable=False)
         batch_op.create_unique_constraint("uq_pause_reasons_team_id_code", ["team_id", "code"])
+    with op.batch_alter_table("agent_groups", schema=None) as batch_op:
+        for column in ("announce_agent", "confirm_answer"):  # off for existing groups
+            batch_op.add_column(
+                sa.Column(column, sa.Boolean(), nullable=False, server_default=sa.false())
+            )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("agent_groups", schema=None) as batch_op:
+        batch_op.drop_column("confirm_answer")
+        batch_op.drop_column("announce_agent")
     with op.batch_alter_table("pause_reasons", schema=None) as batch_op:
         batch_op.drop_constraint("uq_pause_reasons_team_id_code", type_="unique")
         batch_op.drop_column("code")

@@ -16,6 +16,8 @@ SUPPORT_DEFAULTS = {
     "overflow_kind": "hangup",
     "overflow_ref": "",
     "music_on_hold": "default",
+    "announce_agent": False,
+    "confirm_answer": False,
 }
 
 
