@@ -218,6 +218,13 @@ class QueueMedia:
         )
         self.stop_music(media)
 
+    def keep_caller_from_agent(self, media: CallerMedia) -> None:
+        """Nothing the caller says reaches the agent's side until ``end_confirmation``."""
+        try:
+            self.rtpengine.block_media(media.call_id, media.caller_tag)
+        except RtpengineError as exc:
+            log.warning("blocking the caller of %s failed: %s", media.call_id, exc)
+
     def point_at_agent(self, media: CallerMedia, agent_sdp: str) -> None:
         """The far side becomes the agent's leg, each side's audio blocked from the other,
         to ask the agent first (``confirm_answer``); the caller's music plays on (a
@@ -233,8 +240,8 @@ class QueueMedia:
             media.call_id, media.caller_tag, B_TAG, agent_sdp, FLAGS, replace=REPLACE
         )
         self.rtpengine.block_media(media.call_id, B_TAG)
-        self.rtpengine.block_media(media.call_id, media.caller_tag)
-        media.music = True  # bridge() (stop_music) unblocks the agent's side
+        self.rtpengine.block_media(media.call_id, media.caller_tag)  # again: the answer may
+        media.music = True  # have reset it  # bridge() (stop_music) unblocks the agent's side
 
     def play_to_agent(self, media: CallerMedia, file: str, repeat: int) -> None:
         """``file`` to the agent's leg instead of the caller's audio (until stopped)."""

@@ -269,7 +269,14 @@ class QueueService(Announcements):
         self._cancel_announcement(active)
         queue = self.config.queues.get(active.call.group)
         if queue is not None and queue.confirm_answer and active.call.agent:
-            self._ask_to_confirm(active, leg, sdp, queue)
+            # at once: rtpengine may already send the caller's audio to the answered phone
+            self.media.keep_caller_from_agent(active.media)
+            wait_s = self.media.first_stream_wait(active.media)  # the caller's music first
+            ask = lambda: self._ask_to_confirm(active, leg, sdp, queue)  # noqa: E731
+            if wait_s > 0:
+                active.ring_timer = self.sip.call_later(wait_s, ask)
+            else:
+                ask()
             return
         self._connect(active, leg, sdp, queue)
 
@@ -299,6 +306,9 @@ class QueueService(Announcements):
     ) -> None:
         """The agent's phone answered: the caller keeps the music, the agent hears "press
         one to take this call" until it does, hangs up, or the ring timeout passes."""
+        active.ring_timer = None
+        if active.agent_leg is not leg or leg.ended or active.call.state == q.ENDED:
+            return
         try:
             self.media.point_at_agent(active.media, sdp)
         except RtpengineError as exc:

@@ -158,6 +158,8 @@ def route_from_phone(
     kind, target = directory.dial(caller_team, dialed)
     if kind == "extension":
         return CallExtension(target)
+    if kind == "phone":
+        return _phone_line(directory, caller_team, dialed, target)
     if kind == "agent_group":
         return CallQueue(caller_team, target)
     if kind == "ring_group":
@@ -193,6 +195,13 @@ def _to_destination(directory: Directory, team: str, kind: str, target: str) -> 
     if kind == "ring_group":
         return _ring_group(directory, team, target)
     return NOT_FOUND
+
+
+def _phone_line(directory: Directory, team: str, extension: str, number: str) -> Decision:
+    """An extension that is a phone number (a remote agent's mobile): out through the
+    trunk route of the extension's owner (its user group's, keyed like a SIP user
+    ``<team>-<extension>``), else the team's."""
+    return _outbound(directory, team, number, f"{team}-{extension}")
 
 
 def _ring_group(directory: Directory, team: str, number: str) -> Decision:
@@ -273,6 +282,8 @@ def route_from_call_control(directory: Directory, dialed: str) -> Decision:
     kind, target = directory.dial(team, number)
     if kind == "extension":
         return CallExtension(target)
+    if kind == "phone":  # an agent at a phone-number extension: a remote agent
+        return _phone_line(directory, team, number, target)
     if kind == "ring_group":
         return _ring_group(directory, team, target)
     if kind in ("agent_group", "feature"):

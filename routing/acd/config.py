@@ -44,6 +44,9 @@ class AcdConfig:
     agents: dict[str, AgentConfig]
     agent_numbers: dict[str, str]  # agent id -> agent number (for records)
     priorities: CallPriorities = field(default_factory=CallPriorities)  # of queue calls
+    # "<team>-<number>" of the phone-number extensions (mobiles, landlines): never
+    # registered, always reachable through a trunk, so an agent there takes queue calls
+    phone_lines: frozenset[str] = frozenset()
 
     def members(self, group: str) -> list[str]:
         return sorted(

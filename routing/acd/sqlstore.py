@@ -29,6 +29,7 @@ from store.models import (
     AgentGroupMember,
     CallerPriority,
     Did,
+    Extension,
     MusicFile,
     ProvisioningState,
     Team,
@@ -116,7 +117,17 @@ def read_config(bind: Engine | Connection) -> AcdConfig:
             )
             numbers[aid] = agent.number
         priorities = _priorities(session)
-    return AcdConfig(version, groups, queues, agents, numbers, priorities=priorities)
+        phone_lines = frozenset(
+            f"{slug}-{number}"
+            for slug, number in session.execute(
+                select(Team.slug, Extension.number)
+                .join(Team, Team.id == Extension.team_id)
+                .where(Extension.kind == "phone")
+            )
+        )
+    return AcdConfig(
+        version, groups, queues, agents, numbers, priorities=priorities, phone_lines=phone_lines
+    )
 
 
 def _skills_routing(row: AgentGroup) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +86,8 @@ class AgentStates:
             return []
         version, facts = self.acd.sip_facts()
         self._sip_version = version
+        if config.phone_lines:  # reachable through a trunk: as good as registered
+            facts = replace(facts, registered=facts.registered | config.phone_lines)
         changed = self.acd.follow_sip(self.extensions(config), facts, now_ms())
         return _changed(changed)
 

@@ -47,17 +47,30 @@ def read_snapshot(engine: Engine) -> Snapshot:
             SipAccount(e.team.slug, e.number, e.sip_ha1) for e in extensions if e.sip_ha1
         )
         ring_groups = _ring_groups(session, slugs)
-        dial_targets = tuple(
-            DialTarget(e.team.slug, e.number, "extension", f"{e.team.slug}-{e.number}")
-            for e in extensions
-        ) + tuple(DialTarget(g.team, g.number, "ring_group", g.number) for g in ring_groups)
+        # A phone-number extension (a mobile, a landline) is dialed out through its owner's
+        # trunk rules; its target is the number itself (``routing.policy``).
+        phone_lines = session.scalars(
+            select(Extension).where(Extension.kind == "phone").options(joinedload(Extension.team))
+        ).all()
+        dial_targets = (
+            tuple(
+                DialTarget(e.team.slug, e.number, "extension", f"{e.team.slug}-{e.number}")
+                for e in extensions
+            )
+            + tuple(
+                DialTarget(e.team.slug, e.number, "phone", e.phone_number or "")
+                for e in phone_lines
+                if e.phone_number
+            )
+            + tuple(DialTarget(g.team, g.number, "ring_group", g.number) for g in ring_groups)
+        )
         dids = tuple(
             _did(row)
             for row in session.scalars(select(DidRow).options(joinedload(DidRow.team))).all()
         )
         trunk_rows = session.scalars(select(TrunkRow)).all()
         trunks = tuple(Trunk(t.name, slugs[t.team_id], t.address) for t in trunk_rows if t.address)
-        outbound = _outbound(session, slugs, trunk_rows, extensions)
+        outbound = _outbound(session, slugs, trunk_rows, [*extensions, *phone_lines])
         fixed_agents = tuple(
             FixedAgent(
                 f"{slugs[a.team_id]}-{a.extension.number}",

@@ -190,8 +190,7 @@ def _bound_extension(
         raise Invalid("extension", "a fixed agent needs its extension")
     with referenced_by("extension"):
         extension = get_extension(session, team, extension_number)
-    if extension.kind != "sip":
-        raise Invalid("extension", f"extension {extension_number} is not a SIP extension")
+    # a phone-number extension is fine too: a remote agent, reached through the trunks
     with session.no_autoflush:
         holder = session.scalars(
             select(Agent).where(Agent.extension_id == extension.id)

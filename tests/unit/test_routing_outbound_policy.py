@@ -24,26 +24,29 @@ B = OutboundTrunk("b", "192.0.2.2", 5080, "", 1, "00")
 
 
 @pytest.fixture
-def directory(snapshot: Snapshot) -> PyDirectory:
-    return PyDirectory(
-        replace(
-            snapshot,
-            dial_targets=(
-                *snapshot.dial_targets,
-                DialTarget("demo", "600", "ring_group", "600"),
-                DialTarget("demo", "700", "agent_group", "support"),
-            ),
-            dids=(*snapshot.dids, Did("+15550102", "demo", "ring_group", "600")),
-            outbound=(
-                OutboundRoute("demo", "demo/trunk:a", "failover", (A,)),
-                OutboundRoute("demo-5002", "demo/trunk_group:ab", "round_robin", (A, B)),
-            ),
-            ring_groups=(RingGroup("demo", "600", "sequential", 15, ("demo-5001", "demo-5002")),),
-            fixed_agents=(
-                FixedAgent("demo-5000", "demo/1000", "dial_in"),
-                FixedAgent("demo-5001", "demo/1001", "all"),
-            ),
-        )
+def directory(demo_snapshot: Snapshot) -> PyDirectory:
+    return PyDirectory(demo_snapshot)
+
+
+@pytest.fixture
+def demo_snapshot(snapshot: Snapshot) -> Snapshot:
+    return replace(
+        snapshot,
+        dial_targets=(
+            *snapshot.dial_targets,
+            DialTarget("demo", "600", "ring_group", "600"),
+            DialTarget("demo", "700", "agent_group", "support"),
+        ),
+        dids=(*snapshot.dids, Did("+15550102", "demo", "ring_group", "600")),
+        outbound=(
+            OutboundRoute("demo", "demo/trunk:a", "failover", (A,)),
+            OutboundRoute("demo-5002", "demo/trunk_group:ab", "round_robin", (A, B)),
+        ),
+        ring_groups=(RingGroup("demo", "600", "sequential", 15, ("demo-5001", "demo-5002")),),
+        fixed_agents=(
+            FixedAgent("demo-5000", "demo/1000", "dial_in"),
+            FixedAgent("demo-5001", "demo/1001", "all"),
+        ),
     )
 
 
@@ -148,3 +151,37 @@ def test_call_control_dial_string_contract(directory: PyDirectory) -> None:
 @pytest.mark.parametrize("code", ["*64", "*65", "*66"])
 def test_agent_feature_codes_go_to_call_control(directory: PyDirectory, code: str) -> None:
     assert policy.route_from_phone(directory, "demo", code) == policy.CallFeature("demo", code)
+
+
+def _with_phone_line(snapshot: Snapshot, owner_route: bool) -> PyDirectory:
+    """Extension 5010 of demo is the phone number +15557771234 (a remote agent's mobile);
+    with ``owner_route``, its owner's user group goes out through trunk group ab."""
+    routes = snapshot.outbound + (
+        (OutboundRoute("demo-5010", "demo/trunk_group:ab", "failover", (B,)),)
+        if owner_route
+        else ()
+    )
+    return PyDirectory(
+        replace(
+            snapshot,
+            dial_targets=(
+                *snapshot.dial_targets,
+                DialTarget("demo", "5010", "phone", "+15557771234"),
+            ),
+            outbound=routes,
+        )
+    )
+
+
+@pytest.mark.parametrize("owner_route", [False, True])
+def test_a_phone_number_extension_is_dialed_out_through_its_owners_trunk_rules(
+    demo_snapshot: Snapshot, owner_route: bool
+) -> None:
+    lines = _with_phone_line(demo_snapshot, owner_route)
+    from_phone = policy.route_from_phone(lines, "demo", "5010", "demo-5001")
+    from_call_control = policy.route_from_call_control(lines, "demo-5010")  # a queue offer
+    for decision in (from_phone, from_call_control):
+        assert isinstance(decision, policy.CallTrunks), decision
+        assert decision.number == "+15557771234"
+        uri = "sip:0015557771234@192.0.2.2:5080" if owner_route else "sip:+15557771234@192.0.2.1"
+        assert [t.uri for t in decision.targets] == [uri]
