@@ -272,7 +272,7 @@ class QueueService(Announcements):
             # at once: rtpengine may already send the caller's audio to the answered phone
             self.media.keep_caller_from_agent(active.media)
             wait_s = self.media.first_stream_wait(active.media)  # the caller's music first
-            ask = lambda: self._ask_to_confirm(active, leg, sdp, queue)  # noqa: E731
+            ask = lambda: self._ask_to_confirm(active, leg, sdp, queue)
             if wait_s > 0:
                 active.ring_timer = self.sip.call_later(wait_s, ask)
             else:
