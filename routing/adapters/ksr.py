@@ -406,8 +406,10 @@ class EdgeRouter(SipTruthReporter):
         return relay.call_extension(k, decision.username, (*callers, decision.username))
 
     def follow(self, failover: policy.Failover) -> policy.Decision | None:
-        """The next destination of a call whose destination failed (``policy.follow``)."""
-        directory = self.directory
+        """The next destination of a call whose destination failed (``policy.follow``). A
+        ring timeout runs the failure route in tm's timer process, which loads the
+        directory on its first one."""
+        directory = self.current_directory()
         return None if directory is None else policy.follow(directory, self.failovers, failover)
 
     def _bound_agent_check(self, directory: Directory, user: str) -> policy.Reply | None:
