@@ -452,15 +452,17 @@ def call_destination_extension(
     if k.registrar.lookup("location") < 0:  # expired since the failover check
         return _no_member(k)
     _proxy_setup_per_branch(k, decision.failover)
-    _arm_extension(k, decision.username)
+    _arm_extension(k, decision.username, decision.failover)
     return _relay(k, (*direct_users, decision.username))
 
 
-def _arm_extension(k: Any, username: str) -> None:
+def _arm_extension(k: Any, username: str, failover: policy.Failover) -> None:
     k.pv.sets(RINGING, json.dumps([username]))
     timeout_ms = extension_ring_timeout_ms(k)
     k.tm.t_set_fr(timeout_ms, timeout_ms)
     k.tm.t_on_failure("ksr_failure_destination")
+    k.info(f"extension {username} rings up to {timeout_ms // 1000} s, then failover "
+           f"{failover.kind} {failover.ref!r}\n")  # fmt: skip
 
 
 def forward_out(k: Any, decision: policy.CallTrunks, direct_users: tuple[str, ...]) -> int:
@@ -577,7 +579,7 @@ def _relay_failover(
             return False
         swap_direct(k, ringing, (decision.username,))
         k.pv.sets(FAILOVER, decision.failover.encode())
-        _arm_extension(k, decision.username)
+        _arm_extension(k, decision.username, decision.failover)
         k.tm.t_on_reply("ksr_onreply_media")
         _arm_branch(k, "media")
     elif isinstance(decision, policy.CallRingGroup):
