@@ -23,9 +23,9 @@ from tests.integration.queue.helpers import (
     set_agents,
 )
 from tests.integration.test_outbound_calls import (
+    CALLER_TONE,
     CARRIER_A,
     CARRIER_TONE,
-    CALLER_TONE,
     carriers,
     provision,
     rings,
@@ -172,9 +172,7 @@ def test_did_to_a_busy_extension_rings_its_failover_with_media_through_rtpengine
         backup_rtp.start_sending(incoming.remote_rtp, tone_hz=CARRIER_TONE)
         backup_rtp.wait_received(50, source=incoming.remote_rtp)  # rtpengine's, not the caller's
         caller_rtp.wait_received(50, source=call.remote_rtp)
-        assert backup_rtp.dominant_power(CALLER_TONE) > 10 * backup_rtp.dominant_power(
-            CARRIER_TONE
-        )
+        assert backup_rtp.dominant_power(CALLER_TONE) > 10 * backup_rtp.dominant_power(CARRIER_TONE)
         assert call.bye().status == 200
         incoming.wait_bye()
 

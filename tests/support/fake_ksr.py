@@ -173,6 +173,10 @@ class FakeKSR:
             return lambda: self.method == name[3:]
         raise AttributeError(name)
 
+    def set_drop(self) -> None:
+        """A branch route's "do not send this branch" (KEMI core)."""
+        self.calls.append(("set_drop", ()))
+
     def info(self, text: str) -> None:
         self.logs.append(("info", text))
 
