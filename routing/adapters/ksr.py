@@ -400,7 +400,7 @@ class EdgeRouter(SipTruthReporter):
         if isinstance(decision, policy.CallRingGroup):
             return relay.call_ring_group(k, decision, direct)
         if decision.failover is not None:  # a DID's extension: ring timeout, failover
-            return relay.call_destination_extension(k, decision, direct)
+            return relay.call_destination_extension(k, decision, callers)
         if callers is None:
             return relay.call_extension(k, decision.username)
         return relay.call_extension(k, decision.username, (*callers, decision.username))

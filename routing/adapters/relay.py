@@ -442,18 +442,20 @@ def extension_ring_timeout_ms(k: Any) -> int:
 
 
 def call_destination_extension(
-    k: Any, decision: policy.CallExtension, direct_users: tuple[str, ...]
+    k: Any, decision: policy.CallExtension, direct_users: tuple[str, ...] | None
 ) -> int:
     """A DID's extension (or one a failover reached, from ``routing.adapters.ksr``): it
-    rings ``EXTENSION_RING_TIMEOUT_S``; no answer, busy or declined: its failover."""
+    rings ``EXTENSION_RING_TIMEOUT_S``; no answer, busy or declined: its failover.
+    ``direct_users`` None: call control's own leg, which marks no one busy."""
     k.pv.sets("$ru", _contact_uri(k, decision.username))
+    users = () if direct_users is None else (*direct_users, decision.username)
     if decision.failover is None:
-        return call_extension(k, decision.username, (*direct_users, decision.username))
+        return call_extension(k, decision.username, users)
     if k.registrar.lookup("location") < 0:  # expired since the failover check
         return _no_member(k)
     _proxy_setup_per_branch(k, decision.failover)
     _arm_extension(k, decision.username, decision.failover)
-    return _relay(k, (*direct_users, decision.username))
+    return _relay(k, users)
 
 
 def _arm_extension(k: Any, username: str, failover: policy.Failover) -> None:
