@@ -622,6 +622,7 @@ def _relay_failover(
         if k.dispatcher.ds_select_dst(CALL_CONTROL_SET, CALL_CONTROL_ALG) < 0:
             return False
         k.rtpengine.rtpengine_delete("")  # call control anchors this call's media itself
+        k.pv.sets("$ru", str(k.pv.get("$ou") or ""))  # the number dialed, not a phone's contact
         swap_direct(k, ringing, ())  # call control tracks its own legs
         k.pv.sets(RINGING, "[]")
         k.pv.sets(CALL_CONTROL_DIALOG_VAR, "1")

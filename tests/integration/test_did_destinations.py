@@ -98,7 +98,8 @@ def test_did_to_an_external_number_is_forwarded_out_through_the_teams_trunk(
             incoming.wait_ack()
             caller_rtp.start_sending(call.remote_rtp, tone_hz=CALLER_TONE)
             far_rtp.start_sending(incoming.remote_rtp, tone_hz=CARRIER_TONE)
-            far_rtp.wait_received(50, source=incoming.remote_rtp)  # through rtpengine
+            assert tuple(incoming.remote_rtp or ()) != caller_rtp.address  # via rtpengine
+            far_rtp.wait_received(50, source=incoming.remote_rtp)
             caller_rtp.wait_received(50, source=call.remote_rtp)
             assert far_rtp.dominant_power(CALLER_TONE) > 10 * far_rtp.dominant_power(CARRIER_TONE)
             assert call.bye().status == 200
@@ -170,7 +171,8 @@ def test_did_to_a_busy_extension_rings_its_failover_with_media_through_rtpengine
         incoming.wait_ack()
         caller_rtp.start_sending(call.remote_rtp, tone_hz=CALLER_TONE)
         backup_rtp.start_sending(incoming.remote_rtp, tone_hz=CARRIER_TONE)
-        backup_rtp.wait_received(50, source=incoming.remote_rtp)  # rtpengine's, not the caller's
+        assert tuple(incoming.remote_rtp or ()) != caller_rtp.address  # offered by rtpengine
+        backup_rtp.wait_received(50, source=incoming.remote_rtp)
         caller_rtp.wait_received(50, source=call.remote_rtp)
         assert backup_rtp.dominant_power(CALLER_TONE) > 10 * backup_rtp.dominant_power(CARRIER_TONE)
         assert call.bye().status == 200
@@ -220,8 +222,38 @@ def test_ring_group_nobody_answers_then_the_caller_waits_in_the_agent_groups_que
     assert response.status == 200, response.summary()  # call control answered
     caller_rtp.start_sending(call.remote_rtp, tone_hz=CALLER_TONE)
     wait_until(lambda: hears_music(caller_rtp), timeout=5, what="music on hold")
+    dialogs = stack.kamcmd("dlg.list")
+    this_dialog = dialogs[dialogs.index(call.call_id) :].split("call-id:")[0]
+    assert "sbcc: 1" in this_dialog  # its in-dialog requests leave call control's media alone
     assert call.bye().status == 200  # relayed to call control, which closes the queue call
-    assert call_record(stack, call.call_id, outcome="abandoned")["group_name"] == "support"
+    record = call_record(stack, call.call_id, outcome="abandoned")
+    assert (record["group_name"], record["dialed"]) == ("support", "607")
+
+
+def test_ring_all_group_with_a_failover_keeps_media_through_rtpengine_for_the_answer(
+    stack: Stack,
+    phones: PhoneFactory,
+    ring_groups: Callable[..., None],
+    rtp_endpoints: Callable[..., RtpEndpoint],
+) -> None:
+    caller, one, two = phones("demo-5009"), phones("demo-5001"), phones("demo-5002")
+    ring_groups("610", ["5001", "5002"], {"kind": "extension", "ref": "5004"}, ring_timeout_s=10)
+    caller_rtp, answer_rtp = rtp_endpoints(), rtp_endpoints()
+    call = caller.invite("610", rtp=caller_rtp, wait=False)
+    ringing_one, ringing_two = one.wait_incoming(timeout=5), two.wait_incoming(timeout=5)
+    ringing_one.ring()
+    ringing_two.answer(answer_rtp)
+    assert call.wait_final(timeout=5).status == 200
+    ringing_one.wait_cancel(timeout=5)
+    caller_rtp.start_sending(call.remote_rtp, tone_hz=CALLER_TONE)
+    answer_rtp.start_sending(ringing_two.remote_rtp, tone_hz=CARRIER_TONE)
+    assert tuple(ringing_two.remote_rtp or ()) != caller_rtp.address  # offered by rtpengine
+    answer_rtp.wait_received(50, source=ringing_two.remote_rtp)
+    caller_rtp.wait_received(50, source=call.remote_rtp)
+    assert answer_rtp.dominant_power(CALLER_TONE) > 10 * answer_rtp.dominant_power(CARRIER_TONE)
+    assert caller_rtp.dominant_power(CARRIER_TONE) > 10 * caller_rtp.dominant_power(CALLER_TONE)
+    assert call.bye().status == 200
+    ringing_two.wait_bye()
 
 
 def test_a_failover_chain_back_to_its_start_ends_with_the_last_answer(
