@@ -110,6 +110,8 @@ class CallTrunks:
     targets: tuple[TrunkTarget, ...]
     rotation: str = ""
     diverted_from: str = ""  # the DID a forwarded inbound call came in on (Diversion)
+    # A DID's external destination: followed when the far end is busy or does not answer.
+    failover: Failover | None = None
 
 
 @dataclass(frozen=True)
@@ -259,7 +261,10 @@ def _to_destination(
     if kind == "ring_group":
         return _ring_group(directory, team, target, failovers, failover)
     if kind == "external":
-        return _forward(directory, team, target, did)
+        forward = _forward(directory, team, target, did)
+        if isinstance(forward, CallTrunks) and failover_kind != "hangup":
+            return replace(forward, failover=replace(failover, tried=(_key(kind, target),)))
+        return forward
     if kind == "hangup":
         return HANGUP
     return NOT_FOUND

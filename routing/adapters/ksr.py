@@ -394,7 +394,7 @@ class EdgeRouter(SipTruthReporter):
             return 1
         direct = () if callers is None else callers
         if isinstance(decision, policy.CallTrunks):
-            if decision.diverted_from:
+            if decision.diverted_from or decision.failover is not None:
                 return relay.forward_out(k, decision, direct)
             return relay.call_trunks(k, decision, direct)
         if isinstance(decision, policy.CallRingGroup):
@@ -497,7 +497,7 @@ class EdgeRouter(SipTruthReporter):
         return self._failure(lambda k: relay.failure_destination(k, self.follow))
 
     def failure_destination_trunk(self) -> int:
-        return self._failure(relay.failure_destination_trunk)
+        return self._failure(lambda k: relay.failure_destination_trunk(k, self.follow))
 
     def _failure(self, route: Any) -> int:
         """Run a tm reply / failure route's body; it must not raise into tm."""

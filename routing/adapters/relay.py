@@ -470,10 +470,44 @@ def _arm_extension(k: Any, username: str, failover: policy.Failover) -> None:
 def forward_out(k: Any, decision: policy.CallTrunks, direct_users: tuple[str, ...]) -> int:
     """A DID's call forwarded to its external number: out through the team's trunks like
     an outbound call, with a Diversion naming the DID (the number the call was for), so a
-    carrier accepts the caller's own number in From when the trunk sets no caller ID."""
-    if decision.diverted_from:
-        k.hdr.insert(f"Diversion: {_diversion(k, decision.diverted_from, 'unconditional')}\r\n")
-    return call_trunks(k, decision, direct_users)
+    carrier accepts the caller's own number in From when the trunk sets no caller ID.
+    With a failover (the DID's), media per branch and the failover after the trunks."""
+    diversion = _diversion(k, decision.diverted_from, "unconditional")
+    if decision.failover is None:
+        k.hdr.insert(f"Diversion: {diversion}\r\n")
+        return call_trunks(k, decision, direct_users)
+    first, rest = _first_trunk(k, decision)
+    if first is None:
+        k.sl.sl_send_reply(*ALL_TRUNKS_BUSY)
+        return 1
+    k.info(f"forwarded {decision.number} of {decision.team} via trunk {first[0]}\n")
+    _proxy_setup_per_branch(k, decision.failover)
+    _arm_trunk(k, decision, first, rest, diversion)
+    return _relay(k, direct_users)
+
+
+def _first_trunk(k: Any, decision: policy.CallTrunks) -> tuple[list[Any] | None, list[Any]]:
+    """The first trunk with room (``call_trunks``' rules) and the ones after it."""
+    targets = decision.targets
+    if decision.rotation:
+        turn = k.htable.sht_inc(ROTATIONS, decision.rotation)
+        targets = policy.rotated(targets, max(turn, 1) - 1)
+    tries = [[t.trunk, t.uri, t.caller_id, f"{decision.team}/{t.trunk}", t.max_calls]
+             for t in targets]  # fmt: skip
+    return _next_with_room(k, tries)
+
+
+def _arm_trunk(
+    k: Any, decision: policy.CallTrunks, trunk: list[Any], rest: list[Any], diversion: str
+) -> None:
+    """Point the request at ``trunk`` (its call count in the dialog), arm its branch (media,
+    caller ID, Diversion) and the failure route: the other trunks, then the failover."""
+    k.pv.sets("$ru", trunk[1])
+    _use_trunk(k, trunk, rest)
+    k.tm.t_on_failure("ksr_failure_destination_trunk")
+    k.pv.sets(DIVERSION, diversion if decision.diverted_from else "")
+    k.pv.sets(FAILOVER, decision.failover.encode() if decision.failover else "")
+    _arm_branch(k, "trunk")
 
 
 def _diversion(k: Any, did: str, reason: str) -> str:
@@ -600,24 +634,14 @@ def _relay_failover(
         k.tm.t_on_failure("ksr_failure_ring_group")
         _arm_branch(k, "media")
     elif isinstance(decision, policy.CallTrunks):
-        targets = decision.targets
-        if decision.rotation:
-            turn = k.htable.sht_inc(ROTATIONS, decision.rotation)
-            targets = policy.rotated(targets, max(turn, 1) - 1)
-        tries = [[t.trunk, t.uri, t.caller_id, f"{decision.team}/{t.trunk}", t.max_calls]
-                 for t in targets]  # fmt: skip
-        first, rest_trunks = _next_with_room(k, tries)
+        first, rest_trunks = _first_trunk(k, decision)
         if first is None:
             return False
         swap_direct(k, ringing, ())
         k.pv.sets(RINGING, "[]")
-        k.pv.sets("$ru", first[1])
-        _use_trunk(k, first, rest_trunks)
-        k.tm.t_on_failure("ksr_failure_destination_trunk")
         k.tm.t_on_reply("ksr_onreply_media")
-        did = decision.diverted_from
-        k.pv.sets(DIVERSION, _diversion(k, did, _diversion_reason(status)) if did else "")
-        _arm_branch(k, "trunk")
+        diversion = _diversion(k, decision.diverted_from, _diversion_reason(status))
+        _arm_trunk(k, decision, first, rest_trunks, diversion)
     elif isinstance(decision, policy.CallQueue):
         if k.dispatcher.ds_select_dst(CALL_CONTROL_SET, CALL_CONTROL_ALG) < 0:
             return False
@@ -636,17 +660,19 @@ def _relay_failover(
     return bool(k.tm.t_relay() > 0)
 
 
-def failure_destination_trunk(k: Any) -> int:
-    """A carrier a failover reached failed: the next trunk if it could not take the call
-    (as ``failure_trunk``, with media offered per branch), else the answer stands."""
+def failure_destination_trunk(k: Any, follow: Follow | None = None) -> int:
+    """A carrier of a forwarded call (a DID's external destination, or a failover's)
+    failed: the next trunk if it could not take the call (as ``failure_trunk``, with media
+    offered per branch); else, or with no trunk left, the failover if the far end was
+    busy or did not answer."""
     if k.tm.t_is_canceled() > 0:
         return failure_release_media(k)
     status = k.pv.get("$T_reply_code")
-    if not (isinstance(status, int) and policy.trunk_fails_over(status)):
-        return failure_release_media(k)
-    trunk, rest = _next_with_room(k, json.loads(str(k.pv.get(NEXT_TRUNKS) or "[]")))
+    trunk = None
+    if isinstance(status, int) and policy.trunk_fails_over(status):
+        trunk, rest = _next_with_room(k, json.loads(str(k.pv.get(NEXT_TRUNKS) or "[]")))
     if trunk is None:
-        return failure_release_media(k)
+        return fail_over(k, follow) if follow is not None else failure_release_media(k)
     k.info(f"trunk answered {status}; trying trunk {trunk[0]}\n")
     k.pv.sets("$ru", trunk[1])
     k.tm.t_on_reply("ksr_onreply_media")

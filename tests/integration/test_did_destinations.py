@@ -125,6 +125,23 @@ def test_did_to_an_external_number_keeps_the_callers_number_when_the_trunk_sets_
             assert call.wait_final(timeout=5).status == 486
 
 
+def test_did_to_a_busy_external_number_rings_the_dids_failover_extension(
+    stack: Stack, phones: PhoneFactory, did: Callable[..., None]
+) -> None:
+    backup = phones("demo-5007")
+    with carriers(stack, CARRIER_A) as (far_carrier,):
+        provision(stack, lambda s, team: p.update_team(s, team, {"default_trunk": "out-0"}))
+        did({"kind": "external", "ref": FORWARDED_TO}, {"kind": "extension", "ref": "5007"})
+        with carrier(stack) as inbound:
+            call = inbound.invite(DID, wait=False)
+            rings(far_carrier, call).reject(486, "Busy Here")
+            incoming = backup.wait_incoming(timeout=5)
+            incoming.answer()
+            assert call.wait_final(timeout=5).status == 200
+            assert call.bye().status == 200
+            incoming.wait_bye()
+
+
 def test_did_to_hangup_is_declined_with_603_and_logged(
     stack: Stack, did: Callable[..., None]
 ) -> None:

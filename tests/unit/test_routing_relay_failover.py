@@ -253,3 +253,18 @@ def test_the_ring_groups_last_member_failing_follows_the_groups_failover(
     assert ksr.called("tm.t_relay") == [()]
     assert ksr.htable.table(relay.BUSY_COUNTS) == {"demo-5000": 1, "demo-5001": 0, "demo-5002": 1}
     assert policy.Failover.decode(ksr.pvs[relay.FAILOVER]).kind == "hangup"
+
+
+def test_a_dids_busy_external_number_follows_the_dids_failover(routed: Snapshot) -> None:
+    snapshot = replace(routed, failovers=Failovers.of({"+15550106": ("extension", "5001")}, {}))
+    ksr = carrier_invite("+15550106")
+    edge = router(ksr, snapshot)
+    edge.request_route()
+    assert ksr.called("rtpengine.rtpengine_manage") == []  # per branch, as it may fail over
+    assert ksr.called("tm.t_on_failure")[-1] == ("ksr_failure_destination_trunk",)
+    assert ksr.called("tm.t_on_branch")[-1] == ("ksr_branch_destination",)
+    assert ksr.called("dialog.set_dlg_profile") == [("sbtrunk", "demo/a")]
+    failing(ksr, 486)  # the far end is busy: no other trunk, the DID's failover
+    edge.failure_destination_trunk()
+    assert ("$ru", "sip:demo-5001@127.0.0.1") in ksr.called("pv.sets")
+    assert ksr.called("tm.t_relay") == [()]
