@@ -10,8 +10,9 @@ SIP truth for the ACD (``routing.sipstate``): workers only mark shared memory --
 saved registration and its source IP in ``sbreg``, a direct call's users in ``sbbusy`` /
 ``sbdlg`` from its INVITE's relay until its dialog fails or ends -- and the rtimer
 process (``routing.adapters.sip_truth``) turns those marks into facts and reports the
-changes to Redis. The relays themselves (extension, trunks, ring groups) and their tm
-failure routes are ``routing.adapters.relay``.
+changes to Redis. The relays themselves (extension, trunks) and their tm failure routes
+are ``routing.adapters.relay``; ring groups, DID destinations and failovers
+``routing.adapters.destinations``.
 
 The one Redis read of a worker: an outbound call from an extension that is not fixed
 to an agent asks whether call control bound an agent to it, and the agent's working
@@ -26,15 +27,13 @@ import traceback
 from typing import Any
 
 from routing import guard, policy
-from routing.adapters import relay
+from routing.adapters import destinations, relay
+from routing.adapters.destinations import CALL_CONTROL_ALG, CALL_CONTROL_SET, QUEUE_HEADER
 from routing.adapters.relay import (
     BUSY_CALLS,
     BUSY_COUNTS,
-    CALL_CONTROL_ALG,
-    CALL_CONTROL_SET,
     DIRECT_USERS_VAR,
     PARTIES,
-    QUEUE_HEADER,
 )
 from routing.adapters.sip_truth import REG_MARKS, SipTruthReporter
 from routing.directory import Directory, build
@@ -44,7 +43,7 @@ from routing.sipstate import SipFacts
 __all__ = ["BUSY_CALLS", "BUSY_COUNTS", "DIRECT_USERS_VAR", "REG_MARKS", "EdgeRouter"]
 
 # Dispatcher set of the call-control processes, and how a destination is picked
-# (CALL_CONTROL_SET, CALL_CONTROL_ALG: relay's, which fails over to call control too).
+# (CALL_CONTROL_SET, CALL_CONTROL_ALG: destinations', whose failovers reach it too).
 # Their media is theirs: the caller leg's rtpengine session is call control's own.
 # Record-Route parameter marking the caller's dialog with call control: in-dialog requests
 # of that dialog leave media alone (same Call-ID as call control's rtpengine session).
@@ -265,7 +264,7 @@ class EdgeRouter(SipTruthReporter):
         )
         if refusal is not None:
             return self._refuse_in_dialog(refusal)
-        if k.rr.check_route_param(CALL_CONTROL_RR_PARAM) > 0 or relay.call_control_dialog(k):
+        if k.rr.check_route_param(CALL_CONTROL_RR_PARAM) > 0 or destinations.call_control_dialog(k):
             pass  # the caller's leg to call control: its media (and its replies') is theirs
         elif k.is_BYE():
             k.rtpengine.rtpengine_delete("")
@@ -383,7 +382,7 @@ class EdgeRouter(SipTruthReporter):
         if decision == policy.HANGUP:
             k.info(f"INVITE {dialed} from {k.pv.get('$si')}: the DID's destination is hangup, "
                    f"answered {decision.code} {decision.reason}\n")  # fmt: skip
-        decision = relay.reachable(k, decision, self.follow, callers or ())
+        decision = destinations.reachable(k, decision, self.follow, callers or ())
         if isinstance(decision, policy.Reply):
             k.sl.sl_send_reply(decision.code, decision.reason)
             return 1
@@ -395,12 +394,12 @@ class EdgeRouter(SipTruthReporter):
         direct = () if callers is None else callers
         if isinstance(decision, policy.CallTrunks):
             if decision.diverted_from or decision.failover is not None:
-                return relay.forward_out(k, decision, direct)
+                return destinations.forward_out(k, decision, direct)
             return relay.call_trunks(k, decision, direct)
         if isinstance(decision, policy.CallRingGroup):
-            return relay.call_ring_group(k, decision, direct)
+            return destinations.call_ring_group(k, decision, direct)
         if decision.failover is not None:  # a DID's extension: ring timeout, failover
-            return relay.call_destination_extension(k, decision, callers)
+            return destinations.call_destination_extension(k, decision, callers)
         if callers is None:
             return relay.call_extension(k, decision.username)
         return relay.call_extension(k, decision.username, (*callers, decision.username))
@@ -479,7 +478,7 @@ class EdgeRouter(SipTruthReporter):
         return relay.failure_release_media(self.ksr)
 
     def onreply_ring_group(self) -> int:
-        return self._failure(relay.onreply_ring_group)
+        return self._failure(destinations.onreply_ring_group)
 
     def branch_trunk(self) -> int:
         return self._failure(relay.branch_trunk)
@@ -488,16 +487,16 @@ class EdgeRouter(SipTruthReporter):
         return self._failure(relay.failure_trunk)
 
     def failure_ring_group(self) -> int:
-        return self._failure(lambda k: relay.failure_ring_group(k, self.follow))
+        return self._failure(lambda k: destinations.failure_ring_group(k, self.follow))
 
     def branch_destination(self) -> int:
-        return self._failure(relay.branch_destination)
+        return self._failure(destinations.branch_destination)
 
     def failure_destination(self) -> int:
-        return self._failure(lambda k: relay.failure_destination(k, self.follow))
+        return self._failure(lambda k: destinations.failure_destination(k, self.follow))
 
     def failure_destination_trunk(self) -> int:
-        return self._failure(lambda k: relay.failure_destination_trunk(k, self.follow))
+        return self._failure(lambda k: destinations.failure_destination_trunk(k, self.follow))
 
     def _failure(self, route: Any) -> int:
         """Run a tm reply / failure route's body; it must not raise into tm."""

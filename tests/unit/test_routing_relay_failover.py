@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from routing import policy
-from routing.adapters import relay
+from routing.adapters import destinations, relay
 from routing.adapters.ksr import EdgeRouter
 from routing.directory import PyDirectory
 from routing.failover import Failovers
@@ -139,7 +139,7 @@ def test_a_failover_to_an_agent_group_hands_call_control_the_callers_own_sdp(
     edge.failure_destination()
     assert ksr.called("rtpengine.rtpengine_delete") == [("",)]  # the edge's session goes
     assert ksr.called("dispatcher.ds_select_dst") == [(1, 4)]
-    assert ksr.pvs[relay.CALL_CONTROL_DIALOG_VAR] == "1"
+    assert ksr.pvs[destinations.CALL_CONTROL_DIALOG_VAR] == "1"
     assert ksr.called("tm.t_on_failure") == [("ksr_failure_call_control",)]
     assert ksr.htable.table(relay.BUSY_COUNTS) == {"demo-5002": 0}  # call control's now
     ksr.calls.clear()
@@ -226,7 +226,7 @@ def test_in_dialog_requests_of_a_call_a_failover_gave_call_control_leave_media_a
     snapshot: Snapshot,
 ) -> None:
     ksr = FakeKSR("BYE", **{"$ci": "c1@host", "$su": "sip:127.0.0.1:5062", "$si": "127.0.0.1",
-                            relay.CALL_CONTROL_DIALOG_VAR: "1"})  # fmt: skip
+                            destinations.CALL_CONTROL_DIALOG_VAR: "1"})  # fmt: skip
     ksr.siputils.returns["has_totag"] = 1
     ksr.htable.table("sbparty")["c1@host"] = "udp:127.0.0.1:5062|udp:127.0.0.3:5060"
     ksr.rr.returns["check_route_param"] = lambda param: 1 if param == "did=" else -1
@@ -252,7 +252,7 @@ def test_the_ring_groups_last_member_failing_follows_the_groups_failover(
     assert ("$ru", "sip:demo-5002@127.0.0.1") in ksr.called("pv.sets")
     assert ksr.called("tm.t_relay") == [()]
     assert ksr.htable.table(relay.BUSY_COUNTS) == {"demo-5000": 1, "demo-5001": 0, "demo-5002": 1}
-    assert policy.Failover.decode(ksr.pvs[relay.FAILOVER]).kind == "hangup"
+    assert policy.Failover.decode(ksr.pvs[destinations.FAILOVER]).kind == "hangup"
 
 
 def test_a_dids_busy_external_number_follows_the_dids_failover(routed: Snapshot) -> None:
