@@ -19,7 +19,10 @@ from dashboard.schemas.common import (
 from dashboard.schemas.names import ShortNumbers, hangup
 from store.models import Did, RingGroup
 
-FAILOVER_HELP = "where the call goes when the destination does not answer"
+FAILOVER_HELP = (
+    "where the call goes when the destination is busy, does not answer or has nobody "
+    "registered (any destination kind; hangup: the destination's own answer stands)"
+)
 
 
 class DidCreate(Input):
