@@ -144,7 +144,7 @@ def failure_ring_group(k: Any, follow: Follow | None = None) -> int:
     rest = json.loads(str(k.pv.get(NEXT_MEMBERS) or "[]"))
     timeout_ms = int(str(k.pv.get("$avp(sbringms)") or "30000"))
     ringing = tuple(json.loads(str(k.pv.get(RINGING) or "[]")))
-    per_branch = bool(k.pv.get(FAILOVER))
+    per_branch = bool(k.pv.get(LEG))  # media offered per branch: so for the next one too
     while rest:
         member, rest = rest[0], rest[1:]
         k.pv.sets("$ru", _contact_uri(k, member))

@@ -268,3 +268,25 @@ def test_a_dids_busy_external_number_follows_the_dids_failover(routed: Snapshot)
     edge.failure_destination_trunk()
     assert ("$ru", "sip:demo-5001@127.0.0.1") in ksr.called("pv.sets")
     assert ksr.called("tm.t_relay") == [()]
+
+
+def test_a_ring_group_a_failover_reached_offers_media_to_each_member_it_rings(
+    routed: Snapshot,
+) -> None:
+    snapshot = replace(
+        routed,
+        dial_targets=(*routed.dial_targets, DialTarget("demo", "601", "ring_group", "601")),
+        ring_groups=(RingGroup("demo", "601", "sequential", 5, ("demo-5001", "demo-5002")),),
+        failovers=Failovers.of({"+15550101": ("ring_group", "601")}, {}),
+    )
+    ksr = carrier_invite("+15550101")
+    edge = router(ksr, snapshot)
+    edge.request_route()
+    failing(ksr, 486)  # 5000 busy: the DID's failover, ring group 601 (no failover of its own)
+    edge.failure_destination()
+    assert ksr.pvs[destinations.FAILOVER] == ""  # nothing after it
+    failing(ksr, 408, timed_out=True)  # its first member does not answer: the second
+    edge.failure_ring_group()
+    assert ("$ru", "sip:demo-5002@127.0.0.1") in ksr.called("pv.sets")
+    assert ksr.called("tm.t_on_branch") == [("ksr_branch_destination",)]  # media per branch
+    assert ksr.called("tm.t_relay") == [()]
