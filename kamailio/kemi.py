@@ -61,6 +61,15 @@ class kamailio:
     def ksr_onreply_ring_group(self, msg):
         return self.router.onreply_ring_group()
 
+    def ksr_branch_destination(self, msg):
+        return self.router.branch_destination()
+
+    def ksr_failure_destination(self, msg):
+        return self.router.failure_destination()
+
+    def ksr_failure_destination_trunk(self, msg):
+        return self.router.failure_destination_trunk()
+
     def ksr_provisioning_tick(self, msg, evname=None):
         return self.router.provisioning_tick()
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from routing.failover import Failovers
+
 
 @dataclass(frozen=True)
 class SipAccount:
@@ -111,3 +113,5 @@ class Snapshot:
     outbound: tuple[OutboundRoute, ...] = field(default_factory=tuple)
     ring_groups: tuple[RingGroup, ...] = field(default_factory=tuple)
     fixed_agents: tuple[FixedAgent, ...] = field(default_factory=tuple)
+    # Each DID's and ring group's failover (routing.failover): Python only, not native.
+    failovers: Failovers = field(default_factory=Failovers)

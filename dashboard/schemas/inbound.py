@@ -25,7 +25,10 @@ PRIORITY_HELP = (
     "before calls waiting with a lower one (a caller priority, if higher, wins)"
 )
 
-FAILOVER_HELP = "where the call goes when the destination does not answer"
+FAILOVER_HELP = (
+    "where the call goes when the destination is busy, does not answer or has nobody "
+    "registered (any destination kind; hangup: the destination's own answer stands)"
+)
 
 
 class DidCreate(Input):

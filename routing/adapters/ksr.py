@@ -10,8 +10,9 @@ SIP truth for the ACD (``routing.sipstate``): workers only mark shared memory --
 saved registration and its source IP in ``sbreg``, a direct call's users in ``sbbusy`` /
 ``sbdlg`` from its INVITE's relay until its dialog fails or ends -- and the rtimer
 process (``routing.adapters.sip_truth``) turns those marks into facts and reports the
-changes to Redis. The relays themselves (extension, trunks, ring groups) and their tm
-failure routes are ``routing.adapters.relay``.
+changes to Redis. The relays themselves (extension, trunks) and their tm failure routes
+are ``routing.adapters.relay``; ring groups, DID destinations and failovers
+``routing.adapters.destinations``.
 
 The one Redis read of a worker: an outbound call from an extension that is not fixed
 to an agent asks whether call control bound an agent to it, and the agent's working
@@ -26,7 +27,8 @@ import traceback
 from typing import Any
 
 from routing import guard, policy
-from routing.adapters import relay
+from routing.adapters import destinations, relay
+from routing.adapters.destinations import CALL_CONTROL_ALG, CALL_CONTROL_SET, QUEUE_HEADER
 from routing.adapters.relay import (
     BUSY_CALLS,
     BUSY_COUNTS,
@@ -36,19 +38,18 @@ from routing.adapters.relay import (
 from routing.adapters.sip_truth import REG_MARKS, SipTruthReporter
 from routing.adapters.trunks import Registrations, read_trunk_book
 from routing.directory import Directory, build
+from routing.failover import NO_FAILOVERS, Failovers
 from routing.sipstate import SipFacts
 from routing.trunks import TrunkBook
 
 __all__ = ["BUSY_CALLS", "BUSY_COUNTS", "DIRECT_USERS_VAR", "REG_MARKS", "EdgeRouter"]
 
-# Dispatcher set of the call-control processes, and how a destination is picked (4: round
-# robin). Their media is theirs: the caller leg's rtpengine session is call control's own.
-CALL_CONTROL_SET = 1
-CALL_CONTROL_ALG = 4
+# Dispatcher set of the call-control processes, and how a destination is picked
+# (CALL_CONTROL_SET, CALL_CONTROL_ALG: destinations', whose failovers reach it too).
+# Their media is theirs: the caller leg's rtpengine session is call control's own.
 # Record-Route parameter marking the caller's dialog with call control: in-dialog requests
 # of that dialog leave media alone (same Call-ID as call control's rtpengine session).
 CALL_CONTROL_RR_PARAM = "sbcc=1"
-QUEUE_HEADER = "X-Switchboard-Queue"
 FEATURE_HEADER = "X-Switchboard-Feature"
 CALLER_HEADER = "X-Switchboard-Caller"  # the authenticated SIP user of a feature call
 # Shared-memory tables of the defences (kamailio.cfg): banned source addresses; failed
@@ -73,6 +74,7 @@ class EdgeRouter(SipTruthReporter):
         self.trunks = TrunkBook()
         self._registrations = Registrations()
         self._registrations_version = -1  # the store version they were synced at
+        self.failovers: Failovers = NO_FAILOVERS  # of the same snapshot as the directory
         self._engine: Any = None
         self._acd: Any = None
         # The rtimer's view of SIP truth: observed now, and as last reported to Redis.
@@ -168,6 +170,7 @@ class EdgeRouter(SipTruthReporter):
             self.trunks = read_trunk_book(self.engine(), self.ksr)
         except Exception as exc:  # noqa: BLE001  calls go on without trunk settings
             self.ksr.err(f"trunk settings not readable, keeping the old ones: {exc}\n")
+        self.failovers = snapshot.failovers
         self.ksr.info(
             f"routing directory v{snapshot.version} loaded in pid {os.getpid()} "
             f"({type(self.directory).__module__}.{type(self.directory).__name__})\n"
@@ -288,7 +291,7 @@ class EdgeRouter(SipTruthReporter):
         )
         if refusal is not None:
             return self._refuse_in_dialog(refusal)
-        if k.rr.check_route_param(CALL_CONTROL_RR_PARAM) > 0:
+        if k.rr.check_route_param(CALL_CONTROL_RR_PARAM) > 0 or destinations.call_control_dialog(k):
             pass  # the caller's leg to call control: its media (and its replies') is theirs
         elif k.is_BYE():
             k.rtpengine.rtpengine_delete("")
@@ -396,9 +399,9 @@ class EdgeRouter(SipTruthReporter):
         callers: tuple[str, ...] | None = ()
         if source == guard.CALL_CONTROL:  # by ip, port and transport
             callers = None
-            decision = policy.route_from_call_control(directory, dialed)
+            decision = policy.route_from_call_control(directory, dialed, self.failovers)
         elif source == guard.TRUNK and trunk is not None:
-            decision = policy.route_from_trunk(directory, trunk[0], dialed)
+            decision = policy.route_from_trunk(directory, trunk[0], dialed, self.failovers)
             k.info(f"INVITE {dialed} from trunk {trunk[0]}/{trunk[1]}: {decision}\n")
         else:
             caller = self._authenticate(directory)
@@ -407,13 +410,17 @@ class EdgeRouter(SipTruthReporter):
             k.auth.consume_credentials()
             user = f"{caller.team}-{caller.number}"
             callers = (user,)
-            decision = policy.route_from_phone(directory, caller.team, dialed, user)
+            decision = policy.route_from_phone(directory, caller.team, dialed, user, self.failovers)
             if isinstance(decision, policy.CallFeature):
                 return self._call_control({FEATURE_HEADER: decision.code, CALLER_HEADER: user})
             if isinstance(decision, policy.CallTrunks):
                 decision = self._bound_agent_check(directory, user) or decision
             if decision == policy.DIAL_IN_AGENT:
                 k.info(f"outbound call from {user} to {dialed} refused: dial-in agent\n")
+        if decision == policy.HANGUP:
+            k.info(f"INVITE {dialed} from {k.pv.get('$si')}: the DID's destination is hangup, "
+                   f"answered {decision.code} {decision.reason}\n")  # fmt: skip
+        decision = destinations.reachable(k, decision, self.follow, callers or ())
         if isinstance(decision, policy.Reply):
             k.sl.sl_send_reply(decision.code, decision.reason)
             return 1
@@ -424,12 +431,23 @@ class EdgeRouter(SipTruthReporter):
             return 1
         direct = () if callers is None else callers
         if isinstance(decision, policy.CallTrunks):
+            if decision.diverted_from or decision.failover is not None:
+                return destinations.forward_out(k, decision, direct)
             return relay.call_trunks(k, decision, direct)
         if isinstance(decision, policy.CallRingGroup):
-            return relay.call_ring_group(k, decision, direct)
+            return destinations.call_ring_group(k, decision, direct)
+        if decision.failover is not None:  # a DID's extension: ring timeout, failover
+            return destinations.call_destination_extension(k, decision, callers)
         if callers is None:
             return relay.call_extension(k, decision.username)
         return relay.call_extension(k, decision.username, (*callers, decision.username))
+
+    def follow(self, failover: policy.Failover) -> policy.Decision | None:
+        """The next destination of a call whose destination failed (``policy.follow``). A
+        ring timeout runs the failure route in tm's timer process, which loads the
+        directory on its first one."""
+        directory = self.current_directory()
+        return None if directory is None else policy.follow(directory, self.failovers, failover)
 
     def _bound_agent_check(self, directory: Directory, user: str) -> policy.Reply | None:
         """An extension a self-adapting or dynamic agent signed in at (bound in Redis by
@@ -498,7 +516,7 @@ class EdgeRouter(SipTruthReporter):
         return relay.failure_release_media(self.ksr)
 
     def onreply_ring_group(self) -> int:
-        return self._failure(relay.onreply_ring_group)
+        return self._failure(destinations.onreply_ring_group)
 
     def branch_trunk(self) -> int:
         return self._failure(lambda k: relay.branch_trunk(k, self.trunks))
@@ -507,7 +525,16 @@ class EdgeRouter(SipTruthReporter):
         return self._failure(lambda k: relay.failure_trunk(k, self.trunks))
 
     def failure_ring_group(self) -> int:
-        return self._failure(relay.failure_ring_group)
+        return self._failure(lambda k: destinations.failure_ring_group(k, self.follow))
+
+    def branch_destination(self) -> int:
+        return self._failure(destinations.branch_destination)
+
+    def failure_destination(self) -> int:
+        return self._failure(lambda k: destinations.failure_destination(k, self.follow))
+
+    def failure_destination_trunk(self) -> int:
+        return self._failure(lambda k: destinations.failure_destination_trunk(k, self.follow))
 
     def _failure(self, route: Any) -> int:
         """Run a tm reply / failure route's body; it must not raise into tm."""

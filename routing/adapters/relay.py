@@ -1,7 +1,8 @@
-"""KEMI glue for the proxy's relays: an extension, carrier trunks (failover), a ring group
-(fork or serial), and the direct-call busy marks they set. ``routing.adapters.ksr``
-decides which, through ``routing.policy``; the functions here only carry it out on ``k``
-(the ``KSR`` object) and are the tm failure routes' bodies.
+"""KEMI glue for the proxy's relays: an extension, carrier trunks (failover), and the
+direct-call busy marks they set; ring groups and DID destinations with their failovers
+are ``routing.adapters.destinations``. ``routing.adapters.ksr`` decides which, through
+``routing.policy``; the functions here only carry it out on ``k`` (the ``KSR`` object)
+and are the tm failure routes' bodies.
 
 Busy marks (``routing.sipstate``): a direct call counts its SIP users busy in shared
 memory from the moment its INVITE is relayed -- a ringing phone must not be offered a
@@ -48,6 +49,9 @@ SDP_REFUSED_MARK = "$avp(sbsdpno)"
 # The trunk an outbound dialog went out through ("<team>/<trunk>"): the caller's
 # re-INVITEs offer that trunk's codecs too.
 DIALOG_TRUNK = "$dlg_var(sbtk)"
+# Also what a branch route sets when it dropped its branch (routing.adapters.destinations
+# offers media per branch): the relay then answers 488.
+SDP_REFUSED_AVP = SDP_REFUSED_MARK
 # A carrier silent (no 100 Trying) this long is skipped for the next trunk.
 TRUNK_SILENCE_MS = 3000
 
@@ -133,17 +137,25 @@ def forget_parties(k: Any) -> None:
         k.htable.sht_setxs(PARTIES, call_id, guard.ended(str(recorded)), guard.LINGER_S)
 
 
+def keep_alive(k: Any, direct_users: tuple[str, ...]) -> None:
+    """A call a phone is in, outside call control (which ends its own): dialog keep-alives
+    both ways; a failed one times the dialog out, and send_bye BYEs both sides."""
+    if direct_users:
+        k.dialog.dlg_set_property("ka-src")
+        k.dialog.dlg_set_property("ka-dst")
+
+
 def _relay(k: Any, direct_users: tuple[str, ...]) -> int:
     """Mark, relay; a relay that failed at once releases its marks and media."""
     mark_direct(k, direct_users)
-    if direct_users:  # a call a phone is in, outside call control (which ends its own)
-        # keep-alives both ways; a failed one times the dialog out (send_bye: BYE to both)
-        k.dialog.dlg_set_property("ka-src")
-        k.dialog.dlg_set_property("ka-dst")
+    keep_alive(k, direct_users)
     if k.tm.t_relay() < 0:
         release_direct(k)
         k.rtpengine.rtpengine_delete("")
-        k.sl.sl_reply_error()
+        if str(k.pv.get(SDP_REFUSED_AVP) or "") == "1":  # by a branch route
+            k.sl.sl_send_reply(guard.SDP_REFUSED.code, guard.SDP_REFUSED.reason)
+        else:
+            k.sl.sl_reply_error()
     return 1
 
 
@@ -211,6 +223,7 @@ def call_trunks(k: Any, decision: policy.CallTrunks, direct_users: tuple[str, ..
     k.tm.t_on_reply("ksr_onreply_media")
     _use_trunk(k, first, rest)
     mark_direct(k, direct_users)
+    keep_alive(k, direct_users)
     if k.tm.t_relay() < 0:
         release_direct(k)
         k.rtpengine.rtpengine_delete("")
@@ -335,104 +348,6 @@ def _next_trunk(k: Any, status: object, otherwise: tuple[int, str] | None = None
     if k.tm.t_relay() < 0:
         return failure_release_media(k)
     return 1
-
-
-# --- ring groups ---------------------------------------------------------------------------
-
-
-def call_ring_group(k: Any, decision: policy.CallRingGroup, direct_users: tuple[str, ...]) -> int:
-    """Ring all registered members at once, or one after the other (``ring_timeout_s``
-    each); members without a registration are skipped, and so is the caller (a member
-    calling its own group); none left is a 480."""
-    members = tuple(m for m in decision.members if m not in direct_users)
-    if decision.rotation:
-        turn = k.htable.sht_inc(ROTATIONS, decision.rotation)
-        members = policy.rotated(members, max(turn, 1) - 1)
-    registered = [
-        m for m in members if k.registrar.registered_uri("location", _contact_uri(k, m)) > 0
-    ]
-    if not registered:
-        k.sl.sl_send_reply(policy.NO_MEMBER_REGISTERED.code, policy.NO_MEMBER_REGISTERED.reason)
-        return 1
-    timeout_ms = max(decision.ring_timeout_s, 1) * 1000
-    k.pv.sets("$ru", _contact_uri(k, registered[0]))
-    if k.registrar.lookup("location") < 0:  # expired since the check: the next one
-        registered = registered[1:]
-        return _ring_next(k, registered, timeout_ms, direct_users) if registered else _no_member(k)
-    ringing = registered[:1]
-    if decision.strategy == "ring_all":
-        for member in registered[1:]:  # forked: the first to answer wins, tm cancels the rest
-            if k.registrar.lookup_to_dset("location", _contact_uri(k, member)) > 0:
-                ringing.append(member)
-        k.pv.sets(NEXT_MEMBERS, "[]")
-    else:
-        k.pv.sets(NEXT_MEMBERS, json.dumps(registered[1:]))
-    return _ring(k, ringing, timeout_ms, direct_users)
-
-
-def _ring_next(k: Any, members: list[str], timeout_ms: int, direct_users: tuple[str, ...]) -> int:
-    k.pv.sets("$ru", _contact_uri(k, members[0]))
-    if k.registrar.lookup("location") < 0:
-        return _no_member(k)
-    k.pv.sets(NEXT_MEMBERS, json.dumps(members[1:]))
-    return _ring(k, members[:1], timeout_ms, direct_users)
-
-
-def _ring(k: Any, ringing: list[str], timeout_ms: int, direct_users: tuple[str, ...]) -> int:
-    """Relay to the ``ringing`` members: they are busy while they ring, like the caller."""
-    k.pv.sets(RINGING, json.dumps(ringing))
-    k.pv.sets("$avp(sbringms)", str(timeout_ms))
-    if not _proxy_setup(k):
-        return 1
-    k.tm.t_on_reply("ksr_onreply_ring_group")
-    k.tm.t_set_fr(timeout_ms, timeout_ms)
-    k.tm.t_on_failure("ksr_failure_ring_group")
-    return _relay(k, (*direct_users, *ringing))
-
-
-def onreply_ring_group(k: Any) -> int:
-    """Media as for any call; once a member answers, the others of a forked group are
-    no longer ringing: their marks go, the answering member's stay (found by the user
-    of its Contact, the SIP username phones register with; unknown: all go)."""
-    onreply_media(k)
-    status = k.pv.get("$rs")
-    ringing = json.loads(str(k.pv.get(RINGING) or "[]"))
-    if len(ringing) > 1 and str(status).startswith("2"):
-        answered = str(k.pv.get("$(ct{nameaddr.uri}{uri.user})") or "")
-        swap_direct(k, tuple(m for m in ringing if m != answered), ())
-        k.pv.sets(RINGING, json.dumps([m for m in ringing if m == answered]))
-    return 1
-
-
-def _no_member(k: Any) -> int:
-    k.sl.sl_send_reply(policy.NO_MEMBER_REGISTERED.code, policy.NO_MEMBER_REGISTERED.reason)
-    return 1
-
-
-def failure_ring_group(k: Any) -> int:
-    """A member did not answer (declined, busy, ring timeout): ring the next registered one;
-    a cancelled call or a ring-all group is over."""
-    if k.tm.t_is_canceled() > 0:
-        return failure_release_media(k)
-    rest = json.loads(str(k.pv.get(NEXT_MEMBERS) or "[]"))
-    timeout_ms = int(str(k.pv.get("$avp(sbringms)") or "30000"))
-    ringing = tuple(json.loads(str(k.pv.get(RINGING) or "[]")))
-    while rest:
-        member, rest = rest[0], rest[1:]
-        k.pv.sets("$ru", _contact_uri(k, member))
-        if k.registrar.lookup("location") < 0:
-            continue  # unregistered since the call began: skipped
-        k.info(f"ring group: {k.pv.get('$T_reply_code')}; ringing {member}\n")
-        swap_direct(k, ringing, (member,))  # the busy mark follows the ringing phone
-        ringing = (member,)
-        k.pv.sets(RINGING, json.dumps(ringing))
-        k.pv.sets(NEXT_MEMBERS, json.dumps(rest))
-        k.tm.t_set_fr(timeout_ms, timeout_ms)
-        k.tm.t_on_reply("ksr_onreply_ring_group")
-        k.tm.t_on_failure("ksr_failure_ring_group")
-        if k.tm.t_relay() > 0:
-            return 1
-    return failure_release_media(k)
 
 
 # --- media ---------------------------------------------------------------------------------

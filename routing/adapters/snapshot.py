@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from routing.failover import Failovers
 from routing.model import (
     DialTarget,
     Did,
@@ -64,9 +65,21 @@ def read_snapshot(engine: Engine) -> Snapshot:
             )
             + tuple(DialTarget(g.team, g.number, "ring_group", g.number) for g in ring_groups)
         )
-        dids = tuple(
-            _did(row)
-            for row in session.scalars(select(DidRow).options(joinedload(DidRow.team))).all()
+        did_rows = session.scalars(select(DidRow).options(joinedload(DidRow.team))).all()
+        dids = tuple(_did(row) for row in did_rows)
+        failovers = Failovers.of(
+            {d.number: (d.failover_kind, d.failover_ref or "") for d in did_rows},
+            {
+                (slugs[team_id], number): (kind, ref or "")
+                for team_id, number, kind, ref in session.execute(
+                    select(
+                        RingGroupRow.team_id,
+                        RingGroupRow.number,
+                        RingGroupRow.failover_kind,
+                        RingGroupRow.failover_ref,
+                    )
+                )
+            },
         )
         trunk_rows = session.scalars(select(TrunkRow)).all()
         trunks = tuple(Trunk(t.name, slugs[t.team_id], t.address) for t in trunk_rows if t.address)
@@ -83,7 +96,15 @@ def read_snapshot(engine: Engine) -> Snapshot:
             if a.extension is not None
         )
     return Snapshot(
-        int(version or 0), accounts, dial_targets, dids, trunks, outbound, ring_groups, fixed_agents
+        int(version or 0),
+        accounts,
+        dial_targets,
+        dids,
+        trunks,
+        outbound,
+        ring_groups,
+        fixed_agents,
+        failovers,
     )
 
 

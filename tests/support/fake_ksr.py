@@ -176,6 +176,7 @@ class FakeKSR:
         raise AttributeError(name)
 
     def set_drop(self) -> None:
+        """A branch route's "do not send this branch" (KEMI core)."""
         self.calls.append(("set_drop", ()))
 
     def info(self, text: str) -> None:

@@ -26,9 +26,8 @@ def test_other_teams_usernames_and_unknown_numbers_are_not_found(
 
 
 def test_phone_dialing_its_own_teams_did_reaches_the_destination(directory: PyDirectory) -> None:
-    assert policy.route_from_phone(directory, "demo", "+15550101") == policy.CallExtension(
-        "demo-5000"
-    )
+    decision = policy.route_from_phone(directory, "demo", "+15550101")
+    assert isinstance(decision, policy.CallExtension) and decision.username == "demo-5000"
 
 
 def test_phone_dialing_another_teams_did_has_no_outbound_route(directory: PyDirectory) -> None:
@@ -39,9 +38,9 @@ def test_phone_dialing_another_teams_did_has_no_outbound_route(directory: PyDire
 
 def test_trunk_reaches_its_teams_did_with_or_without_plus(directory: PyDirectory) -> None:
     for dialed in ("+15550101", "15550101"):
-        assert policy.route_from_trunk(directory, "demo", dialed) == policy.CallExtension(
-            "demo-5000"
-        )
+        decision = policy.route_from_trunk(directory, "demo", dialed)
+        assert isinstance(decision, policy.CallExtension) and decision.username == "demo-5000"
+        assert decision.failover is not None and decision.failover.did == "+15550101"
 
 
 def test_trunk_cannot_reach_another_teams_did(directory: PyDirectory) -> None:

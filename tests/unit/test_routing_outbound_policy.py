@@ -97,9 +97,8 @@ def test_given_a_fixed_dial_in_agent_then_outbound_is_refused_but_internal_calls
         policy.CallExtension("demo-5002")
     )
     # Its own team's DID is an internal destination, not an outbound call.
-    assert policy.route_from_phone(directory, "demo", "+15550101", "demo-5000") == (
-        policy.CallExtension("demo-5000")
-    )
+    own_did = policy.route_from_phone(directory, "demo", "+15550101", "demo-5000")
+    assert isinstance(own_did, policy.CallExtension) and own_did.username == "demo-5000"
     assert isinstance(
         policy.route_from_phone(directory, "demo", "+15557770000", "demo-5001"), policy.CallTrunks
     )
@@ -140,7 +139,9 @@ def test_call_control_dial_string_contract(directory: PyDirectory) -> None:
     trunks = route(directory, "demo-+15557770000")
     assert isinstance(trunks, policy.CallTrunks)
     assert trunks.targets[0].uri == "sip:+15557770000@192.0.2.1"  # the team's trunk
-    assert route(directory, "demo-+15550101") == policy.CallExtension("demo-5000")  # own DID
+    own_did = route(directory, "demo-+15550101")
+    assert isinstance(own_did, policy.CallExtension) and own_did.username == "demo-5000"
+    assert own_did.failover is not None and not own_did.failover.queue  # never into a queue
     for loop in ("demo-700", "demo-*64", "demo-+15550100"):  # agent groups, features
         assert route(directory, loop) == policy.Reply(403, "Not Allowed From Call Control")
     for unknown in ("demo-5999", "5001", "-5001", "nobody-5001", "demo-", ""):

@@ -55,3 +55,27 @@ def test_snapshot_answers_the_per_call_questions(seeded_template: Path, tmp_path
         assert directory.fixed_agent("demo-5003") == ("demo/1003", "dial_in")
         assert directory.fixed_agent("demo-5001") == ("demo/1001", "all")
         assert directory.fixed_agent("demo-5100") is None
+
+
+def test_snapshot_carries_each_dids_and_ring_groups_failover(
+    seeded_template: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "store.sqlite3"
+    shutil.copy(seeded_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    with make_sessionmaker(engine)() as session, session.begin():
+        team = p.get_team(session, "demo")
+        p.create_ring_group(session, team, "600", members=["5001"],
+                            failover={"kind": "agent_group", "ref": "support"})  # fmt: skip
+        p.create_ring_group(session, team, "601", members=["5002"])
+        p.create_did(session, team, "+15550177", {"kind": "ring_group", "ref": "601"},
+                     {"kind": "external", "ref": "+15557770000"})  # fmt: skip
+    snapshot = read_snapshot(engine)
+    engine.dispose()
+
+    failovers = snapshot.failovers
+    assert failovers.of_did("+15550177") == ("external", "+15557770000")
+    assert failovers.of_did("+15550101") == ("hangup", "")  # the demo DID: the default
+    assert failovers.of_ring_group("demo", "600") == ("agent_group", "support")
+    assert failovers.of_ring_group("demo", "601") == ("hangup", "")
+    assert dict(failovers.ring_groups) == {"demo/600": ("agent_group", "support")}
