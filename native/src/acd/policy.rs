@@ -1,9 +1,7 @@
 //! Who may take a call: the exclusion reasons of `routing/acd/policy.py`, in
 //! the same order, with the same codes and details.
 
-use super::model::{
-    AgentConfig, AgentLive, GroupConfig, Membership, State, WaitingCall, WorkingWay,
-};
+use super::model::{AgentConfig, AgentLive, GroupConfig, Membership, State, WaitingCall};
 
 /// Why an agent may not take a call: a stable code and a detail.
 #[derive(Debug, Clone, PartialEq, Eq)]
