@@ -35,6 +35,7 @@ from routing.adapters.relay import (
     onreply_media,
     swap_direct,
 )
+from routing.trunks import TrunkBook
 
 # Call control: its dispatcher set and how a process is picked (4: round robin); the header
 # saying which queue a call is for (only the edge sets it).
@@ -192,27 +193,28 @@ def _arm_branch(k: Any, leg: str) -> None:
     k.tm.t_on_branch(BRANCH_DESTINATION)
 
 
-def branch_destination(k: Any) -> int:
+def branch_destination(k: Any, book: TrunkBook | None = None) -> int:
     """Branch route of relays that may fail over: a phone's or a carrier's branch gets its
-    SDP offered to rtpengine (a trunk's also the trunk's caller ID, and a DID's Diversion),
-    call control's gets the queue header and the caller's own SDP. An SDP rtpengine
-    refuses drops the branch (the relay then answers 488)."""
+    SDP offered to rtpengine (a trunk's with the trunk's codecs and caller ID, from
+    ``relay.branch_trunk``, and a DID's Diversion), call control's gets the queue header
+    and the caller's own SDP. An SDP rtpengine refuses drops the branch (the relay then
+    answers 488)."""
     leg = str(k.pv.get(LEG) or "")
     if leg == "queue":
         for name in (QUEUE_HEADER, "X-Switchboard-Feature", "X-Switchboard-Caller"):
             k.hdr.remove(name)  # only the edge says what a call is for
         k.hdr.append(f"{QUEUE_HEADER}: {k.pv.get(QUEUE_TARGET)}\r\n")
         return 1
+    if leg == "trunk":
+        branch_trunk(k, book)  # its media offer (the trunk's codecs), or the branch dropped
+        diversion = str(k.pv.get(DIVERSION) or "")
+        if diversion:
+            k.hdr.insert(f"Diversion: {diversion}\r\n")
+        return 1
     if not media_accepted(k):
         k.warn(f"SDP refused by rtpengine, Call-ID {k.pv.get('$ci')}: branch dropped\n")
         k.pv.sets(SDP_REFUSED_AVP, "1")
         k.set_drop()
-        return 1
-    if leg == "trunk":
-        branch_trunk(k)
-        diversion = str(k.pv.get(DIVERSION) or "")
-        if diversion:
-            k.hdr.insert(f"Diversion: {diversion}\r\n")
     return 1
 
 

@@ -528,7 +528,7 @@ class EdgeRouter(SipTruthReporter):
         return self._failure(lambda k: destinations.failure_ring_group(k, self.follow))
 
     def branch_destination(self) -> int:
-        return self._failure(destinations.branch_destination)
+        return self._failure(lambda k: destinations.branch_destination(k, self.trunks))
 
     def failure_destination(self) -> int:
         return self._failure(lambda k: destinations.failure_destination(k, self.follow))
