@@ -219,9 +219,12 @@ class QueueMedia:
         self.stop_music(media)
 
     def keep_caller_from_agent(self, media: CallerMedia) -> None:
-        """Nothing the caller says reaches the agent's side until ``end_confirmation``."""
+        """Neither side hears the other until the agent pressed 1: what the caller says
+        stays from the agent's side until ``end_confirmation``, the agent's audio from the
+        caller (the music's own block may still be starting) until the bridge."""
         try:
             self.rtpengine.block_media(media.call_id, media.caller_tag)
+            self.rtpengine.block_media(media.call_id, B_TAG)
         except RtpengineError as exc:
             log.warning("blocking the caller of %s failed: %s", media.call_id, exc)
 

@@ -25,10 +25,14 @@ def test_given_an_address_not_allowed_when_a_team_admin_makes_a_trunk_there_then
     assert_not_allowed(created.status_code, created.json())
     moved = api.client.patch(f"{TRUNKS}/carrier", headers=demo_admin, json={"address": "127.0.0.5"})
     assert_not_allowed(moved.status_code, moved.json())
-    # An allowed address works; a trunk identified by its login needs no address at all.
+    # An allowed address works; a trunk that registers (host and credentials) needs none.
     ok = api.client.post(TRUNKS, headers=demo_admin, json={"name": "y", "address": "127.0.0.9"})
     assert ok.status_code == 201, ok.text
-    login = api.client.post(TRUNKS, headers=demo_admin, json={"name": "z", "username": "acct"})
+    login = api.client.post(
+        TRUNKS,
+        headers=demo_admin,
+        json={"name": "z", "host": "sip.carrier.example", "username": "acct", "password": "pw-1"},
+    )
     assert login.status_code == 201, login.text
 
 

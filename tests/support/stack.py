@@ -25,6 +25,7 @@ from launcher.services import (
 from launcher.settings import Settings
 from launcher.supervisor import Supervisor
 from rtpengine import RtpengineClient
+from store import encryption
 from store.db import make_engine, make_sessionmaker
 
 
@@ -75,6 +76,9 @@ class Stack:
     engine: Engine
     sessions: sessionmaker[Session]
     rtpengine: RtpengineClient
+    # the key file this test process encrypted with before (init_db makes it this stack's):
+    # put back at stop, so the session's stack keeps its own after a module's stack
+    previous_key_file: Path | None = None
 
     @property
     def proxy(self) -> tuple[str, int]:
@@ -102,6 +106,7 @@ class Stack:
         return (self.settings.log_dir / f"{name}.log").read_text(errors="replace")
 
     def stop(self) -> None:
+        encryption.use_key_file(self.previous_key_file)
         self.rtpengine.close()
         self.supervisor.stop_all()
         self.engine.dispose()
@@ -110,6 +115,7 @@ class Stack:
 def start_stack(var_dir: Path, with_web: bool = True, **overrides: object) -> Stack:
     """``overrides``: Settings fields to change (e.g. ``topology_hiding=1``)."""
     settings = replace(settings_on_free_ports(var_dir), **overrides)  # type: ignore[arg-type]
+    previous_key_file = encryption._configured_file
     init_db(settings)
     settings.run_dir.mkdir(parents=True, exist_ok=True)
     supervisor = Supervisor(settings.log_dir)
@@ -130,4 +136,5 @@ def start_stack(var_dir: Path, with_web: bool = True, **overrides: object) -> St
         engine,
         make_sessionmaker(engine),
         RtpengineClient(f"http://127.0.0.1:{settings.rtpengine_http_port}"),
+        previous_key_file,
     )

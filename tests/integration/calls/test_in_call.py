@@ -29,6 +29,7 @@ from tests.integration.queue.helpers import (
     call_queue,
     carrier,
     hears,
+    provision_agent,
     set_agents,
 )
 from tests.support.rtp import RtpEndpoint
@@ -130,13 +131,17 @@ def test_a_busy_customer_ends_the_agents_leg_and_is_reported_on_the_call(
 def test_a_dial_in_only_agent_cannot_click_to_dial_and_nothing_rings(
     stack: Stack, phones: PhoneFactory
 ) -> None:
-    set_agents(stack, idle=("demo/1001",))
-    agent_phone = phones("demo-5001")
-    wait_until(lambda: agent_live(stack, "demo/1001").registered, what="the phone registered")
-    reply = command(stack, "dial", "demo/1001", to="5002")
-    assert (reply.ok, reply.status, reply.error_id) == (False, 403, "outbound_not_allowed")
-    assert not agent_phone.has_incoming()
-    assert agent_live(stack, "demo/1001").state == "idle"
+    provision_agent(stack, "1001", working_way="dial_in")  # the demo's work both ways
+    try:
+        set_agents(stack, idle=("demo/1001",))
+        agent_phone = phones("demo-5001")
+        wait_until(lambda: agent_live(stack, "demo/1001").registered, what="phone registered")
+        reply = command(stack, "dial", "demo/1001", to="5002")
+        assert (reply.ok, reply.status, reply.error_id) == (False, 403, "outbound_not_allowed")
+        assert not agent_phone.has_incoming()
+        assert agent_live(stack, "demo/1001").state == "idle"
+    finally:
+        provision_agent(stack, "1001", working_way="all")
 
 
 def _queue_call_with_agent(

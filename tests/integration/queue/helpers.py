@@ -248,6 +248,21 @@ def activity(stack: Stack, agent_number: str) -> list[dict[str, object]]:
     return [dict(r) for r in rows]
 
 
+def press_1_until_taken(
+    stack: Stack, agent: str, rtp: RtpEndpoint, dest: tuple[str, int], tries: int = 4
+) -> None:
+    """The agent keys 1 (``confirm_answer``) and again, as a person would, while the call
+    is not taken: a key pressed in the moment the prompt starts can be missed."""
+    for _ in range(tries):
+        send_dtmf(rtp, dest, "1")
+        try:
+            wait_until(lambda: agent_live(stack, agent).state == "on_call", timeout=2)
+            return
+        except TimeoutError:
+            continue
+    raise AssertionError(f"{agent} pressed 1 {tries} times and the call was not taken")
+
+
 def send_dtmf(rtp: RtpEndpoint, dest: tuple[str, int], keys: str) -> None:
     """Send ``keys`` as RFC 4733 events (PT 101) from the endpoint's own socket."""
     import random

@@ -19,7 +19,7 @@ from tests.integration.queue.helpers import (
     configure_support,
     hears,
     hears_music,
-    send_dtmf,
+    press_1_until_taken,
     set_agents,
 )
 from tests.support.rtp import RtpEndpoint
@@ -54,8 +54,7 @@ def test_the_agent_takes_the_call_only_by_pressing_1_and_the_caller_hears_music_
         assert agent_rtp.dominant_power(PRIVATE_HZ) < 0.05  # not the caller yet
         assert agent_live(stack, "demo/1001").state == "offered"
 
-        send_dtmf(agent_rtp, incoming.remote_rtp, "1")
-        wait_until(lambda: agent_live(stack, "demo/1001").state == "on_call", what="taken")
+        press_1_until_taken(stack, "demo/1001", agent_rtp, incoming.remote_rtp)
         caller_rtp.clear()
         agent_rtp.clear()
         wait_until(lambda: hears(caller_rtp, AGENT_TONE, PRIVATE_HZ), what="caller hears agent")
@@ -81,8 +80,7 @@ def test_an_answer_without_1_is_a_missed_offer_and_the_next_agent_is_rung(
         incoming.answer(agent_rtp)
         incoming.wait_ack()
         agent_rtp.start_sending(incoming.remote_rtp, tone_hz=AGENT_TONE)
-        send_dtmf(agent_rtp, incoming.remote_rtp, "1")
-        wait_until(lambda: agent_live(stack, "demo/1002").state == "on_call", what="taken")
+        press_1_until_taken(stack, "demo/1002", agent_rtp, incoming.remote_rtp)
         assert call.status == 200 and call.bye_request is None
         assert call.bye().status == 200
         incoming.wait_bye()

@@ -20,7 +20,7 @@ from tests.integration.queue.helpers import (
     carrier,
     configure_support,
     hears,
-    send_dtmf,
+    press_1_until_taken,
     set_agents,
     wait_config_loaded,
 )
@@ -94,8 +94,7 @@ def test_a_remote_agent_takes_a_queue_call_on_its_mobile_by_pressing_1(
         incoming.wait_ack()
         mobile_rtp.start_sending(incoming.remote_rtp, tone_hz=AGENT_TONE)
         wait_until(lambda: "asked to press 1" in stack.log("callcontrol"), what="the question")
-        send_dtmf(mobile_rtp, incoming.remote_rtp, "1")
-        wait_until(lambda: agent_live(stack, agent).state == "on_call", what="taken")
+        press_1_until_taken(stack, agent, mobile_rtp, incoming.remote_rtp)
         caller_rtp.clear()
         mobile_rtp.clear()
         wait_until(lambda: hears(caller_rtp, AGENT_TONE, CALLER_TONE), what="caller hears agent")

@@ -258,7 +258,12 @@ def test_explain_says_paused_unregistered_missing_skill_and_who_is_eligible(
             )
             assert explained[0]["call"] == waiting.call_id
             assert explained[0]["status"] == "no_eligible_agent"
-            reasons = {a["agent"]: a["reason"] for a in explained[0]["agents"]}
+            # the demo's five (agents other tests added stay in the ACD's live state)
+            reasons = {
+                a["agent"]: a["reason"]
+                for a in explained[0]["agents"]
+                if a["agent"] in ("1001", "1002", "1003", "1004", "1005")
+            }
             assert reasons == {"1001": "paused", "1002": "on_call", "1003": "unregistered",
                                "1004": "skill_too_low", "1005": "paused"}  # fmt: skip
             assert waiting.bye().status == 200
