@@ -113,10 +113,14 @@ def _wait_reported(stack: Stack, username: str) -> None:
 def rtp_endpoints() -> Iterator[Callable[..., RtpEndpoint]]:
     """RTP endpoints for the test's phones; closed after it, and checked for breaks."""
     opened: list[RtpEndpoint] = []
+    unchecked: set[int] = set()
 
-    def make(local_ip: str = "127.0.0.1") -> RtpEndpoint:
+    def make(local_ip: str = "127.0.0.1", check_breaks: bool = True) -> RtpEndpoint:
+        """``check_breaks=False`` only for a known, documented glitch (see its test)."""
         endpoint = RtpEndpoint(local_ip)
         opened.append(endpoint)
+        if not check_breaks:
+            unchecked.add(id(endpoint))
         return endpoint
 
     yield make
@@ -124,5 +128,9 @@ def rtp_endpoints() -> Iterator[Callable[..., RtpEndpoint]]:
         endpoint.close()
     # What every test phone received is what a real phone plays: within each stream
     # (SSRC) nothing stepped back, and no stream replaced before a jitter buffer started.
-    breaks = {f"{e.address[0]}:{e.address[1]}": e.stream_breaks() for e in opened}
+    breaks = {
+        f"{e.address[0]}:{e.address[1]}": e.stream_breaks()
+        for e in opened
+        if id(e) not in unchecked
+    }
     assert not any(breaks.values()), f"RTP a phone would drop as late: {breaks}"
