@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
+import httpx
 import pytest
 
 from tests.integration.queue.helpers import configure_support
@@ -24,3 +27,23 @@ SUPPORT_DEFAULTS = {
 @pytest.fixture(autouse=True)
 def support_group(stack: Stack) -> None:
     configure_support(stack, **SUPPORT_DEFAULTS)
+
+
+@pytest.fixture
+def agent_api(stack: Stack) -> Iterator[Callable[[str], httpx.Client]]:
+    """Log in as a demo agent (its number is its password): an API client with its token."""
+    clients: list[httpx.Client] = []
+
+    def login(number: str) -> httpx.Client:
+        client = httpx.Client(base_url=f"{stack.web_url}/api/v1", timeout=10)
+        clients.append(client)
+        token = client.post(
+            "/auth/agent-login", json={"team": "demo", "number": number, "password": number}
+        )
+        assert token.status_code == 200, token.text
+        client.headers["Authorization"] = f"Bearer {token.json()['token']}"
+        return client
+
+    yield login
+    for client in clients:
+        client.close()

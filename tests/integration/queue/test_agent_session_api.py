@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import closing
 
 import httpx
-import pytest
 
 from tests.integration.conftest import PhoneFactory
 from tests.integration.queue.helpers import (
@@ -21,25 +20,6 @@ from tests.integration.queue.helpers import (
 from tests.support.rtp import RtpEndpoint
 from tests.support.stack import Stack
 from tests.support.waiting import wait_until
-
-
-@pytest.fixture
-def agent_api(stack: Stack) -> Iterator[Callable[[str], httpx.Client]]:
-    clients: list[httpx.Client] = []
-
-    def login(number: str) -> httpx.Client:
-        client = httpx.Client(base_url=f"{stack.web_url}/api/v1", timeout=10)
-        clients.append(client)
-        token = client.post(
-            "/auth/agent-login", json={"team": "demo", "number": number, "password": number}
-        )
-        assert token.status_code == 200, token.text
-        client.headers["Authorization"] = f"Bearer {token.json()['token']}"
-        return client
-
-    yield login
-    for client in clients:
-        client.close()
 
 
 def test_agent_pauses_with_a_reason_is_skipped_and_takes_calls_again_after_unpause(

@@ -32,25 +32,6 @@ REMOTE = "127.0.0.3"  # a carrier of the test's own trunk
 
 
 @pytest.fixture
-def agent_api(stack: Stack) -> Iterator[Callable[[str], httpx.Client]]:
-    clients: list[httpx.Client] = []
-
-    def login(number: str) -> httpx.Client:
-        client = httpx.Client(base_url=f"{stack.web_url}/api/v1", timeout=10)
-        clients.append(client)
-        token = client.post(
-            "/auth/agent-login", json={"team": "demo", "number": number, "password": number}
-        )
-        assert token.status_code == 200, token.text
-        client.headers["Authorization"] = f"Bearer {token.json()['token']}"
-        return client
-
-    yield login
-    for client in clients:
-        client.close()
-
-
-@pytest.fixture
 def self_adapting_agent(stack: Stack, agent_api: Callable[[str], httpx.Client]) -> Iterator[str]:
     """Agent 1007, self-adapting, working both ways (the default); signed out afterwards."""
     agent = provision_agent(stack, "1007", binding="self_adapting", working_way="all")
