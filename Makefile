@@ -10,12 +10,14 @@ PY := $(VENV)/bin/python
 SYSTEM_PYTHON := /usr/bin/python3
 # baresip-core: a real softphone the tests call with (stricter about RTP than sipp).
 # libsox-fmt-mp3: sox reads uploaded MP3 music on hold (dashboard/audio.py).
+# python3-cryptography: Kamailio's embedded Python decrypts trunk passwords with Debian's
+# build (linked against the same OpenSSL as its tls module).
 DEB_PACKAGES := kamailio kamailio-python3-modules kamailio-redis-modules \
 	kamailio-json-modules kamailio-extra-modules kamailio-utils-modules \
 	kamailio-tls-modules openssl \
 	rtpengine-daemon rtpengine-utils redis-server janus sip-tester sox libsox-fmt-mp3 espeak-ng \
 	baresip-core \
-	python3 python3-venv python3-dev postgresql
+	python3 python3-venv python3-dev python3-cryptography postgresql
 NATIVE_SOURCES := Cargo.toml native/Cargo.toml $(shell find native/src -name "*.rs")
 PYTEST_ARGS ?=
 
