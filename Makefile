@@ -12,11 +12,14 @@ SYSTEM_PYTHON := /usr/bin/python3
 # libsox-fmt-mp3: sox reads uploaded MP3 music on hold (dashboard/audio.py).
 # python3-cryptography: Kamailio's embedded Python decrypts trunk passwords with Debian's
 # build (linked against the same OpenSSL as its tls module).
+# chromium: the browser tests (tests/e2e, Playwright drives Debian's build).
+# npm (with nodejs) is installed only when no `npm` is on PATH (a NodeSource nodejs brings
+# its own and conflicts with Debian's package).
 DEB_PACKAGES := kamailio kamailio-python3-modules kamailio-redis-modules \
 	kamailio-json-modules kamailio-extra-modules kamailio-utils-modules \
 	kamailio-tls-modules openssl \
 	rtpengine-daemon rtpengine-utils redis-server janus sip-tester sox libsox-fmt-mp3 espeak-ng \
-	baresip-core \
+	baresip-core chromium \
 	python3 python3-venv python3-dev python3-cryptography postgresql
 NATIVE_SOURCES := Cargo.toml native/Cargo.toml $(shell find native/src -name "*.rs")
 PYTEST_ARGS ?=
@@ -25,7 +28,9 @@ PYTEST_ARGS ?=
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-install: .stamps/debian $(VENV)/.installed var/sounds/words/.spoken ## install packages, the venv and the native module
+WEB_ASSETS := dashboard/web/node_modules/.installed
+
+install: .stamps/debian $(VENV)/.installed var/sounds/words/.spoken $(WEB_ASSETS) ## install packages, the venv and the native module
 
 # Queue announcements' words, spoken by espeak-ng and converted by sox (8 kHz mono WAV).
 var/sounds/words/.spoken: callcontrol/announce.py callcontrol/prompts.py $(VENV)/.installed
@@ -39,6 +44,8 @@ var/sounds/words/.spoken: callcontrol/announce.py callcontrol/prompts.py $(VENV)
 		echo "Installing Debian packages: $$missing"; \
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	fi
+	@command -v npm >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -q nodejs npm; }
 	@command -v cargo >/dev/null || { echo "cargo not found: install Rust (rustup) first"; exit 1; }
 	@mkdir -p .stamps && touch $@
 
@@ -46,6 +53,11 @@ $(VENV)/.installed: pyproject.toml $(NATIVE_SOURCES) .stamps/debian
 	test -x $(PY) || $(SYSTEM_PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
+	@touch $@
+
+# The web pages' libraries (alpinejs, chart.js, swagger-ui-dist), served by the app itself.
+$(WEB_ASSETS): dashboard/web/package.json dashboard/web/package-lock.json .stamps/debian
+	npm ci --prefix dashboard/web --no-audit --no-fund --ignore-scripts
 	@touch $@
 
 run: install ## start Kamailio, rtpengine, Redis and the web/API with demo data (Ctrl-C stops)

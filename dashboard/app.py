@@ -11,11 +11,11 @@ from typing import Any
 
 import httpx
 import redis
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import select
 
-from dashboard import errors
+from dashboard import errors, web
 from dashboard.responses import declare_errors, install_openapi
 from dashboard.routes import (
     agent_calls,
@@ -78,6 +78,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     settings = settings or WebSettings.from_env()
     engine = make_engine(settings.db_url)
     app = FastAPI(
+        docs_url=None,  # served by dashboard.web with local assets (no CDN)
         title="Switchboard",
         version="0.1.0",
         description="Call-center provisioning and control. Authenticate with "
@@ -97,6 +98,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         api.include_router(router)
     app.include_router(api)
     install_openapi(app)
+    web.install(app)
     _add_status_pages(app, settings)
     return app
 
@@ -123,16 +125,9 @@ def _add_status_pages(app: FastAPI, settings: WebSettings) -> None:
         return JSONResponse({"ok": healthy, "checks": checks}, status_code=200 if healthy else 503)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def landing() -> str:
-        # Public page: where to register and where the docs are, never a team's data.
-        return (
-            "<!doctype html><title>Switchboard</title><h1>Switchboard</h1>"
-            f"<p>Register a softphone to <code>sip:{settings.sip_address}</code> with its "
-            "<code>team-extension</code> SIP username (the demo: <code>demo-5001</code> / "
-            "<code>demo5001</code>).</p>"
-            '<p>API documentation: <a href="/docs">/docs</a>, '
-            '<a href="/openapi.json">/openapi.json</a>. Health: <a href="/health">/health</a>.</p>'
-        )
+    def landing(request: Request) -> HTMLResponse:
+        # Public page: where to register and where the pages are, never a team's data.
+        return web.page(request, "landing.html", sip_address=settings.sip_address)
 
 
 def _db_version(sessions: Any) -> int:

@@ -41,6 +41,9 @@ CALLER_OWN_ROUTES = ("/api/v1/agent/calls/",)
 # Not the team API: documentation, the health check, and the demo landing page (which lists
 # the SIP usernames of every team to help register a phone; it is not team-scoped).
 OUTSIDE_THE_API = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/health", "/"}
+# The web pages' assets (dashboard/web): files of the app, never a team's data. The page shells
+# (/agent, /admin, /wallboard) hold no data either: they fetch it through the API.
+OUTSIDE_THE_API |= {"/static", "/static/vendor/{name}", "/agent", "/admin", "/wallboard"}
 # What of acme's must never reach a demo credential. Refusals carry no object data at all;
 # elsewhere demo's own objects share acme's names, so only acme's unique values are looked for.
 ACME_DATA = (
