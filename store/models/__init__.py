@@ -9,6 +9,7 @@ from store.models.acd import (
     PauseReason,
 )
 from store.models.base import Base, ProvisioningState
+from store.models.business import BusinessModule, WebhookDelivery
 from store.models.history import (
     AgentActivity,
     AuditEntry,
@@ -38,6 +39,7 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Base",
+    "BusinessModule",
     "CallLegRecord",
     "CallRecord",
     "CallerPriority",
@@ -56,4 +58,5 @@ __all__ = [
     "TrunkGroupMember",
     "User",
     "UserGroup",
+    "WebhookDelivery",
 ]

@@ -79,6 +79,11 @@ class AgentGroup(Base):
     )
     music_on_hold: Mapped[str] = mapped_column(String(128), default="default")
     popup_url_template: Mapped[str] = mapped_column(String(500), default="")
+    # The business module of the group's popups (queue calls, and its agents' outbound
+    # calls); replaces popup_url_template.
+    business_module_id: Mapped[int | None] = mapped_column(
+        ForeignKey("business_modules.id", ondelete="RESTRICT")
+    )
     # Spoken announcements to waiting callers (call control): their place in the queue
     # and/or the expected wait, first shortly after answering, then every N seconds.
     announce_position: Mapped[bool] = mapped_column(Boolean, default=False)

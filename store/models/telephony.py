@@ -137,6 +137,10 @@ class RingGroup(Base):
     ring_timeout_s: Mapped[int] = mapped_column(Integer, default=30)
     failover_kind: Mapped[str] = mapped_column(String(16), default="hangup")
     failover_ref: Mapped[str] = mapped_column(String(64), default="")
+    # The business module calls of this ring group carry to the agents they reach (popups).
+    business_module_id: Mapped[int | None] = mapped_column(
+        ForeignKey("business_modules.id", ondelete="RESTRICT")
+    )
     members: Mapped[list[RingGroupMember]] = relationship(
         order_by=RingGroupMember.position, cascade="all, delete-orphan"
     )
@@ -155,5 +159,9 @@ class Did(Base):
     failover_kind: Mapped[str] = mapped_column(String(16), default="hangup")
     failover_ref: Mapped[str] = mapped_column(String(64), default="")
     # Queue calls through this DID wait with this priority (higher is served first).
+    # The business module calls of this DID carry to the agents they reach (popups).
+    business_module_id: Mapped[int | None] = mapped_column(
+        ForeignKey("business_modules.id", ondelete="RESTRICT")
+    )
     priority: Mapped[int] = mapped_column(Integer, default=0)
     team: Mapped[Team] = relationship()
